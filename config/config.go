@@ -1,0 +1,153 @@
+// Package config holds govbot's one Config: every limit and setting, with
+// defaults, YAML loading, environment overrides for secrets, and Validate.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration. The YAML keys are documented in
+// config.example.yaml.
+type Config struct {
+	// DataDir holds the disclosures (*.jsonl, *.md), dict.txt and synonyms.txt.
+	DataDir string `yaml:"data_dir"`
+	// StateDir holds the index and the bbolt database.
+	StateDir string `yaml:"state_dir"`
+	// Listen is the HTTP listen address of `govbot serve`.
+	Listen string `yaml:"listen"`
+	// Search tunes answering.
+	Search Search `yaml:"search"`
+
+	// WeChat side (webhooks, subscriptions, query log): see wechat.go.
+	OfficialAccount OfficialAccount `yaml:"officialaccount"`
+	Work            Work            `yaml:"work"`
+	Webhook         Webhook         `yaml:"webhook"`
+	QueryLog        QueryLog        `yaml:"query_log"`
+	Topics          []string        `yaml:"topics"`
+	Menu            []MenuItem      `yaml:"menu"`
+
+	// Notices side (audiences, users, delivery): see notices.go.
+	APIBaseURL string     `yaml:"api_base_url"`
+	Audiences  []Audience `yaml:"audiences"`
+	Users      []User     `yaml:"users"`
+	Delivery   Delivery   `yaml:"delivery"`
+}
+
+// Search tunes the answering of questions.
+type Search struct {
+	// MinScore is the confidence (0..1) below which govbot declines to
+	// answer rather than guess.
+	MinScore float64 `yaml:"min_score"`
+	// Related is how many related titles an answer lists (0..5).
+	Related int `yaml:"related"`
+	// Hotline is the number named when govbot has no answer.
+	Hotline string `yaml:"hotline"`
+	// MaxReplyBytes caps a text reply (WeChat's limit is 2048 bytes).
+	MaxReplyBytes int `yaml:"max_reply_bytes"`
+	// GeoRadiusKm limits "nearest place" answers to this distance.
+	GeoRadiusKm float64 `yaml:"geo_radius_km"`
+}
+
+// Default returns the configuration used when no file is given: the sample
+// data in ./data and state in ./state.
+func Default() Config {
+	return Config{
+		DataDir:  "data",
+		StateDir: "state",
+		Listen:   "127.0.0.1:8080",
+		Search: Search{
+			MinScore:      0.35,
+			Related:       2,
+			Hotline:       "12345",
+			MaxReplyBytes: 2048,
+			GeoRadiusKm:   10,
+		},
+		OfficialAccount: defaultOfficialAccount(),
+		Work:            defaultWork(),
+		Webhook:         defaultWebhook(),
+		QueryLog:        defaultQueryLog(),
+		Delivery:        defaultDelivery(),
+	}
+}
+
+// Load reads a YAML file over the defaults, then applies environment
+// overrides. path "" means defaults plus environment only. Unknown keys are
+// an error, so a typo does not silently fall back to a default.
+func Load(path string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		// Relative directories in a config file are relative to the file.
+		base := filepath.Dir(path)
+		cfg.DataDir = resolve(base, cfg.DataDir)
+		cfg.StateDir = resolve(base, cfg.StateDir)
+	}
+	cfg.applyEnv(os.LookupEnv)
+	return cfg, nil
+}
+
+func resolve(base, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(base, p)
+}
+
+// applyEnv lets secrets come from the environment (GOVBOT_*), so they need
+// not be written into the config file.
+func (c *Config) applyEnv(lookup func(string) (string, bool)) {
+	set := func(dst *string, key string) {
+		if v, ok := lookup(key); ok && v != "" {
+			*dst = v
+		}
+	}
+	set(&c.DataDir, "GOVBOT_DATA_DIR")
+	set(&c.StateDir, "GOVBOT_STATE_DIR")
+	set(&c.Listen, "GOVBOT_LISTEN")
+	c.applyWechatEnv(set)
+	c.applyNoticesEnv(set)
+}
+
+// Validate reports every problem at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data_dir is empty"))
+	}
+	if c.StateDir == "" {
+		errs = append(errs, errors.New("state_dir is empty"))
+	}
+	if c.Search.MinScore < 0 || c.Search.MinScore > 1 {
+		errs = append(errs, fmt.Errorf("search.min_score %v is outside 0..1", c.Search.MinScore))
+	}
+	if c.Search.Related < 0 || c.Search.Related > 5 {
+		errs = append(errs, fmt.Errorf("search.related %d is outside 0..5", c.Search.Related))
+	}
+	if c.Search.MaxReplyBytes < 200 || c.Search.MaxReplyBytes > 2048 {
+		errs = append(errs, fmt.Errorf("search.max_reply_bytes %d is outside 200..2048", c.Search.MaxReplyBytes))
+	}
+	if c.Search.Hotline == "" {
+		errs = append(errs, errors.New("search.hotline is empty"))
+	}
+	if c.Search.GeoRadiusKm <= 0 {
+		errs = append(errs, errors.New("search.geo_radius_km must be positive"))
+	}
+	errs = append(errs, c.validateWechat()...)
+	errs = append(errs, c.validateNotices()...)
+	return errors.Join(errs...)
+}
