@@ -1,0 +1,311 @@
+// Package querylog records, in bbolt, what residents ask and whether govbot
+// could answer (需求驱动: the questions nothing answers show which
+// disclosures are missing). A resident appears only as a keyed hash of
+// their openid; records older than the retention are pruned.
+package querylog
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bucket names. Every bucket of this package starts with "querylog/".
+var (
+	bucketRecords = []byte("querylog/records") // nanos(8) seq(8) → JSON Record
+	bucketMeta    = []byte("querylog/meta")
+)
+
+// Hit is one ranked disclosure of an answer.
+type Hit struct {
+	ID    string  `json:"id"`
+	Score float64 `json:"score"`
+}
+
+// Record is one question.
+type Record struct {
+	At time.Time `json:"at"`
+	// SenderHash is the keyed hash of the sender (see Hasher), never the
+	// openid itself.
+	SenderHash string `json:"sender_hash"`
+	Platform   string `json:"platform"`
+	// Kind is how the question came: text, voice, location or click.
+	Kind string `json:"kind,omitempty"`
+	// Q is the question text; empty for a bare shared location.
+	Q string `json:"q"`
+	// Geo is true when a shared location was passed along (the location
+	// itself is not kept).
+	Geo      bool  `json:"geo,omitempty"`
+	Answered bool  `json:"answered"`
+	Hits     []Hit `json:"hits"`
+	// Error is true when answering failed (the resident got an apology);
+	// such records are not counted as unanswered demand.
+	Error bool `json:"error,omitempty"`
+}
+
+// Log is the query log. It is safe for concurrent use.
+type Log struct {
+	db *bolt.DB
+}
+
+// New returns a Log over db, creating its buckets.
+func New(db *bolt.DB) (*Log, error) {
+	if db == nil {
+		return nil, errors.New("querylog: nil database")
+	}
+	err := db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketRecords, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("querylog: create buckets: %w", err)
+	}
+	return &Log{db: db}, nil
+}
+
+func nanos(t time.Time) uint64 {
+	n := t.UnixNano()
+	if n < 0 {
+		return 0
+	}
+	return uint64(n)
+}
+
+func timeKey(t time.Time, seq uint64) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k, nanos(t))
+	binary.BigEndian.PutUint64(k[8:], seq)
+	return k
+}
+
+// Append stores r. Records are ordered by r.At, then by arrival.
+func (l *Log) Append(r Record) error {
+	if r.At.IsZero() {
+		return errors.New("querylog: record without time")
+	}
+	if r.Hits == nil {
+		r.Hits = []Hit{}
+	}
+	v, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("querylog: %w", err)
+	}
+	err = l.db.Batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRecords)
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		return b.Put(timeKey(r.At, seq), v)
+	})
+	if err != nil {
+		return fmt.Errorf("querylog: append: %w", err)
+	}
+	return nil
+}
+
+// pruneBatch bounds the keys deleted in one transaction.
+const pruneBatch = 5000
+
+// Prune deletes the records before the given time and returns how many.
+func (l *Log) Prune(before time.Time) (int, error) {
+	bound := timeKey(before, 0)
+	total := 0
+	for {
+		n := 0
+		err := l.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketRecords)
+			var keys [][]byte
+			c := b.Cursor()
+			for k, _ := c.First(); k != nil && bytes.Compare(k, bound) < 0 && len(keys) < pruneBatch; k, _ = c.Next() {
+				keys = append(keys, append([]byte(nil), k...))
+			}
+			for _, k := range keys {
+				if err := b.Delete(k); err != nil {
+					return err
+				}
+			}
+			n = len(keys)
+			return nil
+		})
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("querylog: prune: %w", err)
+		}
+		if n < pruneBatch {
+			return total, nil
+		}
+	}
+}
+
+// each calls fn on the records with from <= At < to, oldest first, or
+// newest first when reverse; fn returns false to stop. A zero to means no
+// upper bound.
+func (l *Log) each(from, to time.Time, reverse bool, fn func(Record) bool) error {
+	lo := timeKey(from, 0)
+	var hi []byte
+	if !to.IsZero() {
+		hi = timeKey(to, 0)
+	}
+	inside := func(k []byte) bool {
+		return k != nil && bytes.Compare(k, lo) >= 0 && (hi == nil || bytes.Compare(k, hi) < 0)
+	}
+	return l.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRecords).Cursor()
+		var k, v []byte
+		switch {
+		case !reverse:
+			k, v = c.Seek(lo)
+		case hi == nil:
+			k, v = c.Last()
+		default:
+			if k, _ = c.Seek(hi); k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev()
+			}
+		}
+		for ; inside(k); k, v = step(c, reverse) {
+			var r Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("record %x: %w", k, err)
+			}
+			if !fn(r) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+func step(c *bolt.Cursor, reverse bool) ([]byte, []byte) {
+	if reverse {
+		return c.Prev()
+	}
+	return c.Next()
+}
+
+// MaxList caps what List returns.
+const MaxList = 1000
+
+// List returns the records with from <= At < to, newest first, at most
+// limit of them (limit <= 0 or above MaxList means MaxList). A zero to means
+// "until now and beyond".
+func (l *Log) List(from, to time.Time, limit int) ([]Record, error) {
+	if limit <= 0 || limit > MaxList {
+		limit = MaxList
+	}
+	if !to.IsZero() && !from.Before(to) {
+		return nil, fmt.Errorf("querylog: empty period %s .. %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	out := []Record{}
+	err := l.each(from, to, true, func(r Record) bool {
+		out = append(out, r)
+		return len(out) < limit
+	})
+	if err != nil {
+		return nil, fmt.Errorf("querylog: list: %w", err)
+	}
+	return out, nil
+}
+
+// Demand is one question nothing answered, aggregated over its asks.
+type Demand struct {
+	// Key is the normalized question (see Normalize).
+	Key string `json:"key"`
+	// Example is the latest wording as asked.
+	Example string `json:"example"`
+	// Count is how many times it was asked; Senders by how many residents.
+	Count   int       `json:"count"`
+	Senders int       `json:"senders"`
+	First   time.Time `json:"first"`
+	Last    time.Time `json:"last"`
+}
+
+// Unanswered aggregates the declined questions with from <= At < to (a zero
+// to means no upper bound) by normalized text, most asked first (ties: most
+// residents, then latest, then key). Bare locations and failed answers are
+// not counted.
+func (l *Log) Unanswered(from, to time.Time) ([]Demand, error) {
+	if !to.IsZero() && !from.Before(to) {
+		return nil, fmt.Errorf("querylog: empty period %s .. %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	byKey := map[string]*Demand{}
+	senders := map[string]map[string]bool{}
+	err := l.each(from, to, false, func(r Record) bool {
+		if r.Answered || r.Error {
+			return true
+		}
+		key := Normalize(r.Q)
+		if key == "" {
+			return true
+		}
+		d := byKey[key]
+		if d == nil {
+			d = &Demand{Key: key, First: r.At}
+			byKey[key] = d
+			senders[key] = map[string]bool{}
+		}
+		d.Count++
+		d.Example = r.Q
+		d.Last = r.At
+		if r.SenderHash != "" {
+			senders[key][r.SenderHash] = true
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("querylog: unanswered: %w", err)
+	}
+	out := make([]Demand, 0, len(byKey))
+	for k, d := range byKey {
+		d.Senders = len(senders[k])
+		out = append(out, *d)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.Senders != b.Senders {
+			return a.Senders > b.Senders
+		}
+		if !a.Last.Equal(b.Last) {
+			return a.Last.After(b.Last)
+		}
+		return a.Key < b.Key
+	})
+	return out, nil
+}
+
+// Normalize reduces a question to what distinguishes it: full-width forms
+// become half-width, letters lower case, and spaces, punctuation and
+// symbols go ("长者食堂在哪里？" and "长者食堂 在哪里" are one question).
+func Normalize(q string) string {
+	var b strings.Builder
+	for _, r := range q {
+		switch {
+		case r == 0x3000:
+			continue
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		}
+		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsControl(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
