@@ -1,0 +1,111 @@
+package content
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+)
+
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// readJSONL reads one disclosure per non-blank line. A line that is not
+// valid UTF-8 or not a JSON object is an error; the other lines are still
+// read.
+func readJSONL(file string, data []byte) []item {
+	data = bytes.TrimPrefix(data, utf8BOM)
+	var items []item
+	for n, line := range bytes.Split(data, []byte("\n")) {
+		lineNo := n + 1
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		it := item{file: file, line: lineNo}
+		if !utf8.Valid(line) {
+			it.errs = append(it.errs, LoadError{File: file, Line: lineNo,
+				Problem: fmt.Sprintf("not valid UTF-8 (first bad byte at column %d)", firstInvalidUTF8(line)+1)})
+			items = append(items, it)
+			continue
+		}
+		var rec record
+		if msg := decodeJSONLine(line, &rec); msg != "" {
+			it.id = strings.TrimSpace(rec.ID)
+			it.errs = append(it.errs, LoadError{File: file, Line: lineNo, ID: it.id, Problem: msg})
+			items = append(items, it)
+			continue
+		}
+		d, ps := rec.disclosure()
+		it.id, it.d = d.ID, d
+		for _, p := range ps {
+			it.errs = append(it.errs, LoadError{File: file, Line: lineNo, ID: d.ID, Problem: p.Message})
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// firstInvalidUTF8 returns the byte offset of the first invalid UTF-8
+// sequence in b, or -1.
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// decodeJSONLine decodes exactly one JSON object into rec and describes what
+// is wrong, or returns "".
+func decodeJSONLine(line []byte, rec *record) string {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if err := dec.Decode(rec); err != nil {
+		return describeJSONError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Sprintf("unexpected text after the JSON object at column %d", dec.InputOffset()+1)
+	}
+	return ""
+}
+
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("not valid JSON: %v (column %d)", syn, syn.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "not valid JSON: the line ends inside the object"
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return fmt.Sprintf("not a JSON object (got %s)", typ.Value)
+		}
+		return fmt.Sprintf("%s: want %s, got %s", typ.Field, typeName(typ.Type), typ.Value)
+	}
+	return "not valid JSON: " + err.Error()
+}
+
+// typeName names a Go type as the import format does.
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Float32, reflect.Float64, reflect.Int, reflect.Int64:
+		return "a number"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.String {
+			return "a list of strings"
+		}
+		return "a list"
+	case reflect.Struct, reflect.Pointer, reflect.Map:
+		return "an object"
+	}
+	return t.String()
+}
