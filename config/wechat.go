@@ -1,6 +1,11 @@
 package config
 
-import "time"
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+)
 
 // OfficialAccount (公众号) credentials. An empty EncodingAESKey means
 // plaintext mode. The webhook is off unless Token is set.
@@ -23,10 +28,28 @@ type Work struct {
 	Path           string `yaml:"path"`
 }
 
-// Webhook limits.
+// Webhook limits, shared by the Official Account and WeCom callbacks.
 type Webhook struct {
+	// MaxClockSkew: a signed request whose timestamp is further than this
+	// from now, in either direction, is refused (403).
 	MaxClockSkew time.Duration `yaml:"max_clock_skew"`
-	MaxBodyBytes int64         `yaml:"max_body_bytes"`
+	// MaxBodyBytes: a larger request body is refused (413).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+// WebhookEnabled reports whether the Official Account webhook is served:
+// when a token is set.
+func (o OfficialAccount) WebhookEnabled() bool { return o.Token != "" }
+
+// SafeMode reports whether messages are encrypted (安全模式 / 兼容模式):
+// when an EncodingAESKey is set.
+func (o OfficialAccount) SafeMode() bool { return o.EncodingAESKey != "" }
+
+// CallbackEnabled reports whether the WeCom app callback is served: when
+// the token, the EncodingAESKey and the corp id are all set (WeCom always
+// encrypts).
+func (w Work) CallbackEnabled() bool {
+	return w.Token != "" && w.EncodingAESKey != "" && w.CorpID != ""
 }
 
 // QueryLog settings (需求驱动: what residents ask).
@@ -62,4 +85,89 @@ func (c *Config) applyWechatEnv(set func(*string, string)) {
 	set(&c.QueryLog.HashKey, "GOVBOT_QUERY_LOG_HASH_KEY")
 }
 
-func (c *Config) validateWechat() []error { return nil }
+func (c *Config) validateWechat() []error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	oa := c.OfficialAccount
+	if oa.Token != "" && !validToken(oa.Token, 3) {
+		add("officialaccount.token must be 3 to 32 letters or digits")
+	}
+	if oa.EncodingAESKey != "" {
+		if err := checkAESKey(oa.EncodingAESKey); err != nil {
+			add("officialaccount.encoding_aes_key %v", err)
+		}
+		if oa.Token == "" {
+			add("officialaccount.encoding_aes_key is set but officialaccount.token is empty")
+		}
+		if oa.AppID == "" {
+			add("officialaccount.app_id is required when officialaccount.encoding_aes_key is set (it is the receive id of encrypted messages)")
+		}
+	}
+	if oa.WebhookEnabled() && !strings.HasPrefix(oa.Path, "/") {
+		add("officialaccount.path %q must start with /", oa.Path)
+	}
+
+	w := c.Work
+	if w.Token != "" {
+		if !validToken(w.Token, 1) {
+			add("work.token must be 1 to 32 letters or digits")
+		}
+		if w.CorpID == "" {
+			add("work.corp_id is required when work.token is set")
+		}
+		if w.EncodingAESKey == "" {
+			add("work.encoding_aes_key is required when work.token is set (WeCom callbacks are always encrypted)")
+		}
+	}
+	if w.EncodingAESKey != "" {
+		if err := checkAESKey(w.EncodingAESKey); err != nil {
+			add("work.encoding_aes_key %v", err)
+		}
+		if w.Token == "" {
+			add("work.encoding_aes_key is set but work.token is empty")
+		}
+	}
+	if w.CallbackEnabled() && !strings.HasPrefix(w.Path, "/") {
+		add("work.path %q must start with /", w.Path)
+	}
+	if oa.WebhookEnabled() && w.CallbackEnabled() && oa.Path == w.Path {
+		add("officialaccount.path and work.path are both %q", oa.Path)
+	}
+
+	wh := c.Webhook
+	if wh.MaxClockSkew < 30*time.Second || wh.MaxClockSkew > time.Hour {
+		add("webhook.max_clock_skew %v is outside 30s..1h", wh.MaxClockSkew)
+	}
+	if wh.MaxBodyBytes < 4<<10 || wh.MaxBodyBytes > 1<<20 {
+		add("webhook.max_body_bytes %d is outside 4096..1048576", wh.MaxBodyBytes)
+	}
+	return errs
+}
+
+// validToken: WeChat requires the callback token to be letters or digits,
+// at most 32 characters (at least 3 for the Official Account).
+func validToken(s string, minLen int) bool {
+	if len(s) < minLen || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkAESKey: an EncodingAESKey is 43 characters of base64 that decode
+// (with a trailing "=") to a 32-byte AES-256 key.
+func checkAESKey(s string) error {
+	if len(s) != 43 {
+		return fmt.Errorf("must be 43 characters, got %d", len(s))
+	}
+	key, err := base64.StdEncoding.DecodeString(s + "=")
+	if err != nil || len(key) != 32 {
+		return fmt.Errorf("is not 43 characters of base64")
+	}
+	return nil
+}
