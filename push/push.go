@@ -8,6 +8,7 @@ package push
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -18,6 +19,10 @@ type Message struct {
 	// Markdown asks for markdown where the channel supports it (robots,
 	// WeCom app); plain text otherwise.
 	Markdown bool
+	// Key, when set, identifies the notice: template messages carry it as
+	// client_msg_id so WeChat drops a repeat to the same follower within
+	// ten minutes (a retry after a lost answer). Optional.
+	Key string
 }
 
 // Error is an API answer with a non-zero errcode, or a transport failure
@@ -26,6 +31,8 @@ type Error struct {
 	Code      int
 	Msg       string
 	Transient bool
+
+	cause error
 }
 
 func (e *Error) Error() string {
@@ -64,4 +71,17 @@ type OfficialAccount interface {
 	// HasTemplate reports whether a template message is configured.
 	HasTemplate() bool
 	TagFollowers(ctx context.Context, tagID int) ([]string, error)
+}
+
+// Unwrap returns the cause of a transport failure (for example
+// context.DeadlineExceeded), or the sentinel of a rejected message
+// (ErrTooLong, ErrTooManyRecipients, ErrBadInput); nil for API answers.
+func (e *Error) Unwrap() error { return e.cause }
+
+// IsTransient reports whether err may succeed when the same call is made
+// again later. Only a *Error marked Transient is; everything else (a
+// permanent errcode, a rejected message, a missing template) is not.
+func IsTransient(err error) bool {
+	var pe *Error
+	return errors.As(err, &pe) && pe.Transient
 }
