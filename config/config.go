@@ -149,5 +149,6 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.validateWechat()...)
 	errs = append(errs, c.validateNotices()...)
+	errs = append(errs, c.validateBot()...)
 	return errors.Join(errs...)
 }
