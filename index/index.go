@@ -1,0 +1,388 @@
+// Package index builds and searches govbot's full-text index of published
+// disclosures: bleve (scorch, BM25) with a Chinese analyzer on gse, pinyin
+// pairs for homophone typos, admin-edited synonyms, geo points, and ranking
+// that knows what is in force on the day asked.
+//
+// On disk an index directory holds generations (gen-…), each a complete
+// bleve index with its own statistics, and a CURRENT file naming the live
+// one. A rebuild writes a new generation beside the live one and then
+// replaces CURRENT atomically, so a failed or killed build never touches
+// what is serving; a running server notices the new CURRENT and swaps to it
+// between two questions.
+package index
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/content"
+)
+
+const currentFile = "CURRENT"
+
+// Options configure an Index.
+type Options struct {
+	// Dir is the index directory (generations and CURRENT).
+	Dir string
+	// DataDir holds the disclosures and the lexicon files.
+	DataDir string
+	// ExtraDirs hold more disclosures (e.g. public notices once sent).
+	ExtraDirs []string
+	// Search tunes answering.
+	Search config.Search
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// Progress, when set, is told of indexing progress during a build.
+	Progress Progress
+}
+
+func (o *Options) fill() {
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Search == (config.Search{}) {
+		o.Search = config.Default().Search
+	}
+}
+
+// generation is one complete, immutable index.
+type generation struct {
+	name string
+	bi   bleve.Index
+	seg  *Segmenter
+	meta *meta
+	syn  *synonyms
+}
+
+// Index answers questions from the live generation.
+type Index struct {
+	opts Options
+	mu   sync.RWMutex
+	gen  *generation
+}
+
+// BuildReport summarizes a build: what was indexed and what was not, and why.
+type BuildReport struct {
+	Generation string
+	Indexed    int
+	Load       *content.LoadResult
+	Took       time.Duration
+}
+
+// OpenOrBuild opens the live generation in opts.Dir, building one from
+// opts.DataDir first when there is none (first start).
+func OpenOrBuild(ctx context.Context, opts Options) (*Index, error) {
+	opts.fill()
+	name, err := readCurrent(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		opts.Logger.Info("no index yet: building from data", "data_dir", opts.DataDir)
+		rep, err := Rebuild(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		name = rep.Generation
+		opts.Logger.Info("index built", "generation", name, "indexed", rep.Indexed,
+			"drafts", len(rep.Load.Drafts), "blocked", len(rep.Load.Blocked), "errors", len(rep.Load.Errors), "took", rep.Took)
+	}
+	g, err := openGeneration(opts.Dir, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Index{opts: opts, gen: g}, nil
+}
+
+// Rebuild loads every disclosure from opts.DataDir (and ExtraDirs), builds a
+// new generation beside the live one and makes it live by replacing CURRENT
+// atomically. Older generations but the previous one are removed. A build
+// that fails or is killed leaves the live generation serving.
+func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
+	opts.fill()
+	start := time.Now()
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	unlock, err := lockDir(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	lx, err := LoadLexicon(opts.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("lexicon: %w", err)
+	}
+	res, err := content.Load(opts.DataDir, content.LoadOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("load disclosures: %w", err)
+	}
+	for _, dir := range opts.ExtraDirs {
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		more, err := content.Load(dir, content.LoadOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("load disclosures: %w", err)
+		}
+		res.Publishable = append(res.Publishable, more.Publishable...)
+		res.Drafts = append(res.Drafts, more.Drafts...)
+		res.Blocked = append(res.Blocked, more.Blocked...)
+		res.Errors = append(res.Errors, more.Errors...)
+	}
+	docs := dedupeByID(res.Publishable)
+
+	name := newGenerationName(opts.Clock.Now())
+	dir := filepath.Join(opts.Dir, name)
+	if _, err := buildGeneration(ctx, dir, docs, lx, opts.Progress, opts.Clock.Now()); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	prev, _ := readCurrent(opts.Dir)
+	if err := writeCurrent(opts.Dir, name); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	removeGenerations(opts.Dir, name, prev)
+	return &BuildReport{Generation: name, Indexed: len(docs), Load: res, Took: time.Since(start)}, nil
+}
+
+// dedupeByID keeps the first of disclosures sharing an id (an extra
+// directory may repeat one from the data directory).
+func dedupeByID(docs []content.Disclosure) []content.Disclosure {
+	seen := map[string]bool{}
+	out := docs[:0]
+	for _, d := range docs {
+		if seen[d.ID] {
+			continue
+		}
+		seen[d.ID] = true
+		out = append(out, d)
+	}
+	return out
+}
+
+// Reload swaps to the generation CURRENT names, if it changed. It reports
+// whether a swap happened. Questions in flight finish on the old generation.
+func (ix *Index) Reload() (bool, error) {
+	name, err := readCurrent(ix.opts.Dir)
+	if err != nil || name == "" {
+		return false, err
+	}
+	ix.mu.RLock()
+	same := ix.gen != nil && ix.gen.name == name
+	ix.mu.RUnlock()
+	if same {
+		return false, nil
+	}
+	g, err := openGeneration(ix.opts.Dir, name)
+	if err != nil {
+		return false, err
+	}
+	ix.mu.Lock()
+	old := ix.gen
+	ix.gen = g
+	ix.mu.Unlock()
+	if old != nil {
+		old.bi.Close()
+		removeGenerations(ix.opts.Dir, name, "")
+	}
+	ix.opts.Logger.Info("index swapped", "generation", name, "documents", g.meta.Docs)
+	return true, nil
+}
+
+// Rebuild rebuilds from the data directories and swaps the new generation in.
+func (ix *Index) Rebuild(ctx context.Context) (*BuildReport, error) {
+	rep, err := Rebuild(ctx, ix.opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ix.Reload(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// Watch polls CURRENT every interval and swaps when another process (govbot
+// reindex) made a new generation live. It returns when ctx is done.
+func (ix *Index) Watch(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := ix.Reload(); err != nil {
+				ix.opts.Logger.Error("index reload failed; still serving the previous generation", "err", err)
+			}
+		}
+	}
+}
+
+// Add indexes one more disclosure into the live generation (a public notice
+// when it is sent). It must already have passed the review and privacy
+// gates; callers also persist it under an ExtraDir so rebuilds keep it.
+func (ix *Index) Add(d content.Disclosure) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	r, err := toRecord(&d)
+	if err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if err := ix.gen.bi.Index(d.ID, r); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, t := range ix.gen.seg.Terms(d.Title + " " + strings.Join(d.Keywords, " ") + " " + d.Body) {
+		if !seen[t] {
+			seen[t] = true
+			ix.gen.meta.DF[t]++
+		}
+	}
+	ix.gen.meta.Docs++
+	return nil
+}
+
+// Count is the number of disclosures in the live generation.
+func (ix *Index) Count() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.gen.meta.Docs
+}
+
+// Generation names the live generation.
+func (ix *Index) Generation() string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.gen.name
+}
+
+// Close closes the live generation.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.gen == nil {
+		return nil
+	}
+	err := ix.gen.bi.Close()
+	ix.gen = nil
+	return err
+}
+
+func openGeneration(dir, name string) (*generation, error) {
+	gdir := filepath.Join(dir, name)
+	b, err := os.ReadFile(filepath.Join(gdir, metaFile))
+	if err != nil {
+		return nil, fmt.Errorf("index generation %s is incomplete: %w", name, err)
+	}
+	var md meta
+	if err := json.Unmarshal(b, &md); err != nil {
+		return nil, fmt.Errorf("index generation %s: bad %s: %w", name, metaFile, err)
+	}
+	bi, err := bleve.Open(filepath.Join(gdir, bleveDir))
+	if err != nil {
+		return nil, fmt.Errorf("open index generation %s: %w", name, err)
+	}
+	seg, err := segmenterFor(bi)
+	if err != nil {
+		bi.Close()
+		return nil, err
+	}
+	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg)}, nil
+}
+
+func newGenerationName(now time.Time) string {
+	var b [4]byte
+	rand.Read(b[:])
+	return "gen-" + now.UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+func readCurrent(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	name := strings.TrimSpace(string(b))
+	if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
+		return "", fmt.Errorf("index: %s names no generation", currentFile)
+	}
+	return name, nil
+}
+
+// writeCurrent replaces CURRENT atomically (write, fsync, rename, fsync dir).
+func writeCurrent(dir, name string) error {
+	tmp := filepath.Join(dir, currentFile+".tmp")
+	if err := writeFileSync(tmp, []byte(name+"\n")); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, currentFile)); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// removeGenerations deletes generation directories other than keep and
+// alsoKeep (left-overs of killed builds and superseded generations).
+func removeGenerations(dir, keep, alsoKeep string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "gen-") && e.Name() != keep && e.Name() != alsoKeep {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		os.RemoveAll(filepath.Join(dir, n))
+	}
+}
+
+// lockDir takes an exclusive lock so that two builds never run at once.
+func lockDir(dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".build.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("index: another reindex is running in %s", dir)
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}

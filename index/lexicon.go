@@ -1,0 +1,115 @@
+package index
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Lexicon is the admin-editable language data that shapes analysis: words
+// the segmenter must know (dict.txt), words that carry no meaning in a
+// question (stopwords.txt) and groups of words residents use for the same
+// thing (synonyms.txt). A built index keeps a copy of the lexicon it was
+// built with, so questions are analysed exactly as the documents were.
+type Lexicon struct {
+	// Words are added to the segmenter's dictionary, each with a frequency.
+	Words []Word `json:"words"`
+	// Stopwords are dropped from questions and documents.
+	Stopwords []string `json:"stopwords"`
+	// Synonyms are groups of interchangeable expressions. The first member
+	// is the canonical (official) term.
+	Synonyms [][]string `json:"synonyms"`
+}
+
+// Word is a user dictionary entry.
+type Word struct {
+	Text string `json:"text"`
+	Freq int    `json:"freq"`
+}
+
+// Lexicon file names inside a data directory.
+const (
+	DictFile      = "dict.txt"
+	StopwordsFile = "stopwords.txt"
+	SynonymsFile  = "synonyms.txt"
+)
+
+// defaultWordFreq makes a user word win over the segmenter's own splits.
+const defaultWordFreq = 20000
+
+// LoadLexicon reads dict.txt, stopwords.txt and synonyms.txt from dir. A
+// missing file is an empty list; a malformed line is an error naming file
+// and line.
+func LoadLexicon(dir string) (Lexicon, error) {
+	var lx Lexicon
+	var errs []error
+	err := readLines(filepath.Join(dir, DictFile), func(n int, line string) {
+		f := strings.Fields(line)
+		w := Word{Text: normalize(f[0]), Freq: defaultWordFreq}
+		if len(f) > 1 {
+			v, err := strconv.Atoi(f[1])
+			if err != nil || v <= 0 {
+				errs = append(errs, fmt.Errorf("%s:%d: frequency %q is not a positive whole number", DictFile, n, f[1]))
+				return
+			}
+			w.Freq = v
+		}
+		lx.Words = append(lx.Words, w)
+	})
+	if err != nil {
+		return lx, err
+	}
+	err = readLines(filepath.Join(dir, StopwordsFile), func(n int, line string) {
+		for _, w := range strings.Fields(line) {
+			lx.Stopwords = append(lx.Stopwords, normalize(w))
+		}
+	})
+	if err != nil {
+		return lx, err
+	}
+	err = readLines(filepath.Join(dir, SynonymsFile), func(n int, line string) {
+		var group []string
+		for _, w := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == '/' }) {
+			if w = normalize(strings.TrimSpace(w)); w != "" {
+				group = append(group, w)
+			}
+		}
+		if len(group) < 2 {
+			errs = append(errs, fmt.Errorf("%s:%d: a synonym group needs at least two expressions separated by commas", SynonymsFile, n))
+			return
+		}
+		lx.Synonyms = append(lx.Synonyms, group)
+	})
+	if err != nil {
+		return lx, err
+	}
+	return lx, errors.Join(errs...)
+}
+
+// readLines calls fn for each non-blank line that is not a # comment.
+func readLines(path string, fn func(n int, line string)) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fn(n, line)
+	}
+	return sc.Err()
+}
+

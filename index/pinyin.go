@@ -1,0 +1,84 @@
+package index
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Residents type on phones with pinyin input, so their typos are mostly
+// homophones: 失业经 for 失业金, 创业代款 for 创业贷款, 然气 for 燃气. The
+// index keeps a field of pinyin syllable pairs, and questions are matched on
+// it too. Syllables are folded the way Shanghai speakers blur them (front and
+// back nasals, flat and retroflex initials), so 经/金 and 正/征 meet.
+
+var pinyinArgs = pinyin.Args{Style: pinyin.Normal, Fallback: func(r rune, a pinyin.Args) []string { return nil }}
+
+// syllables returns the folded syllable of each Han character of s, with ""
+// marking a break (a non-Han character) between runs.
+func syllables(s string) []string {
+	out := make([]string, 0, len(s)/3)
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			if len(out) > 0 && out[len(out)-1] != "" {
+				out = append(out, "")
+			}
+			continue
+		}
+		p := pinyin.SinglePinyin(r, pinyinArgs)
+		if len(p) == 0 {
+			if len(out) > 0 && out[len(out)-1] != "" {
+				out = append(out, "")
+			}
+			continue
+		}
+		out = append(out, foldSyllable(p[0]))
+	}
+	return out
+}
+
+// foldSyllable merges the distinctions that residents' typing blurs.
+func foldSyllable(s string) string {
+	switch {
+	case strings.HasPrefix(s, "zh"):
+		s = "z" + s[2:]
+	case strings.HasPrefix(s, "ch"):
+		s = "c" + s[2:]
+	case strings.HasPrefix(s, "sh"):
+		s = "s" + s[2:]
+	}
+	if strings.HasSuffix(s, "ng") && (strings.HasSuffix(s, "ing") || strings.HasSuffix(s, "eng") || strings.HasSuffix(s, "ang")) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// pinyinPairs returns the adjacent syllable pairs of s ("sy_ye ye_jin"), the
+// terms of the pinyin field.
+func pinyinPairs(s string) []string {
+	syl := syllables(s)
+	var out []string
+	for i := 0; i+1 < len(syl); i++ {
+		if syl[i] == "" || syl[i+1] == "" {
+			continue
+		}
+		out = append(out, syl[i]+"_"+syl[i+1])
+	}
+	return out
+}
+
+// pinyinKey is the folded pinyin of a word, for comparing a question word
+// with document text ("" when the word has no Han characters).
+func pinyinKey(s string) string {
+	syl := syllables(s)
+	var b strings.Builder
+	for _, p := range syl {
+		if p == "" {
+			continue
+		}
+		b.WriteString(p)
+		b.WriteByte(' ')
+	}
+	return b.String()
+}

@@ -1,0 +1,436 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/content"
+)
+
+// Field weights: a word in the title or the editor's keywords says far more
+// about what a disclosure is for than the same word in its body.
+const (
+	boostTitle    = 3.0
+	boostKeywords = 3.0
+	boostBody     = 1.0
+	boostSynonym  = 0.8 // an alternative expression of a question word
+	boostPinyin   = 0.5 // a homophone match
+
+	candidates = 30 // disclosures reranked per question
+)
+
+// unit is one thing a question asks about: a word, or a concept that the
+// synonym list knows under several expressions.
+type unit struct {
+	text    string   // as the resident wrote it
+	alts    []string // all expressions of the concept (synonyms), text first
+	pinyin  string   // folded pinyin key of text, for homophone typos
+	weight  float64
+	concept bool
+}
+
+// analyzed is a question taken apart.
+type analyzed struct {
+	units []unit
+	years map[int]bool
+	terms []weightedTerm
+	py    []string
+}
+
+type weightedTerm struct {
+	term  string
+	boost float64
+}
+
+var (
+	reYear4 = regexp.MustCompile(`(19|20)\d{2}`)
+	reYear2 = regexp.MustCompile(`(^|[^0-9])(\d{2})年`)
+)
+
+func (g *generation) analyze(text string, now time.Time) analyzed {
+	a := analyzed{years: questionYears(text, now)}
+	norm := normalize(text)
+	rest := norm
+	// Concepts first, longest expression first, so that 老人吃饭的地方 is
+	// one concept rather than four words.
+	for _, m := range g.syn.find(norm) {
+		if !strings.Contains(rest, m.member) {
+			continue // overlapped by a longer match already taken
+		}
+		rest = strings.Replace(rest, m.member, " ", 1)
+		u := unit{text: m.member, alts: g.syn.groups[m.group], concept: true}
+		u.weight = g.conceptWeight(u.alts)
+		a.units = append(a.units, u)
+		for _, alt := range u.alts {
+			boost := boostSynonym
+			if alt == m.member {
+				boost = 1
+			}
+			for _, t := range g.seg.Terms(alt) {
+				a.terms = append(a.terms, weightedTerm{t, boost})
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, w := range g.seg.Words(rest) {
+		if seen[w] || isYearWord(w) {
+			continue
+		}
+		seen[w] = true
+		u := unit{text: w, pinyin: pinyinKey(w)}
+		u.weight = g.wordWeight(w)
+		a.units = append(a.units, u)
+		for _, t := range g.seg.Terms(w) {
+			a.terms = append(a.terms, weightedTerm{t, 1})
+		}
+	}
+	a.py = pinyinPairs(rest)
+	return a
+}
+
+// wordWeight is how much a question word tells: its rarity in the corpus.
+// A word no disclosure contains weighs most: a question about 护照 that
+// matches only on 办理 must not count as answered. A word unknown as a whole
+// but whose parts are known (a typo, a new compound) takes its parts' mean.
+func (g *generation) wordWeight(w string) float64 {
+	n := utf8.RuneCountInString(w)
+	var idf float64
+	if g.meta.DF[w] > 0 {
+		idf = g.meta.idf(w)
+	} else {
+		idf = g.meta.idf(w) // unknown: maximal
+	}
+	if n == 1 {
+		idf *= 0.5 // single characters say little on their own
+	}
+	return idf
+}
+
+func (g *generation) conceptWeight(alts []string) float64 {
+	best := 0.0
+	for _, a := range alts {
+		if g.meta.DF[a] > 0 {
+			if v := g.meta.idf(a); v > best {
+				best = v
+			}
+		}
+	}
+	if best == 0 {
+		best = g.meta.idf("")
+	}
+	return best
+}
+
+func isYearWord(w string) bool {
+	switch w {
+	case "今年", "去年", "前年", "明年", "年":
+		return true
+	}
+	if reYear4.MatchString(w) && utf8.RuneCountInString(w) <= 5 {
+		return true
+	}
+	return false
+}
+
+// questionYears finds the years a question is about: 2022年, 22年, 今年,
+// 去年, 前年 (relative to the day asked).
+func questionYears(text string, now time.Time) map[int]bool {
+	ys := map[int]bool{}
+	for _, m := range reYear4.FindAllString(text, -1) {
+		if y, err := strconv.Atoi(m); err == nil {
+			ys[y] = true
+		}
+	}
+	for _, m := range reYear2.FindAllStringSubmatch(text, -1) {
+		if y, err := strconv.Atoi(m[2]); err == nil && y >= 10 && y <= 60 {
+			ys[2000+y] = true
+		}
+	}
+	year := now.In(clock.Shanghai).Year()
+	if strings.Contains(text, "去年") {
+		ys[year-1] = true
+	}
+	if strings.Contains(text, "前年") {
+		ys[year-2] = true
+	}
+	return ys
+}
+
+// candidate is a disclosure being ranked for a question.
+type candidate struct {
+	doc      content.Disclosure
+	bm25     float64
+	coverage float64
+	rank     float64
+	status   content.Status
+	supBy    string // id of the edition in force that replaced it
+	distance *float64
+}
+
+// Ask answers a question as of q.Now (or the index clock).
+func (ix *Index) Ask(ctx context.Context, q Query) (Answer, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return Answer{}, errors.New("index is closed")
+	}
+	now := q.Now
+	if now.IsZero() {
+		now = ix.opts.Clock.Now()
+	}
+	text := strings.TrimSpace(q.Text)
+	if text == "" && q.Geo != nil {
+		return ix.nearest(ctx, *q.Geo, now)
+	}
+	cands, a, err := ix.gen.rank(ctx, text, q.Geo, now, ix.opts.Search.GeoRadiusKm)
+	if err != nil {
+		return Answer{}, err
+	}
+	return ix.compose(cands, a, q, now), nil
+}
+
+// rank finds and orders the candidates for a question.
+func (g *generation) rank(ctx context.Context, text string, geo *Point, now time.Time, radiusKm float64) ([]*candidate, analyzed, error) {
+	a := g.analyze(text, now)
+	if len(a.units) == 0 {
+		return nil, a, nil
+	}
+	var qs []query.Query
+	add := func(field, term string, boost float64) {
+		tq := bleve.NewTermQuery(term)
+		tq.SetField(field)
+		tq.SetBoost(boost)
+		qs = append(qs, tq)
+	}
+	dup := map[string]bool{}
+	for _, t := range a.terms {
+		if dup[t.term] {
+			continue
+		}
+		dup[t.term] = true
+		add(fTitle, t.term, boostTitle*t.boost)
+		add(fKeywords, t.term, boostKeywords*t.boost)
+		add(fBody, t.term, boostBody*t.boost)
+	}
+	for _, p := range a.py {
+		if !dup["py:"+p] {
+			dup["py:"+p] = true
+			add(fPinyin, p, boostPinyin)
+		}
+	}
+	if len(qs) == 0 {
+		return nil, a, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), candidates, 0, false)
+	req.Fields = []string{fSource}
+	res, err := g.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, a, err
+	}
+	if len(res.Hits) == 0 {
+		return nil, a, nil
+	}
+	top := res.Hits[0].Score
+	day := clock.DateOf(now)
+	byID := map[string]*candidate{}
+	var out []*candidate
+	for _, h := range res.Hits {
+		src, _ := h.Fields[fSource].(string)
+		var d content.Disclosure
+		if err := json.Unmarshal([]byte(src), &d); err != nil {
+			continue
+		}
+		c := &candidate{doc: d, bm25: h.Score / top, status: d.StatusOn(day)}
+		c.coverage = g.coverage(a, &c.doc)
+		out = append(out, c)
+		byID[d.ID] = c
+	}
+	for _, c := range out {
+		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
+		c.rank = (0.35*c.bm25 + 0.65*c.coverage) * timeFactor(c, a.years)
+		if geo != nil && c.doc.Location != nil {
+			d := distanceKm(*geo, Point{c.doc.Location.Lat, c.doc.Location.Lon})
+			c.distance = &d
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].rank > out[j].rank })
+	if geo != nil {
+		out = byDistance(out, radiusKm)
+	}
+	return out, a, nil
+}
+
+// byDistance puts the located candidates that answer the question nearly as
+// well as the best one first, nearest first.
+func byDistance(cs []*candidate, radiusKm float64) []*candidate {
+	best := 0.0
+	for _, c := range cs {
+		if c.distance != nil && c.rank > best {
+			best = c.rank
+		}
+	}
+	if best == 0 || best < 0.6*cs[0].rank {
+		return cs // no place answers this question: keep the text ranking
+	}
+	var near, rest []*candidate
+	for _, c := range cs {
+		if c.distance != nil && *c.distance <= radiusKm && c.rank >= 0.6*best && c.status != content.Expired {
+			near = append(near, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	sort.SliceStable(near, func(i, j int) bool { return *near[i].distance < *near[j].distance })
+	return append(near, rest...)
+}
+
+// timeFactor prefers what is in force: a superseded standard or an ended
+// disclosure ranks below a current one on the same topic, unless the
+// question names its year.
+func timeFactor(c *candidate, years map[int]bool) float64 {
+	if len(years) > 0 {
+		if docYearMatches(&c.doc, years) {
+			return 1.3
+		}
+		if c.supBy != "" || c.status == content.Expired {
+			return 0.6
+		}
+		return 0.9
+	}
+	f := 1.0
+	if c.supBy != "" {
+		f *= 0.5
+	}
+	switch c.status {
+	case content.Expired:
+		f *= 0.6
+	case content.NotYetEffective:
+		f *= 0.9
+	}
+	return f
+}
+
+func docYearMatches(d *content.Disclosure, years map[int]bool) bool {
+	for _, m := range reYear4.FindAllString(d.Title, -1) {
+		if y, _ := strconv.Atoi(m); years[y] {
+			return true
+		}
+	}
+	for _, t := range []content.Date{d.Effective, d.Published} {
+		if !t.IsZero() && years[t.Time().Year()] {
+			return true
+		}
+	}
+	return false
+}
+
+// supersededBy walks the chain of later editions of a standard and names the
+// newest one in force on day, or "" when id itself is the current edition.
+func (g *generation) supersededBy(ctx context.Context, id string, day time.Time) string {
+	current := ""
+	next := g.meta.Supersede[id]
+	for hops := 0; next != "" && hops < 10; hops++ {
+		d, ok := g.document(ctx, next)
+		if !ok {
+			break
+		}
+		if d.StatusOn(day) == content.InForce {
+			current = next
+		}
+		next = g.meta.Supersede[next]
+	}
+	return current
+}
+
+// document fetches one disclosure by id.
+func (g *generation) document(ctx context.Context, id string) (content.Disclosure, bool) {
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{fSource}
+	res, err := g.bi.SearchInContext(ctx, req)
+	if err != nil || len(res.Hits) == 0 {
+		return content.Disclosure{}, false
+	}
+	var d content.Disclosure
+	src, _ := res.Hits[0].Fields[fSource].(string)
+	if json.Unmarshal([]byte(src), &d) != nil {
+		return content.Disclosure{}, false
+	}
+	return d, true
+}
+
+// coverage is the share of what the question asks about (weighted by how
+// telling each word is) that the disclosure speaks of: exactly, through a
+// synonym, or through a homophone. It is the confidence of an answer.
+func (g *generation) coverage(a analyzed, d *content.Disclosure) float64 {
+	head := normalize(d.Title + " " + strings.Join(d.Keywords, " "))
+	body := normalize(d.Body)
+	if d.Location != nil {
+		body += " " + normalize(d.Location.Name+" "+d.Location.Address)
+	}
+	var pyDoc string // computed only when a word is not found as written
+	total, got := 0.0, 0.0
+	for _, u := range a.units {
+		total += u.weight
+		best := 0.0
+		for _, alt := range append([]string{u.text}, u.alts...) {
+			switch {
+			case strings.Contains(head, alt):
+				best = math.Max(best, 1)
+			case strings.Contains(body, alt):
+				best = math.Max(best, 0.85)
+			}
+		}
+		if best == 0 && !u.concept && utf8.RuneCountInString(u.text) >= 2 && u.pinyin != "" {
+			if pyDoc == "" {
+				pyDoc = " " + pinyinKey(head+" "+body)
+			}
+			if strings.Contains(pyDoc, " "+u.pinyin) {
+				best = 0.8
+			}
+		}
+		if best == 0 && !u.concept && utf8.RuneCountInString(u.text) >= 3 {
+			// A longer word not found whole: credit its known parts.
+			parts := g.seg.Terms(u.text)
+			hit, n := 0, 0
+			for _, p := range parts {
+				if p == u.text || utf8.RuneCountInString(p) < 2 {
+					continue
+				}
+				n++
+				if strings.Contains(head, p) || strings.Contains(body, p) {
+					hit++
+				}
+			}
+			if n > 0 {
+				best = 0.5 * float64(hit) / float64(n)
+			}
+		}
+		got += u.weight * best
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}
+
+// distanceKm is the great-circle distance between two points.
+func distanceKm(a, b Point) float64 {
+	const r = 6371.0
+	la1, la2 := a.Lat*math.Pi/180, b.Lat*math.Pi/180
+	dla := la2 - la1
+	dlo := (b.Lon - a.Lon) * math.Pi / 180
+	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
+}

@@ -1,0 +1,55 @@
+package index
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// synonyms finds the expressions of the lexicon's synonym groups in a
+// question. Matching is on the normalized text, not on segmented words, so
+// a multi-word expression (老人吃饭的地方) is found whole.
+type synonyms struct {
+	groups  [][]string
+	members []synMember // longest first
+}
+
+type synMember struct {
+	text  string
+	group int
+}
+
+type synMatch struct {
+	member string
+	group  int
+}
+
+func newSynonyms(s *Segmenter) *synonyms {
+	sy := &synonyms{groups: s.Lexicon().Synonyms}
+	for gi, g := range sy.groups {
+		for _, m := range g {
+			sy.members = append(sy.members, synMember{m, gi})
+		}
+	}
+	sort.SliceStable(sy.members, func(i, j int) bool {
+		return utf8.RuneCountInString(sy.members[i].text) > utf8.RuneCountInString(sy.members[j].text)
+	})
+	return sy
+}
+
+// find returns the expressions present in text, longest first, at most one
+// per group.
+func (sy *synonyms) find(text string) []synMatch {
+	var out []synMatch
+	taken := map[int]bool{}
+	for _, m := range sy.members {
+		if taken[m.group] {
+			continue
+		}
+		if strings.Contains(text, m.text) {
+			taken[m.group] = true
+			out = append(out, synMatch{m.text, m.group})
+		}
+	}
+	return out
+}
