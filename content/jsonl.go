@@ -69,8 +69,9 @@ func decodeJSONLine(line []byte, rec *record) string {
 	if err := dec.Decode(rec); err != nil {
 		return describeJSONError(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Sprintf("unexpected text after the JSON object at column %d", dec.InputOffset()+1)
+	end := int(dec.InputOffset())
+	if rest := bytes.TrimLeft(line[end:], " \t"); len(rest) > 0 {
+		return fmt.Sprintf("unexpected text after the JSON object at column %d", len(line)-len(rest)+1)
 	}
 	return ""
 }

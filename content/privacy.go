@@ -286,7 +286,8 @@ func readShapeFrom(rs []rune, start, j int, sh shape, allowX bool) (string, int,
 	if start > 1 && rs[start-1] == '-' && isDigit(rs[start-2]) {
 		return "", 0, false
 	}
-	var b strings.Builder
+	var buf [24]byte
+	nd := 0
 	for g, n := range sh.groups {
 		if g > 0 {
 			if j >= len(rs) || rs[j] != sh.sep {
@@ -295,18 +296,20 @@ func readShapeFrom(rs []rune, start, j int, sh shape, allowX bool) (string, int,
 			j++
 		}
 		for k := 0; k < n; k++ {
-			if j >= len(rs) {
+			if j >= len(rs) || nd == len(buf) {
 				return "", 0, false
 			}
 			r := rs[j]
 			last := g == len(sh.groups)-1 && k == n-1
-			if !isDigit(r) && !(allowX && last && (r == 'X' || r == 'x')) {
+			switch {
+			case isDigit(r):
+			case allowX && last && (r == 'X' || r == 'x'):
+				r = 'X'
+			default:
 				return "", 0, false
 			}
-			if r == 'x' {
-				r = 'X'
-			}
-			b.WriteRune(r)
+			buf[nd] = byte(r)
+			nd++
 			j++
 		}
 	}
@@ -317,7 +320,7 @@ func readShapeFrom(rs []rune, start, j int, sh shape, allowX bool) (string, int,
 	if j+1 < len(rs) && rs[j] == '-' && isDigit(rs[j+1]) {
 		return "", 0, false
 	}
-	return b.String(), j, true
+	return string(buf[:nd]), j, true
 }
 
 var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
