@@ -1,0 +1,186 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/yingpu/govbot/index"
+	"github.com/yingpu/govbot/querylog"
+)
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// fakeAnswerer answers "答：<question>" and records every query. When gate
+// is set, Ask waits for it to close (after signalling entered).
+type fakeAnswerer struct {
+	mu      sync.Mutex
+	queries []index.Query
+	answer  func(q index.Query) (index.Answer, error)
+	entered chan struct{}
+	gate    chan struct{}
+}
+
+func (f *fakeAnswerer) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
+	f.mu.Lock()
+	f.queries = append(f.queries, q)
+	f.mu.Unlock()
+	if f.entered != nil {
+		f.entered <- struct{}{}
+	}
+	if f.gate != nil {
+		<-f.gate
+	}
+	if err := ctx.Err(); err != nil {
+		return index.Answer{}, err
+	}
+	if f.answer != nil {
+		return f.answer(q)
+	}
+	if q.Text == "" {
+		return index.Answer{Answered: true, Text: "离您最近的服务点：……", Hits: []index.Hit{{ID: "place-1", Score: 0.8}}}, nil
+	}
+	return index.Answer{Answered: true, Text: "答：" + q.Text, Hits: []index.Hit{{ID: "doc-1", Score: 0.9}, {ID: "doc-2", Score: 0.5}}}, nil
+}
+
+func (f *fakeAnswerer) calls() []index.Query {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]index.Query(nil), f.queries...)
+}
+
+type touch struct {
+	openid, platform string
+	at               time.Time
+}
+
+// fakeSubs is an in-memory Subscriptions.
+type fakeSubs struct {
+	mu      sync.Mutex
+	byUser  map[string]map[string]bool
+	touches []touch
+	forgot  []string
+	fail    bool
+}
+
+func newFakeSubs() *fakeSubs { return &fakeSubs{byUser: map[string]map[string]bool{}} }
+
+var errStore = errors.New("store down")
+
+func (s *fakeSubs) Subscribe(openid, topic string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail {
+		return false, errStore
+	}
+	if s.byUser[openid] == nil {
+		s.byUser[openid] = map[string]bool{}
+	}
+	if s.byUser[openid][topic] {
+		return false, nil
+	}
+	s.byUser[openid][topic] = true
+	return true, nil
+}
+
+func (s *fakeSubs) Unsubscribe(openid, topic string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail {
+		return false, errStore
+	}
+	if !s.byUser[openid][topic] {
+		return false, nil
+	}
+	delete(s.byUser[openid], topic)
+	return true, nil
+}
+
+func (s *fakeSubs) UnsubscribeAll(openid string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for t := range s.byUser[openid] {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	delete(s.byUser, openid)
+	return out, nil
+}
+
+func (s *fakeSubs) Forget(openid string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.byUser, openid)
+	s.forgot = append(s.forgot, openid)
+	return nil
+}
+
+func (s *fakeSubs) Topics(openid string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail {
+		return nil, errStore
+	}
+	var out []string
+	for t := range s.byUser[openid] {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (s *fakeSubs) Touch(openid, platform string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.touches = append(s.touches, touch{openid, platform, at})
+	return nil
+}
+
+func (s *fakeSubs) topics(openid string) []string {
+	t, _ := s.Topics(openid)
+	return t
+}
+
+func (s *fakeSubs) touched() []touch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]touch(nil), s.touches...)
+}
+
+// fakeLog collects query log records.
+type fakeLog struct {
+	mu      sync.Mutex
+	records []querylog.Record
+}
+
+func (l *fakeLog) Append(r querylog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = append(l.records, r)
+	return nil
+}
+
+func (l *fakeLog) all() []querylog.Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]querylog.Record(nil), l.records...)
+}
