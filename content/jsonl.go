@@ -65,6 +65,9 @@ func firstInvalidUTF8(b []byte) int {
 // decodeJSONLine decodes exactly one JSON object into rec and describes what
 // is wrong, or returns "".
 func decodeJSONLine(line []byte, rec *record) string {
+	if bytes.Equal(bytes.TrimSpace(line), []byte("null")) {
+		return "not a JSON object (got null)"
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if err := dec.Decode(rec); err != nil {
 		return describeJSONError(err)

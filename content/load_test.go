@@ -171,6 +171,8 @@ func TestLoadBadRecords(t *testing.T) {
 		`testdata/bad/bad.jsonl:18: url "mailto:x@example.com" is not an absolute http(s) address`,
 		"testdata/bad/bad.jsonl:20: not valid JSON: the line ends inside the object",
 		`testdata/bad/bad.jsonl:21: duplicate id "ok-after-bad" (first at testdata/bad/bad.jsonl:19)`,
+		"testdata/bad/bad.jsonl:22: not a JSON object (got null)",
+		"testdata/bad/bad.jsonl:23: not a JSON object (got string)",
 		"testdata/bad/body-twice.md:5: body is given both in the front matter and after it",
 		`testdata/bad/date.md:5: published: impossible date "2023-02-30" (want YYYY-MM-DD)`,
 		"testdata/bad/date.md:7: expires 2023-02-01 is before effective 2023-03-01",
