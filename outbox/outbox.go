@@ -1,0 +1,441 @@
+// Package outbox is the durable delivery outbox of notices. Enqueue records
+// one delivery per (notice, target) in bbolt inside the caller's write
+// transaction; Run's workers, one pool per channel, send them through the
+// push adapters within the platforms' limits (20 messages a minute per group
+// robot, 1,000 users / 100 departments / 100 tags per WeCom app message, the
+// Official Account's 48-hour rule), retry transient errors with exponential
+// backoff and record every outcome, so that a crash loses no delivery and
+// Report can tell staff who got a notice and who did not.
+//
+// Crash safety: a delivery is marked in_flight in a committed transaction
+// before the platform is called, and sent in a committed transaction right
+// after it answers. On start, in_flight deliveries are due again. A crash
+// between the platform's acknowledgement and our commit therefore sends that
+// one delivery twice; a delivery recorded as sent is never sent again.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/push"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Channels of a Target.
+const (
+	ChannelRobot    = "robot"     // WeCom group robot (群机器人), ID = webhook key
+	ChannelWorkChat = "work_chat" // WeCom app group chat (应用群聊), ID = chatid
+	ChannelWorkApp  = "work_app"  // WeCom app message, ID = userid / department id / tag id
+	ChannelOA       = "oa"        // Official Account follower, ID = openid
+)
+
+// Kinds of a Target.
+const (
+	KindRobot    = "robot"
+	KindChat     = "chat"
+	KindUser     = "user"
+	KindDept     = "dept"
+	KindTag      = "tag"
+	KindFollower = "follower"
+)
+
+// Per-call recipient limits of a WeCom app message.
+const (
+	MaxAppUsers = 1000
+	MaxAppDepts = 100
+	MaxAppTags  = 100
+)
+
+// ReasonNoWindow is the reason recorded for a follower who cannot be
+// reached: no customer-service window and no template message.
+const ReasonNoWindow = "no message from the follower within 48 hours and no template configured"
+
+// Errors of Enqueue and Report.
+var (
+	ErrAlreadyEnqueued = errors.New("outbox: notice already enqueued")
+	ErrUnknownNotice   = errors.New("outbox: unknown notice")
+)
+
+// Target is one recipient of a notice.
+type Target struct {
+	Channel string // "robot", "work_chat", "work_app", "oa"
+	Kind    string // "robot", "chat", "user", "dept", "tag", "follower"
+	ID      string
+}
+
+func (t Target) String() string { return t.Channel + "/" + t.Kind + "/" + t.ID }
+
+// Job is a notice to deliver to its targets.
+type Job struct {
+	NoticeID    string
+	Urgent      bool
+	Title, Body string
+	Markdown    bool
+	Targets     []Target
+}
+
+// Report is the delivery state of one notice. Pending counts deliveries not
+// yet attempted, in flight, and waiting for a retry.
+type Report struct {
+	Total       int                      `json:"total"`
+	Sent        int                      `json:"sent"`
+	Failed      int                      `json:"failed"`
+	Pending     int                      `json:"pending"`
+	Unreachable int                      `json:"unreachable"`
+	ByChannel   map[string]ChannelReport `json:"by_channel"`
+	Failures    []Failure                `json:"failures"`
+	// Done is true once every delivery is sent, failed or unreachable.
+	Done bool `json:"done"`
+}
+
+// ChannelReport is the part of a Report for one channel.
+type ChannelReport struct {
+	Total       int `json:"total"`
+	Sent        int `json:"sent"`
+	Failed      int `json:"failed"`
+	Pending     int `json:"pending"`
+	Unreachable int `json:"unreachable"`
+}
+
+// Failure is one failed delivery: the platform's errcode (0 for a
+// transport failure or a recipient WeCom listed as invalid) and reason.
+type Failure struct {
+	Channel string    `json:"channel"`
+	Kind    string    `json:"kind"`
+	ID      string    `json:"id"`
+	Code    int       `json:"code"`
+	Reason  string    `json:"reason"`
+	At      time.Time `json:"at"`
+}
+
+// Options configure an Outbox. Zero values take the defaults named.
+type Options struct {
+	// Adapters; a nil adapter means its channel is not configured and
+	// Enqueue rejects targets on it.
+	Robot   push.Robot
+	WorkApp push.WorkApp // channels work_app and work_chat
+	OA      push.OfficialAccount
+	// LastSeen returns when the follower last messaged the Official
+	// Account (for the 48-hour customer-service window). nil: never.
+	LastSeen func(openid string) (time.Time, bool)
+	// Clock tells the time (default clock.System). Wait must wait on the
+	// same clock.
+	Clock clock.Clock
+	// Wait blocks until d has passed on Clock (d < 0: no deadline), wake
+	// is closed or ctx is done. Default: a real timer. Tests and the
+	// benchmark pass a virtual clock's Wait so that rate limits and
+	// backoffs take no real time.
+	Wait   func(ctx context.Context, d time.Duration, wake <-chan struct{})
+	Logger *slog.Logger
+	// OnDone is called once when every delivery of a notice is sent,
+	// failed or unreachable; again after a restart if the process died
+	// before the call returned, so it must be idempotent. It runs on its
+	// own goroutine, never inside a transaction.
+	OnDone func(noticeID string)
+
+	// RobotPerMinute is the most messages sent to one robot key in any
+	// 60 seconds (default 20).
+	RobotPerMinute int
+	// RobotWindowMargin widens that 60-second window to absorb network
+	// delay between our clock and the platform's (default 1s).
+	RobotWindowMargin time.Duration
+	// MaxAttempts is how many times a delivery is tried before a transient
+	// error becomes a failure (default 8).
+	MaxAttempts int
+	// BaseBackoff and MaxBackoff bound the delay before a retry: base·2^(n-1),
+	// at most max, with jitter (defaults 10s and 10m).
+	BaseBackoff, MaxBackoff time.Duration
+	// Workers is the number of concurrent senders per channel (default 4).
+	Workers int
+	// OAWindow is how long after a follower's last message
+	// customer-service messages are allowed (default 48h).
+	OAWindow time.Duration
+	// SendTimeout bounds one platform call (default 30s).
+	SendTimeout time.Duration
+}
+
+func (o *Options) setDefaults() error {
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.Wait == nil {
+		o.Wait = realWait
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	def := func(v *int, d int, name string) error {
+		if *v == 0 {
+			*v = d
+		}
+		if *v < 0 {
+			return fmt.Errorf("outbox: %s %d is negative", name, *v)
+		}
+		return nil
+	}
+	defD := func(v *time.Duration, d time.Duration, name string) error {
+		if *v == 0 {
+			*v = d
+		}
+		if *v < 0 {
+			return fmt.Errorf("outbox: %s %v is negative", name, *v)
+		}
+		return nil
+	}
+	return errors.Join(
+		def(&o.RobotPerMinute, 20, "robot_per_minute"),
+		def(&o.MaxAttempts, 8, "max_attempts"),
+		def(&o.Workers, 4, "workers"),
+		defD(&o.RobotWindowMargin, time.Second, "robot window margin"),
+		defD(&o.BaseBackoff, 10*time.Second, "base_backoff"),
+		defD(&o.MaxBackoff, 10*time.Minute, "max_backoff"),
+		defD(&o.OAWindow, 48*time.Hour, "oa_window"),
+		defD(&o.SendTimeout, 30*time.Second, "send_timeout"),
+		func() error {
+			if o.MaxBackoff < o.BaseBackoff {
+				return fmt.Errorf("outbox: max_backoff %v is below base_backoff %v", o.MaxBackoff, o.BaseBackoff)
+			}
+			return nil
+		}(),
+	)
+}
+
+// Outbox delivers enqueued notices. Create it with New, start it with Run.
+type Outbox struct {
+	db    *bolt.DB
+	opt   Options
+	clock clock.Clock
+	log   *slog.Logger
+
+	lanes map[string]*lane
+
+	mu      sync.Mutex
+	running bool
+	commits chan commitReq // group commit; set while Run runs
+
+	done doneQueue
+}
+
+// New opens the outbox in db, creating its buckets (prefixed "outbox/"),
+// and loads the deliveries still to do: those in flight when the process
+// last stopped are due again at once.
+func New(db *bolt.DB, opts Options) (*Outbox, error) {
+	if db == nil {
+		return nil, errors.New("outbox: nil database")
+	}
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
+	o := &Outbox{
+		db:    db,
+		opt:   opts,
+		clock: opts.Clock,
+		log:   opts.Logger,
+		lanes: map[string]*lane{},
+	}
+	o.done.init()
+	for _, ch := range []string{ChannelRobot, ChannelWorkChat, ChannelWorkApp, ChannelOA} {
+		o.lanes[ch] = newLane(ch)
+	}
+	o.lanes[ChannelRobot].limit = newLimiter(opts.RobotPerMinute, time.Minute+opts.RobotWindowMargin)
+	if err := o.load(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// configured reports whether the adapter of channel is set.
+func (o *Outbox) configured(channel string) bool {
+	switch channel {
+	case ChannelRobot:
+		return o.opt.Robot != nil
+	case ChannelWorkChat, ChannelWorkApp:
+		return o.opt.WorkApp != nil
+	case ChannelOA:
+		return o.opt.OA != nil
+	}
+	return false
+}
+
+// workerCount is the number of worker goroutines Run starts.
+func (o *Outbox) workerCount() int {
+	n := 0
+	for ch := range o.lanes {
+		if o.configured(ch) {
+			n += o.opt.Workers
+		}
+	}
+	return n
+}
+
+// validKind reports whether kind is a target kind of channel.
+func validKind(channel, kind string) bool {
+	switch channel {
+	case ChannelRobot:
+		return kind == KindRobot
+	case ChannelWorkChat:
+		return kind == KindChat
+	case ChannelWorkApp:
+		return kind == KindUser || kind == KindDept || kind == KindTag
+	case ChannelOA:
+		return kind == KindFollower
+	}
+	return false
+}
+
+const maxIDLen = 512
+
+func (o *Outbox) validate(job Job) error {
+	if job.NoticeID == "" {
+		return errors.New("outbox: empty notice ID")
+	}
+	if len(job.NoticeID) > maxIDLen || strings.ContainsRune(job.NoticeID, 0) {
+		return fmt.Errorf("outbox: invalid notice ID %q", job.NoticeID)
+	}
+	if strings.TrimSpace(job.Title) == "" && strings.TrimSpace(job.Body) == "" {
+		return fmt.Errorf("outbox: notice %s: empty title and body", job.NoticeID)
+	}
+	if len(job.Targets) == 0 {
+		return fmt.Errorf("outbox: notice %s: no targets", job.NoticeID)
+	}
+	for _, t := range job.Targets {
+		if !validKind(t.Channel, t.Kind) {
+			return fmt.Errorf("outbox: notice %s: target %s: unknown channel or kind", job.NoticeID, t)
+		}
+		if t.ID == "" || len(t.ID) > maxIDLen || strings.ContainsRune(t.ID, 0) {
+			return fmt.Errorf("outbox: notice %s: target %s: invalid ID", job.NoticeID, t)
+		}
+		if !o.configured(t.Channel) {
+			return fmt.Errorf("outbox: notice %s: target %s: channel %s is not configured", job.NoticeID, t, t.Channel)
+		}
+	}
+	return nil
+}
+
+// Enqueue records one pending delivery per distinct target of job, inside
+// the caller's write transaction tx (so that it commits or rolls back with
+// the notice's own change), and wakes the workers once tx commits. A notice
+// is enqueued once: a second Enqueue returns ErrAlreadyEnqueued.
+func (o *Outbox) Enqueue(tx *bolt.Tx, job Job) error {
+	if tx == nil || !tx.Writable() {
+		return errors.New("outbox: Enqueue needs a writable transaction")
+	}
+	if tx.DB() != o.db {
+		return errors.New("outbox: transaction of another database")
+	}
+	if err := o.validate(job); err != nil {
+		return err
+	}
+	jobs, dels := tx.Bucket(bucketJobs), tx.Bucket(bucketDeliveries)
+	if jobs == nil || dels == nil {
+		return errors.New("outbox: buckets missing (database not opened with outbox.New)")
+	}
+	if jobs.Get([]byte(job.NoticeID)) != nil {
+		return fmt.Errorf("%w: %s", ErrAlreadyEnqueued, job.NoticeID)
+	}
+	now := o.clock.Now()
+	seen := make(map[Target]bool, len(job.Targets))
+	entries := make([]*entry, 0, len(job.Targets))
+	for _, t := range job.Targets {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		seq, err := dels.NextSequence()
+		if err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		r := record{
+			Notice: job.NoticeID, Channel: t.Channel, Kind: t.Kind, ID: t.ID,
+			Urgent: job.Urgent, Seq: seq, State: StatePending,
+			NextAt: now, Created: now, Updated: now,
+		}
+		key := deliveryKey(job.NoticeID, t)
+		if err := putJSON(dels, key, &r); err != nil {
+			return err
+		}
+		entries = append(entries, r.entry(string(key)))
+	}
+	jr := jobRecord{
+		Title: job.Title, Body: job.Body, Markdown: job.Markdown, Urgent: job.Urgent,
+		Total: len(entries), Remaining: len(entries), Enqueued: now,
+	}
+	if err := putJSON(jobs, []byte(job.NoticeID), &jr); err != nil {
+		return err
+	}
+	tx.OnCommit(func() { o.admit(entries) })
+	return nil
+}
+
+// admit puts entries into the in-memory queues and wakes their workers.
+func (o *Outbox) admit(entries []*entry) {
+	now := o.clock.Now()
+	touched := map[*lane]bool{}
+	for _, e := range entries {
+		l := o.lanes[e.channel]
+		if !touched[l] {
+			touched[l] = true
+			l.mu.Lock()
+		}
+		l.push(e, now)
+	}
+	for l := range touched {
+		l.notify()
+		l.mu.Unlock()
+	}
+}
+
+// Report returns the delivery state of a notice, or ErrUnknownNotice.
+func (o *Outbox) Report(noticeID string) (Report, error) {
+	rep := Report{ByChannel: map[string]ChannelReport{}, Failures: []Failure{}}
+	err := o.db.View(func(tx *bolt.Tx) error {
+		var jr jobRecord
+		ok, err := getJSON(tx.Bucket(bucketJobs), []byte(noticeID), &jr)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: %s", ErrUnknownNotice, noticeID)
+		}
+		rep.Done = !jr.Completed.IsZero()
+		prefix := noticePrefix(noticeID)
+		c := tx.Bucket(bucketDeliveries).Cursor()
+		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+			var r record
+			if err := decode(k, v, &r); err != nil {
+				return err
+			}
+			cr := rep.ByChannel[r.Channel]
+			cr.Total++
+			rep.Total++
+			switch r.State {
+			case StateSent:
+				cr.Sent++
+				rep.Sent++
+			case StateFailed:
+				cr.Failed++
+				rep.Failed++
+				rep.Failures = append(rep.Failures, Failure{
+					Channel: r.Channel, Kind: r.Kind, ID: r.ID,
+					Code: r.Code, Reason: r.Reason, At: r.Finished,
+				})
+			case StateUnreachable:
+				cr.Unreachable++
+				rep.Unreachable++
+			default:
+				cr.Pending++
+				rep.Pending++
+			}
+			rep.ByChannel[r.Channel] = cr
+		}
+		return nil
+	})
+	return rep, err
+}

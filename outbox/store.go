@@ -1,0 +1,205 @@
+package outbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Buckets, all under the "outbox/" prefix.
+var (
+	// bucketJobs: notice ID -> jobRecord.
+	bucketJobs = []byte("outbox/jobs")
+	// bucketDeliveries: notice \0 channel \0 kind \0 id -> record.
+	bucketDeliveries = []byte("outbox/deliveries")
+	// bucketRobotSends: robot key -> the times of its last sends, so that
+	// the per-minute limit holds across restarts.
+	bucketRobotSends = []byte("outbox/robot_sends")
+)
+
+// State of a delivery.
+type State string
+
+// Delivery states. Sent, failed and unreachable are terminal.
+const (
+	StatePending     State = "pending"
+	StateInFlight    State = "in_flight"
+	StateSent        State = "sent"
+	StateFailed      State = "failed"
+	StateUnreachable State = "unreachable"
+)
+
+func (s State) terminal() bool {
+	return s == StateSent || s == StateFailed || s == StateUnreachable
+}
+
+// record is one delivery as stored.
+type record struct {
+	Notice   string    `json:"notice"`
+	Channel  string    `json:"channel"`
+	Kind     string    `json:"kind"`
+	ID       string    `json:"id"`
+	Urgent   bool      `json:"urgent,omitempty"`
+	Seq      uint64    `json:"seq"`
+	State    State     `json:"state"`
+	Attempts int       `json:"attempts"`
+	NextAt   time.Time `json:"next_at"`
+	// Code and Reason are the last error (kept on a later success).
+	Code   int    `json:"code,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Via is how an Official Account follower was reached: "custom" or
+	// "template".
+	Via      string    `json:"via,omitempty"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+	InFlight time.Time `json:"in_flight_since"`
+	Finished time.Time `json:"finished"`
+}
+
+func (r *record) entry(key string) *entry {
+	return &entry{
+		key: key, notice: r.Notice, channel: r.Channel, kind: r.Kind, id: r.ID,
+		urgent: r.Urgent, seq: r.Seq, due: r.NextAt,
+	}
+}
+
+// jobRecord is a notice's content and progress.
+type jobRecord struct {
+	Title    string    `json:"title"`
+	Body     string    `json:"body"`
+	Markdown bool      `json:"markdown,omitempty"`
+	Urgent   bool      `json:"urgent,omitempty"`
+	Total    int       `json:"total"`
+	Enqueued time.Time `json:"enqueued"`
+	// Remaining counts deliveries not yet terminal; Completed is set when
+	// it reaches 0, Signalled once OnDone has returned.
+	Remaining int       `json:"remaining"`
+	Completed time.Time `json:"completed"`
+	Signalled bool      `json:"signalled,omitempty"`
+}
+
+func noticePrefix(notice string) []byte {
+	return append([]byte(notice), 0)
+}
+
+func deliveryKey(notice string, t Target) []byte {
+	k := make([]byte, 0, len(notice)+len(t.Channel)+len(t.Kind)+len(t.ID)+3)
+	k = append(k, notice...)
+	k = append(k, 0)
+	k = append(k, t.Channel...)
+	k = append(k, 0)
+	k = append(k, t.Kind...)
+	k = append(k, 0)
+	return append(k, t.ID...)
+}
+
+func hasPrefix(k, prefix []byte) bool { return bytes.HasPrefix(k, prefix) }
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("outbox: encode %q: %w", key, err)
+	}
+	if err := b.Put(key, data); err != nil {
+		return fmt.Errorf("outbox: put %q: %w", key, err)
+	}
+	return nil
+}
+
+func decode(key, data []byte, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("outbox: decode %q: %w", key, err)
+	}
+	return nil
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	if b == nil {
+		return false, fmt.Errorf("outbox: buckets missing")
+	}
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	return true, decode(key, data, v)
+}
+
+// load creates the buckets and queues every delivery not yet terminal.
+// Deliveries found in flight were interrupted by a crash: they are due now,
+// and a robot's interrupted send counts against its limit as if made now.
+// Notices completed but not signalled are queued for OnDone.
+func (o *Outbox) load() error {
+	now := o.clock.Now()
+	var entries []*entry
+	var inflight, unconfigured int
+	robot := o.lanes[ChannelRobot].limit
+	err := o.db.Update(func(tx *bolt.Tx) error {
+		entries, inflight, unconfigured = nil, 0, 0
+		robot.reset()
+		for _, name := range [][]byte{bucketJobs, bucketDeliveries, bucketRobotSends} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("outbox: create bucket %s: %w", name, err)
+			}
+		}
+		if err := tx.Bucket(bucketRobotSends).ForEach(func(k, v []byte) error {
+			var times []time.Time
+			if err := decode(k, v, &times); err != nil {
+				return err
+			}
+			for _, t := range times {
+				robot.record(string(k), t)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketDeliveries).ForEach(func(k, v []byte) error {
+			var r record
+			if err := decode(k, v, &r); err != nil {
+				return err
+			}
+			if r.State.terminal() {
+				return nil
+			}
+			e := r.entry(string(k))
+			if r.State == StateInFlight {
+				inflight++
+				e.due = now
+				if r.Channel == ChannelRobot {
+					robot.record(r.ID, now)
+				}
+			}
+			if !o.configured(r.Channel) {
+				unconfigured++
+			}
+			entries = append(entries, e)
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			var jr jobRecord
+			if err := decode(k, v, &jr); err != nil {
+				return err
+			}
+			if !jr.Completed.IsZero() && !jr.Signalled {
+				o.done.push(string(k))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	o.admit(entries)
+	if len(entries) > 0 {
+		o.log.Info("outbox: deliveries to resume", "pending", len(entries), "interrupted", inflight)
+	}
+	if unconfigured > 0 {
+		o.log.Warn("outbox: deliveries wait for a channel that is not configured", "count", unconfigured)
+	}
+	return nil
+}
