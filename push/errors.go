@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 )
 
@@ -76,8 +77,9 @@ func transportError(api string, err error) *Error {
 		err = ue.Err
 	}
 	msg := err.Error()
+	var ne net.Error
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		msg = "timed out: " + msg
 	case errors.Is(err, context.Canceled):
 		msg = "canceled: " + msg
