@@ -38,6 +38,9 @@ type Config struct {
 	Audiences  []Audience `yaml:"audiences"`
 	Users      []User     `yaml:"users"`
 	Delivery   Delivery   `yaml:"delivery"`
+	// TrustedProxies: reverse proxies (IPs or CIDR prefixes) whose
+	// X-Forwarded-For header the admin API believes.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // Search tunes the answering of questions.
