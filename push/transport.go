@@ -55,8 +55,10 @@ type API struct {
 	// zero means DefaultTimeout. A call that retries after a token refresh
 	// makes up to three exchanges.
 	Timeout time.Duration
-	// Transport carries the rewritten requests; nil means
-	// http.DefaultTransport (which honours HTTPS_PROXY).
+	// Transport carries the rewritten requests; nil means a clone of
+	// http.DefaultTransport (which honours HTTPS_PROXY) keeping up to
+	// MaxIdleConnsPerHost idle connections, so that concurrent senders
+	// reuse connections to the one API host.
 	Transport http.RoundTripper
 	// Clock drives access-token expiry; nil means the system clock.
 	Clock clock.Clock
@@ -91,9 +93,18 @@ type rewriteTransport struct {
 	next http.RoundTripper
 }
 
+// MaxIdleConnsPerHost is the idle-connection pool of the default transport.
+const MaxIdleConnsPerHost = 32
+
 func newRewriteTransport(baseURL string, next http.RoundTripper) (*rewriteTransport, error) {
 	if next == nil {
-		next = http.DefaultTransport
+		if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+			tr := dt.Clone()
+			tr.MaxIdleConnsPerHost = MaxIdleConnsPerHost
+			next = tr
+		} else {
+			next = http.DefaultTransport
+		}
 	}
 	t := &rewriteTransport{next: next}
 	if baseURL == "" {
