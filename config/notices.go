@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -57,12 +58,40 @@ const (
 // MinTokenLen is the shortest admin API token accepted.
 const MinTokenLen = 16
 
-// Delivery limits of the notice outbox.
+// Delivery limits of the notice outbox (see docs/outbox.md).
 type Delivery struct {
+	// RobotPerMinute is the most messages sent to one WeCom group robot in
+	// any 60 seconds (the platform allows 20).
 	RobotPerMinute int `yaml:"robot_per_minute"`
+	// MaxAttempts is how many times a delivery is tried before a
+	// transient error (system busy, rate limit, timeout) becomes a failure.
+	MaxAttempts int `yaml:"max_attempts"`
+	// BaseBackoff and MaxBackoff bound the wait before a retry:
+	// base_backoff·2^(attempt-1), at most max_backoff, with jitter.
+	BaseBackoff time.Duration `yaml:"base_backoff"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
+	// Workers is the number of concurrent senders per channel (robots,
+	// WeCom group chats, WeCom app messages, Official Account).
+	Workers int `yaml:"workers"`
+	// OAWindow is how long after a follower's last message the Official
+	// Account may send customer-service messages (WeChat allows 48h);
+	// later, a template message is sent if one is configured.
+	OAWindow time.Duration `yaml:"oa_window"`
+	// SendTimeout bounds one call to the WeChat or WeCom API.
+	SendTimeout time.Duration `yaml:"send_timeout"`
 }
 
-func defaultDelivery() Delivery { return Delivery{RobotPerMinute: 20} }
+func defaultDelivery() Delivery {
+	return Delivery{
+		RobotPerMinute: 20,
+		MaxAttempts:    8,
+		BaseBackoff:    10 * time.Second,
+		MaxBackoff:     10 * time.Minute,
+		Workers:        4,
+		OAWindow:       48 * time.Hour,
+		SendTimeout:    30 * time.Second,
+	}
+}
 
 // TokenEnv is the environment variable that supplies the token of the user
 // called name: GOVBOT_TOKEN_ followed by the name in upper case with '.'
