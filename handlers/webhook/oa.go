@@ -66,7 +66,7 @@ func (h *officialAccount) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *officialAccount) serve(w http.ResponseWriter, r *http.Request) *httpError {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		return errMethod
+		return errMethod()
 	}
 	p, e := readParams(r)
 	if e != nil {

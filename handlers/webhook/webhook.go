@@ -90,7 +90,9 @@ func refuse(status int, msg string, err error) *httpError {
 	return &httpError{status: status, msg: msg, err: err}
 }
 
-var errMethod = refuse(http.StatusMethodNotAllowed, "method not allowed", nil)
+func errMethod() *httpError {
+	return refuse(http.StatusMethodNotAllowed, "method not allowed", nil)
+}
 
 // core is what both webhooks share: limits, clock, logging, dispatch to the
 // bot and the reply encoding.
@@ -254,11 +256,25 @@ type inbound struct {
 	AgentID      string   `xml:"AgentID"`
 }
 
-// canonicalEvents maps event names case-insensitively to the spelling of
-// the Official Account (WeCom sends "click" and "view" in lower case).
-var canonicalEvents = map[string]string{
-	"subscribe": "subscribe", "unsubscribe": "unsubscribe", "scan": "SCAN",
-	"click": "CLICK", "view": "VIEW", "location": "LOCATION",
+// canonicalEvent spells the common event names as the Official Account
+// does, whatever their case (WeCom sends "click" and "view" in lower case);
+// other events are returned as sent.
+func canonicalEvent(e string) string {
+	switch strings.ToLower(e) {
+	case "subscribe":
+		return "subscribe"
+	case "unsubscribe":
+		return "unsubscribe"
+	case "scan":
+		return "SCAN"
+	case "click":
+		return "CLICK"
+	case "view":
+		return "VIEW"
+	case "location":
+		return "LOCATION"
+	}
+	return e
 }
 
 func (c *core) decodeMessage(raw []byte) (bot.Message, *httpError) {
@@ -288,10 +304,7 @@ func (c *core) decodeMessage(raw []byte) (bot.Message, *httpError) {
 	case "location":
 		m.Lat, m.Lon, m.Label = in.LocationX, in.LocationY, strings.TrimSpace(in.Label)
 	case "event":
-		m.Event = strings.TrimSpace(in.Event)
-		if ev, ok := canonicalEvents[strings.ToLower(m.Event)]; ok {
-			m.Event = ev
-		}
+		m.Event = canonicalEvent(strings.TrimSpace(in.Event))
 		m.EventKey = strings.TrimSpace(in.EventKey)
 		if m.Event == "LOCATION" {
 			m.Lat, m.Lon = in.Latitude, in.Longitude

@@ -60,7 +60,7 @@ func (h *work) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *work) serve(w http.ResponseWriter, r *http.Request) *httpError {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		return errMethod
+		return errMethod()
 	}
 	p, e := readParams(r)
 	if e != nil {
