@@ -31,13 +31,15 @@ func NewRobot(o RobotOptions) (*RobotClient, error) {
 	return &RobotClient{c: c}, nil
 }
 
-// SendRobot sends m to the robot with webhook key. Text is limited to 2048
+// SendRobot sends m to the robot with webhook key (the key, or the whole
+// webhook URL as WeCom shows it, whose key parameter is used). Text is limited to 2048
 // bytes and markdown to 4096; longer content is refused before the call.
 // The answer's errcode is checked (WeCom answers HTTP 200 with errcode
 // 93000 for an unknown key, 45009 when the robot's 20 a minute are used).
 func (r *RobotClient) SendRobot(ctx context.Context, key string, m Message) error {
 	const api = "webhook/send"
-	if strings.TrimSpace(key) == "" {
+	key = robotKey(key)
+	if key == "" {
 		return rejectf(ErrBadInput, "robot: webhook key is empty")
 	}
 	msgtype, text, err := content("robot", m, RobotTextMaxBytes, RobotMarkdownMaxBytes)
@@ -58,4 +60,19 @@ func (r *RobotClient) SendRobot(ctx context.Context, key string, m Message) erro
 	}
 	u := "https://" + wecomHost + "/cgi-bin/webhook/send?key=" + url.QueryEscape(key)
 	return r.c.call(ctx, api, u, body, nil)
+}
+
+// robotKey returns the key of a webhook URL
+// (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY), or s itself
+// trimmed.
+func robotKey(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("key")
 }

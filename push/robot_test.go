@@ -101,3 +101,15 @@ func TestRobotLimitsCheckedBeforeCalling(t *testing.T) {
 	}
 	srv.AssertCount(pushtest.PathRobot, 2)
 }
+
+func TestRobotAcceptsWebhookURL(t *testing.T) {
+	srv := pushtest.NewServer(t)
+	r := newRobot(t, srv)
+	if err := r.SendRobot(context.Background(), "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx", push.Message{Body: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.AssertRobotCalls("693a91f6-7xxx", 1)
+	if err := r.SendRobot(context.Background(), "https://qyapi.weixin.qq.com/cgi-bin/webhook/send", push.Message{Body: "x"}); !errors.Is(err, push.ErrBadInput) {
+		t.Errorf("URL without key: %v", err)
+	}
+}
