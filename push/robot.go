@@ -53,13 +53,17 @@ func (r *RobotClient) SendRobot(ctx context.Context, key string, m Message) erro
 		o.Markdown.Content = text
 		body = &o
 	} else {
-		var o robot.WebhookSendTextOption
-		o.MsgType = msgtype
-		o.Text.Content = text
-		body = &o
+		// Not robot.WebhookSendTextOption: it sends the mention lists as
+		// null when empty.
+		body = &robotText{MsgType: msgtype, Text: appText{Content: text}}
 	}
 	u := "https://" + wecomHost + "/cgi-bin/webhook/send?key=" + url.QueryEscape(key)
 	return r.c.call(ctx, api, u, body, nil)
+}
+
+type robotText struct {
+	MsgType string  `json:"msgtype"`
+	Text    appText `json:"text"`
 }
 
 // robotKey returns the key of a webhook URL
