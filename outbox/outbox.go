@@ -312,6 +312,11 @@ func (o *Outbox) validate(job Job) error {
 		if t.ID == "" || len(t.ID) > maxIDLen || strings.ContainsRune(t.ID, 0) {
 			return fmt.Errorf("outbox: notice %s: target %s: invalid ID", job.NoticeID, t)
 		}
+		if t.Channel == ChannelWorkApp && strings.ContainsAny(t.ID, "| \t\r\n") {
+			// WeCom joins recipients with '|': one such ID would make the
+			// whole call of up to 1,000 recipients fail.
+			return fmt.Errorf("outbox: notice %s: target %s: invalid ID", job.NoticeID, t)
+		}
 		if !o.configured(t.Channel) {
 			return fmt.Errorf("outbox: notice %s: target %s: channel %s is not configured", job.NoticeID, t, t.Channel)
 		}

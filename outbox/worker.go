@@ -140,7 +140,7 @@ func (o *Outbox) deliver(ctx context.Context, l *lane, batch []*entry) {
 		l.mu.Unlock()
 		return
 	}
-	msg := push.Message{Title: mark.job.Title, Body: mark.job.Body, Markdown: mark.job.Markdown}
+	msg := push.Message{Title: mark.job.Title, Body: mark.job.Body, Markdown: mark.job.Markdown, Key: live[0].notice}
 	var outs []outcome
 	var robotAt time.Time
 	switch l.channel {
