@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/push"
 	bolt "go.etcd.io/bbolt"
 )
@@ -443,4 +444,58 @@ func (o *Outbox) Report(noticeID string) (Report, error) {
 		return nil
 	})
 	return rep, err
+}
+
+// ConfigOptions returns Options carrying the limits of the delivery
+// section of the configuration; the caller adds the adapters, LastSeen,
+// Clock, Logger and OnDone.
+func ConfigOptions(d config.Delivery) Options {
+	return Options{
+		RobotPerMinute: d.RobotPerMinute,
+		MaxAttempts:    d.MaxAttempts,
+		BaseBackoff:    d.BaseBackoff,
+		MaxBackoff:     d.MaxBackoff,
+		Workers:        d.Workers,
+		OAWindow:       d.OAWindow,
+		SendTimeout:    d.SendTimeout,
+	}
+}
+
+// Purge deletes the notices whose deliveries all ended before cutoff (and
+// whose OnDone has returned), with their deliveries, and returns how many
+// it deleted. Report then answers ErrUnknownNotice for them.
+func (o *Outbox) Purge(cutoff time.Time) (int, error) {
+	n := 0
+	err := o.db.Update(func(tx *bolt.Tx) error {
+		n = 0
+		jobs, dels := tx.Bucket(bucketJobs), tx.Bucket(bucketDeliveries)
+		var old [][]byte
+		if err := jobs.ForEach(func(k, v []byte) error {
+			var jr jobRecord
+			if err := decode(k, v, &jr); err != nil {
+				return err
+			}
+			if !jr.Completed.IsZero() && jr.Signalled && jr.Completed.Before(cutoff) {
+				old = append(old, append([]byte(nil), k...))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range old {
+			prefix := noticePrefix(string(k))
+			c := dels.Cursor()
+			for dk, _ := c.Seek(prefix); dk != nil && hasPrefix(dk, prefix); dk, _ = c.Seek(prefix) {
+				if err := c.Delete(); err != nil {
+					return fmt.Errorf("outbox: purge: %w", err)
+				}
+			}
+			if err := jobs.Delete(k); err != nil {
+				return fmt.Errorf("outbox: purge: %w", err)
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

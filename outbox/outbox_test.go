@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/push"
 	bolt "go.etcd.io/bbolt"
 )
@@ -646,5 +647,63 @@ func TestBackoffBounds(t *testing.T) {
 	}
 	if o.backoff("a", 3) == o.backoff("b", 3) && o.backoff("c", 3) == o.backoff("d", 3) {
 		t.Error("no jitter between keys")
+	}
+}
+
+func TestPurgeDeletesOnlyOldFinishedNotices(t *testing.T) {
+	db, _ := tempDB(t)
+	c := newVClock(true)
+	f := newFakes(c)
+	f.fail = func(channel, kind, id string, n int) error {
+		if id == "slow" {
+			return &push.Error{Code: -1, Msg: "busy", Transient: true}
+		}
+		return nil
+	}
+	h := newHarness(t, db, c, f, Options{MaxAttempts: 100, BaseBackoff: time.Hour, MaxBackoff: time.Hour})
+	h.enqueue(Job{NoticeID: "old", Title: "t", Body: "b", Targets: targets(ChannelWorkChat, KindChat, "c", 3)})
+	h.enqueue(Job{NoticeID: "old2", Title: "t", Body: "b", Targets: targets(ChannelWorkChat, KindChat, "c", 2)})
+	h.enqueue(Job{NoticeID: "open", Title: "t", Body: "b", Targets: []Target{{ChannelWorkChat, KindChat, "slow"}}})
+	stop := h.run()
+	h.waitDone("old", "old2")
+	eventually(t, "retry of open", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.calls["work_chat/chat/slow"] >= 1
+	})
+	stop()
+	n, err := h.o.Purge(c.Now().Add(time.Second))
+	if err != nil || n != 2 {
+		t.Fatalf("Purge = %d, %v; want 2", n, err)
+	}
+	for _, id := range []string{"old", "old2"} {
+		if _, err := h.o.Report(id); !errors.Is(err, ErrUnknownNotice) {
+			t.Errorf("Report(%s) after purge: %v", id, err)
+		}
+	}
+	if r := h.report("open"); r.Pending != 1 {
+		t.Errorf("open notice after purge: %+v", r)
+	}
+	if err := db.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket(bucketDeliveries).Stats().KeyN; n != 1 {
+			t.Errorf("%d deliveries left, want 1", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConfigOptionsDefaults(t *testing.T) {
+	opts := ConfigOptions(config.Default().Delivery)
+	if err := opts.setDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	if opts.RobotPerMinute != 20 || opts.MaxAttempts != 8 || opts.OAWindow != 48*time.Hour || opts.Workers != 4 {
+		t.Errorf("options from the default config: %+v", opts)
+	}
+	bad := Options{BaseBackoff: time.Minute, MaxBackoff: time.Second}
+	if err := bad.setDefaults(); err == nil {
+		t.Error("max_backoff below base_backoff accepted")
 	}
 }
