@@ -707,3 +707,25 @@ func TestConfigOptionsDefaults(t *testing.T) {
 		t.Error("max_backoff below base_backoff accepted")
 	}
 }
+
+func TestRobotRateLimitAnswerPausesTheKey(t *testing.T) {
+	db, _ := tempDB(t)
+	c := newVClock(true)
+	f := newFakes(c)
+	var at []time.Time
+	f.fail = func(channel, kind, id string, n int) error {
+		at = append(at, c.Now())
+		if n == 1 {
+			// Another sender used this robot's quota.
+			return &push.Error{Code: 45009, Msg: "api freq out of limit", Transient: true}
+		}
+		return nil
+	}
+	h := newHarness(t, db, c, f, Options{BaseBackoff: time.Second, MaxBackoff: time.Second})
+	h.enqueue(Job{NoticeID: "n", Title: "t", Body: "b", Targets: []Target{{ChannelRobot, KindRobot, "shared"}}})
+	h.run()
+	h.waitDone("n")
+	if len(at) != 2 || at[1].Sub(at[0]) < time.Minute {
+		t.Errorf("calls at %v: the retry must wait for the robot's minute", at)
+	}
+}

@@ -149,9 +149,22 @@ func (o *Outbox) deliver(ctx context.Context, l *lane, batch []*entry) {
 		l.mu.Lock()
 		l.limit.record(live[0].id, robotAt)
 		l.mu.Unlock()
-		outs = []outcome{o.result(o.call(ctx, func(ctx context.Context) error {
+		err := o.call(ctx, func(ctx context.Context) error {
 			return o.opt.Robot.SendRobot(ctx, live[0].id, msg)
-		}), attempts[0], live[0].key)}
+		})
+		var pe *push.Error
+		if errors.As(err, &pe) && (pe.Code == push.CodeQuotaLimit || pe.Code == push.CodeMinuteLimit) {
+			// The platform counts more sends than we did (the key is
+			// shared with another sender): leave the key alone for a
+			// whole window.
+			now := o.clock.Now()
+			l.mu.Lock()
+			for range o.opt.RobotPerMinute {
+				l.limit.record(live[0].id, now)
+			}
+			l.mu.Unlock()
+		}
+		outs = []outcome{o.result(err, attempts[0], live[0].key)}
 	case ChannelWorkChat:
 		outs = []outcome{o.result(o.call(ctx, func(ctx context.Context) error {
 			return o.opt.WorkApp.SendChat(ctx, live[0].id, msg)
