@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -32,6 +33,9 @@ type Segmenter struct {
 	seg  gse.Segmenter
 	stop map[string]bool
 	lx   Lexicon
+	// idf is gse's general-language inverse document frequency: how much a
+	// word says in Chinese at large (一个 little, 护照 much).
+	idf map[string]float32
 }
 
 // NewSegmenter loads gse's embedded simplified-Chinese dictionary plus the
@@ -58,7 +62,43 @@ func NewSegmenter(lx Lexicon) (*Segmenter, error) {
 	for _, w := range lx.Stopwords {
 		s.stop[w] = true
 	}
+	s.idf = parseIDF(gse.ZhIdf)
 	return s, nil
+}
+
+// parseIDF reads gse's "word idf" lines.
+func parseIDF(text string) map[string]float32 {
+	m := make(map[string]float32, 280000)
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		sp := strings.IndexByte(line, ' ')
+		if sp <= 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(line[sp+1:]), 32)
+		if err != nil {
+			continue
+		}
+		m[line[:sp]] = float32(v)
+	}
+	return m
+}
+
+// unknownIDF is the weight of a word general Chinese does not know: a name,
+// a new term, or a typo.
+const unknownIDF = 12
+
+// GeneralIDF is how telling a word is in Chinese at large.
+func (s *Segmenter) GeneralIDF(w string) float64 {
+	if v, ok := s.idf[w]; ok {
+		return float64(v)
+	}
+	return unknownIDF
 }
 
 // Terms segments text in search mode (long words and the words inside them:
@@ -69,9 +109,41 @@ func (s *Segmenter) Terms(text string) []string {
 }
 
 // Words segments text in accurate mode (no overlapping sub-words), without
-// stopwords or punctuation: the units a question is judged by.
+// stopwords or punctuation: the units a question is judged by. Characters
+// the dictionary cannot join (a typo such as 暑拖班, a local name) are kept
+// together as one fragment, split at stopwords, rather than guessed into
+// words.
 func (s *Segmenter) Words(text string) []string {
-	return s.filter(s.seg.Cut(normalize(text), true))
+	var out, run []string
+	flush := func() {
+		if len(run) > 0 {
+			out = append(out, strings.Join(run, ""))
+			run = run[:0]
+		}
+	}
+	for _, t := range s.seg.Cut(normalize(text), false) {
+		t = strings.TrimSpace(t)
+		if utf8.RuneCountInString(t) == 1 && isHan(t) {
+			if s.stop[t] {
+				flush()
+			} else {
+				run = append(run, t)
+			}
+			continue
+		}
+		flush()
+		if t == "" || s.stop[t] || !hasWordRune(t) {
+			continue
+		}
+		out = append(out, t)
+	}
+	flush()
+	return out
+}
+
+func isHan(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return unicode.Is(unicode.Han, r)
 }
 
 // Lexicon returns the lexicon the segmenter was built with.
@@ -203,11 +275,16 @@ func lexiconToConfig(lx Lexicon) map[string]interface{} {
 	for _, g := range lx.Synonyms {
 		syn = append(syn, strings.Join(g, ","))
 	}
+	ref := make([]interface{}, 0, len(lx.Referrals))
+	for _, r := range lx.Referrals {
+		ref = append(ref, r.Agency+"\t"+strings.Join(r.Words, ","))
+	}
 	return map[string]interface{}{
 		"type":      tokenizerName,
 		"words":     words,
 		"stopwords": stop,
 		"synonyms":  syn,
+		"referrals": ref,
 	}
 }
 
@@ -253,6 +330,17 @@ func lexiconFromConfig(config map[string]interface{}) (Lexicon, error) {
 	}
 	for _, g := range groups {
 		lx.Synonyms = append(lx.Synonyms, strings.Split(g, ","))
+	}
+	refs, err := strs("referrals")
+	if err != nil {
+		return lx, err
+	}
+	for _, r := range refs {
+		agency, words, ok := strings.Cut(r, "\t")
+		if !ok {
+			return lx, fmt.Errorf("%s: bad referral entry %q", tokenizerName, r)
+		}
+		lx.Referrals = append(lx.Referrals, Referral{Agency: agency, Words: strings.Split(words, ",")})
 	}
 	return lx, nil
 }

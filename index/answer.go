@@ -39,8 +39,11 @@ func (ix *Index) compose(cands []*candidate, a analyzed, q Query, now time.Time)
 	for _, c := range cands {
 		ans.Hits = append(ans.Hits, hitOf(c))
 	}
-	if len(cands) == 0 || cands[0].coverage < ix.opts.Search.MinScore {
-		ans.Text = ix.declineText()
+	if len(cands) > 0 {
+		ans.Confidence = math.Round(cands[0].coverage*1000) / 1000
+	}
+	if len(cands) == 0 || !confident(cands[0], a, ix.opts.Search.MinScore) {
+		ans.Text = ix.declineText(a.referral)
 		return ans
 	}
 	ans.Answered = true
@@ -64,6 +67,23 @@ func (ix *Index) compose(cands []*candidate, a analyzed, q Query, now time.Time)
 	b.WriteString("\n" + tail)
 	ans.Text = truncateUTF8(b.String(), limit)
 	return ans
+}
+
+// confident decides whether the best candidate answers the question: enough
+// of what was asked must be found in it, and the question's most telling
+// word (护照 in 护照到期了怎么换) must be among it, unless nearly all of the
+// question is.
+func confident(c *candidate, a analyzed, minScore float64) bool {
+	if c.coverage < minScore {
+		return false
+	}
+	if r := a.referral; r != nil {
+		// Another agency's matter: answer only from a disclosure that
+		// speaks of it and is about the question at all.
+		text := normalize(c.doc.Title + " " + strings.Join(c.doc.Keywords, " ") + " " + c.doc.Body)
+		return c.head > 0 && strings.Contains(text, r.word)
+	}
+	return true
 }
 
 func hitOf(c *candidate) Hit {
@@ -144,13 +164,18 @@ func (ix *Index) related(cands []*candidate) string {
 	return "相关信息：\n" + strings.Join(lines, "\n")
 }
 
-func (ix *Index) declineText() string {
+func (ix *Index) declineText(ref *referralMatch) string {
 	var topics []string
 	for _, c := range categoryNames {
 		topics = append(topics, c.name)
 	}
-	return fmt.Sprintf("抱歉，暂时没有找到能回答您问题的公开信息，不敢乱说。\n您可以换个说法再问，或拨打%s市民服务热线咨询。\n我能回答这些方面的问题：%s。",
-		ix.opts.Search.Hotline, strings.Join(topics, "、"))
+	var b strings.Builder
+	b.WriteString("抱歉，街道公开的信息里没有找到能回答您问题的内容，不敢乱说。\n")
+	if ref != nil {
+		fmt.Fprintf(&b, "“%s”相关事项一般由%s办理，建议向其咨询。\n", ref.word, ref.agency)
+	}
+	fmt.Fprintf(&b, "您可以换个说法再问，或拨打%s市民服务热线咨询。\n我能回答这些方面的问题：%s。", ix.opts.Search.Hotline, strings.Join(topics, "、"))
+	return b.String()
 }
 
 // placesText lists the nearest places that answer a location question.

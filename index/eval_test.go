@@ -55,10 +55,10 @@ func loadQuestions(t testing.TB) []evalQuestion {
 var evalDay = time.Date(2026, 11, 26, 12, 0, 0, 0, clock.Shanghai)
 
 type evalMetrics struct {
-	n, answerable, none                 int
-	top1, recall3, answered, declined   int
-	mrr                                 float64
-	misses                              []string
+	n, answerable, none               int
+	top1, recall3, answered, declined int
+	mrr                               float64
+	misses, confs                     []string
 }
 
 func evaluate(t testing.TB, ix *Index, qs []evalQuestion) evalMetrics {
@@ -79,10 +79,11 @@ func evaluate(t testing.TB, ix *Index, qs []evalQuestion) evalMetrics {
 		}
 		if len(q.Answers) == 0 {
 			m.none++
+			m.confs = append(m.confs, fmt.Sprintf("none %.2f %s", ans.Confidence, q.Q))
 			if !ans.Answered {
 				m.declined++
 			} else {
-				m.misses = append(m.misses, fmt.Sprintf("NOT DECLINED %q -> %v", q.Q, first(ids, 3)))
+				m.misses = append(m.misses, fmt.Sprintf("NOT DECLINED %q -> %v conf=%.2f", q.Q, first(ids, 3), ans.Confidence))
 			}
 			continue
 		}
@@ -107,10 +108,11 @@ func evaluate(t testing.TB, ix *Index, qs []evalQuestion) evalMetrics {
 		if rank > 0 && rank <= 3 {
 			m.recall3++
 		}
+		m.confs = append(m.confs, fmt.Sprintf("%s %.2f %v %s", map[bool]string{true: "ok", false: "bad"}[rank == 1], ans.Confidence, ans.Answered, q.Q))
 		if rank == 1 && ans.Answered {
 			m.top1++
 		} else {
-			m.misses = append(m.misses, fmt.Sprintf("MISS[%s] %q want %v got %v answered=%v", q.Kind, q.Q, q.Answers, first(ids, 3), ans.Answered))
+			m.misses = append(m.misses, fmt.Sprintf("MISS[%s] %q want %v got %v answered=%v conf=%.2f", q.Kind, q.Q, q.Answers, first(ids, 3), ans.Answered, ans.Confidence))
 		}
 	}
 	return m
@@ -136,6 +138,9 @@ func TestAnswerQuality(t *testing.T) {
 	declined := float64(m.declined) / float64(m.none)
 	for _, s := range m.misses {
 		t.Log(s)
+	}
+	if os.Getenv("GOVBOT_EVAL_CONF") != "" {
+		os.WriteFile(os.Getenv("GOVBOT_EVAL_CONF"), []byte(strings.Join(m.confs, "\n")), 0o644)
 	}
 	t.Logf("questions=%d answerable=%d none=%d", m.n, m.answerable, m.none)
 	t.Logf("top1=%.3f recall@3=%.3f MRR=%.3f answered=%.3f declined=%.3f", top1, rec3, mrr, answered, declined)

@@ -23,6 +23,15 @@ type Lexicon struct {
 	// Synonyms are groups of interchangeable expressions. The first member
 	// is the canonical (official) term.
 	Synonyms [][]string `json:"synonyms"`
+	// Referrals name the agencies that handle matters outside the
+	// disclosures (护照 → 出入境管理部门), so govbot can say where to go.
+	Referrals []Referral `json:"referrals"`
+}
+
+// Referral is one agency and the words of the matters it handles.
+type Referral struct {
+	Agency string   `json:"agency"`
+	Words  []string `json:"words"`
 }
 
 // Word is a user dictionary entry.
@@ -36,6 +45,7 @@ const (
 	DictFile      = "dict.txt"
 	StopwordsFile = "stopwords.txt"
 	SynonymsFile  = "synonyms.txt"
+	ReferralsFile = "referrals.txt"
 )
 
 // defaultWordFreq makes a user word win over the segmenter's own splits.
@@ -87,6 +97,27 @@ func LoadLexicon(dir string) (Lexicon, error) {
 	if err != nil {
 		return lx, err
 	}
+	err = readLines(filepath.Join(dir, ReferralsFile), func(n int, line string) {
+		agency, words, ok := strings.Cut(line, ": ")
+		if !ok {
+			agency, words, ok = strings.Cut(line, "：")
+		}
+		var r Referral
+		r.Agency = strings.TrimSpace(agency)
+		for _, w := range strings.FieldsFunc(words, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+			if w = normalize(strings.TrimSpace(w)); w != "" {
+				r.Words = append(r.Words, w)
+			}
+		}
+		if !ok || r.Agency == "" || len(r.Words) == 0 {
+			errs = append(errs, fmt.Errorf("%s:%d: want \"agency: word, word, ...\"", ReferralsFile, n))
+			return
+		}
+		lx.Referrals = append(lx.Referrals, r)
+	})
+	if err != nil {
+		return lx, err
+	}
 	return lx, errors.Join(errs...)
 }
 
@@ -112,4 +143,3 @@ func readLines(path string, fn func(n int, line string)) error {
 	}
 	return sc.Err()
 }
-

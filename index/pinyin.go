@@ -82,3 +82,19 @@ func pinyinKey(s string) string {
 	}
 	return b.String()
 }
+
+// syllableRun is the longest run of consecutive syllables of word that
+// occurs in doc (a pinyinKey with a leading space), and the word's length
+// in syllables.
+func syllableRun(word []string, doc string) (best, n int) {
+	n = len(word)
+	for i := 0; i < n; i++ {
+		for j := n; j > i+best; j-- {
+			if strings.Contains(doc, " "+strings.Join(word[i:j], " ")+" ") {
+				best = j - i
+				break
+			}
+		}
+	}
+	return best, n
+}

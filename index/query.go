@@ -40,6 +40,9 @@ type Answer struct {
 	// Answered is false when nothing matched with enough confidence; Text
 	// then declines honestly and names the hotline.
 	Answered bool `json:"answered"`
+	// Confidence is the share of what was asked that the best disclosure
+	// speaks of (0..1); below Search.MinScore govbot declines.
+	Confidence float64 `json:"confidence"`
 	// Text is the reply, within the configured byte limit (WeChat: 2048).
 	Text string `json:"text"`
 	// Hits are ranked best first (also when declined, for the query log).

@@ -43,10 +43,12 @@ type unit struct {
 
 // analyzed is a question taken apart.
 type analyzed struct {
-	units []unit
-	years map[int]bool
-	terms []weightedTerm
-	py    []string
+	amount   bool // asks how much
+	referral *referralMatch
+	units    []unit
+	years    map[int]bool
+	terms    []weightedTerm
+	py       []string
 }
 
 type weightedTerm struct {
@@ -60,9 +62,16 @@ var (
 )
 
 func (g *generation) analyze(text string, now time.Time) analyzed {
-	a := analyzed{years: questionYears(text, now)}
+	a := analyzed{years: questionYears(text, now), amount: reAmountQuestion.MatchString(text)}
 	norm := normalize(text)
 	rest := norm
+	for _, r := range g.seg.Lexicon().Referrals {
+		for _, w := range r.Words {
+			if strings.Contains(norm, w) && a.referral == nil {
+				a.referral = &referralMatch{agency: r.Agency, word: w}
+			}
+		}
+	}
 	// Concepts first, longest expression first, so that 老人吃饭的地方 is
 	// one concept rather than four words.
 	for _, m := range g.syn.find(norm) {
@@ -105,30 +114,22 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 // matches only on 办理 must not count as answered. A word unknown as a whole
 // but whose parts are known (a typo, a new compound) takes its parts' mean.
 func (g *generation) wordWeight(w string) float64 {
-	n := utf8.RuneCountInString(w)
-	var idf float64
-	if g.meta.DF[w] > 0 {
-		idf = g.meta.idf(w)
-	} else {
-		idf = g.meta.idf(w) // unknown: maximal
+	v := g.seg.GeneralIDF(w)
+	if utf8.RuneCountInString(w) == 1 {
+		v *= 0.5 // single characters say little on their own
 	}
-	if n == 1 {
-		idf *= 0.5 // single characters say little on their own
-	}
-	return idf
+	return v
 }
 
 func (g *generation) conceptWeight(alts []string) float64 {
 	best := 0.0
 	for _, a := range alts {
-		if g.meta.DF[a] > 0 {
-			if v := g.meta.idf(a); v > best {
-				best = v
-			}
+		if v := g.seg.GeneralIDF(a); v > best && v < unknownIDF {
+			best = v
 		}
 	}
 	if best == 0 {
-		best = g.meta.idf("")
+		best = unknownIDF
 	}
 	return best
 }
@@ -168,11 +169,18 @@ func questionYears(text string, now time.Time) map[int]bool {
 	return ys
 }
 
+// referralMatch is a matter of another agency named in a question.
+type referralMatch struct {
+	agency, word string
+}
+
 // candidate is a disclosure being ranked for a question.
 type candidate struct {
 	doc      content.Disclosure
 	bm25     float64
 	coverage float64
+	head     float64 // share of the question found in title and keywords
+	key      float64 // how well the question's most telling word is found
 	rank     float64
 	status   content.Status
 	supBy    string // id of the edition in force that replaced it
@@ -253,13 +261,16 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 			continue
 		}
 		c := &candidate{doc: d, bm25: h.Score / top, status: d.StatusOn(day)}
-		c.coverage = g.coverage(a, &c.doc)
+		c.coverage, c.head, c.key = g.coverage(a, &c.doc)
 		out = append(out, c)
 		byID[d.ID] = c
 	}
 	for _, c := range out {
 		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
-		c.rank = (0.35*c.bm25 + 0.65*c.coverage) * timeFactor(c, a.years)
+	}
+	for _, c := range out {
+		c.rank = (0.25*c.bm25 + 0.5*c.coverage + 0.25*c.head) * intentFactor(c, a)
+		c.rank *= timeFactor(c, a.years, out)
 		if geo != nil && c.doc.Location != nil {
 			d := distanceKm(*geo, Point{c.doc.Location.Lat, c.doc.Location.Lon})
 			c.distance = &d
@@ -296,10 +307,38 @@ func byDistance(cs []*candidate, radiusKm float64) []*candidate {
 	return append(near, rest...)
 }
 
+var (
+	reAmountQuestion = regexp.MustCompile(`多少|几[块元千百]|标准|涨|提高|调整|每月|一个月`)
+	reStandardTitle  = regexp.MustCompile(`标准|调整|提高`)
+)
+
+// intentFactor: a question about an amount (多少钱, 标准, 涨了多少) is best
+// answered by the disclosure that sets the standard, not by the how-to guide
+// that mentions it.
+func intentFactor(c *candidate, a analyzed) float64 {
+	if a.amount && reStandardTitle.MatchString(c.doc.Title) {
+		return 1.15
+	}
+	return 1
+}
+
+// hasCurrentRival reports whether a disclosure in force answers the question
+// about as well as c: then c, ended or superseded, must give way to it. An
+// ended disclosure that alone answers (last spring's job fair) keeps its
+// place, and is presented as ended.
+func hasCurrentRival(c *candidate, all []*candidate) bool {
+	for _, o := range all {
+		if o != c && o.status == content.InForce && o.supBy == "" && o.coverage >= 0.9*c.coverage && o.head >= 0.9*c.head {
+			return true
+		}
+	}
+	return false
+}
+
 // timeFactor prefers what is in force: a superseded standard or an ended
 // disclosure ranks below a current one on the same topic, unless the
-// question names its year.
-func timeFactor(c *candidate, years map[int]bool) float64 {
+// question names its year (2022年的低保标准, 前年的台风).
+func timeFactor(c *candidate, years map[int]bool, all []*candidate) float64 {
 	if len(years) > 0 {
 		if docYearMatches(&c.doc, years) {
 			return 1.3
@@ -309,13 +348,20 @@ func timeFactor(c *candidate, years map[int]bool) float64 {
 		}
 		return 0.9
 	}
+	if c.supBy == "" && c.status == content.InForce {
+		return 1
+	}
 	f := 1.0
 	if c.supBy != "" {
 		f *= 0.5
 	}
 	switch c.status {
 	case content.Expired:
-		f *= 0.6
+		if hasCurrentRival(c, all) {
+			f *= 0.6
+		} else {
+			f *= 0.9
+		}
 	case content.NotYetEffective:
 		f *= 0.9
 	}
@@ -373,31 +419,41 @@ func (g *generation) document(ctx context.Context, id string) (content.Disclosur
 // coverage is the share of what the question asks about (weighted by how
 // telling each word is) that the disclosure speaks of: exactly, through a
 // synonym, or through a homophone. It is the confidence of an answer.
-func (g *generation) coverage(a analyzed, d *content.Disclosure) float64 {
-	head := normalize(d.Title + " " + strings.Join(d.Keywords, " "))
+func (g *generation) coverage(a analyzed, d *content.Disclosure) (all, head, key float64) {
+	headText := normalize(d.Title + " " + strings.Join(d.Keywords, " "))
 	body := normalize(d.Body)
 	if d.Location != nil {
 		body += " " + normalize(d.Location.Name+" "+d.Location.Address)
 	}
 	var pyDoc string // computed only when a word is not found as written
-	total, got := 0.0, 0.0
+	if d.Location != nil {
+		headText += " " + normalize(d.Location.Name)
+	}
+	total, got, gotHead := 0.0, 0.0, 0.0
+	keyWeight := -1.0
 	for _, u := range a.units {
 		total += u.weight
-		best := 0.0
+		best, inHead := 0.0, 0.0
 		for _, alt := range append([]string{u.text}, u.alts...) {
 			switch {
-			case strings.Contains(head, alt):
+			case strings.Contains(headText, alt):
 				best = math.Max(best, 1)
+				inHead = 1
 			case strings.Contains(body, alt):
 				best = math.Max(best, 0.85)
 			}
 		}
 		if best == 0 && !u.concept && utf8.RuneCountInString(u.text) >= 2 && u.pinyin != "" {
+			// A homophone typo (失业经, 暑拖班): match on pinyin, in full
+			// or, for a longer fragment, a run of at least two syllables.
 			if pyDoc == "" {
-				pyDoc = " " + pinyinKey(head+" "+body)
+				pyDoc = " " + pinyinKey(headText+" "+body)
 			}
-			if strings.Contains(pyDoc, " "+u.pinyin) {
+			run, n := syllableRun(strings.Fields(u.pinyin), pyDoc)
+			if run == n {
 				best = 0.8
+			} else if run >= 2 && 2*run >= n {
+				best = 0.8 * float64(run) / float64(n)
 			}
 		}
 		if best == 0 && !u.concept && utf8.RuneCountInString(u.text) >= 3 {
@@ -409,20 +465,24 @@ func (g *generation) coverage(a analyzed, d *content.Disclosure) float64 {
 					continue
 				}
 				n++
-				if strings.Contains(head, p) || strings.Contains(body, p) {
+				if strings.Contains(headText, p) || strings.Contains(body, p) {
 					hit++
 				}
 			}
 			if n > 0 {
-				best = 0.5 * float64(hit) / float64(n)
+				best = 0.3 * float64(hit) / float64(n)
 			}
 		}
 		got += u.weight * best
+		gotHead += u.weight * inHead
+		if u.weight > keyWeight {
+			keyWeight, key = u.weight, best
+		}
 	}
 	if total == 0 {
-		return 0
+		return 0, 0, 0
 	}
-	return got / total
+	return got / total, gotHead / total, key
 }
 
 // distanceKm is the great-circle distance between two points.
