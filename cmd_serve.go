@@ -1,0 +1,321 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yingpu/govbot/bot"
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/webhook"
+	"github.com/yingpu/govbot/index"
+	"github.com/yingpu/govbot/querylog"
+	"github.com/yingpu/govbot/store"
+	"github.com/yingpu/govbot/subscribe"
+)
+
+// HTTP server limits of `govbot serve`. WeChat waits 5 s for a reply; the
+// webhooks bound the bot to 4 s, so WriteTimeout leaves room.
+const (
+	serveReadHeaderTimeout = 5 * time.Second
+	serveReadTimeout       = 10 * time.Second
+	serveWriteTimeout      = 15 * time.Second
+	serveIdleTimeout       = 60 * time.Second
+	serveMaxHeaderBytes    = 64 << 10
+	serveShutdownTimeout   = 10 * time.Second
+	// indexWatchInterval: how often serve looks for a generation made live
+	// by `govbot reindex`.
+	indexWatchInterval = 30 * time.Second
+	// queryLogPruneInterval: the query log retention is enforced at start
+	// and then this often.
+	queryLogPruneInterval = 24 * time.Hour
+)
+
+// dbFile is the bbolt database in the state directory.
+func dbFile(cfg config.Config) string { return filepath.Join(cfg.StateDir, "govbot.db") }
+
+// serveDeps is everything a serving govbot has opened; what mounts more
+// routes or starts more workers (the admin API, the notice outbox) takes
+// what it needs from here.
+type serveDeps struct {
+	cfg       config.Config
+	db        *bolt.DB
+	index     *index.Index
+	subscribe *subscribe.Store
+	queries   *querylog.Log
+	hasher    querylog.Hasher
+	bot       *bot.Bot
+	clock     clock.Clock
+	logger    *slog.Logger
+
+	// background holds the goroutines to wait for before closing.
+	background sync.WaitGroup
+}
+
+// goBackground runs fn until ctx ends; close waits for it.
+func (d *serveDeps) goBackground(fn func()) {
+	d.background.Add(1)
+	go func() {
+		defer d.background.Done()
+		fn()
+	}()
+}
+
+// close waits for the background work (whose context must be done) and
+// closes the index and the database.
+func (d *serveDeps) close() error {
+	d.background.Wait()
+	var errs []error
+	if d.index != nil {
+		if err := d.index.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close index: %w", err))
+		}
+	}
+	if d.db != nil {
+		if err := d.db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf commonFlags
+	cf.register(fs)
+	listen := fs.String("listen", "", "HTTP listen `addr`ess (overrides listen)")
+	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error (debug logs residents' questions)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("serve: --log-level %q: want debug, info, warn or error", *logLevel)
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d, handler, err := openServe(ctx, cfg, clock.System{}, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cancel()
+		if err := d.close(); err != nil {
+			logger.Error("shutdown", "err", err)
+		}
+	}()
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: serveReadHeaderTimeout,
+		ReadTimeout:       serveReadTimeout,
+		WriteTimeout:      serveWriteTimeout,
+		IdleTimeout:       serveIdleTimeout,
+		MaxHeaderBytes:    serveMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	logger.Info("govbot serving", "addr", ln.Addr().String(), "documents", d.index.Count(),
+		"data_dir", cfg.DataDir, "state_dir", cfg.StateDir)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), serveShutdownTimeout)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// openServe opens the state (database, index), builds the bot and returns
+// the HTTP handler of everything served. Background work runs until ctx is
+// done; the caller then calls d.close.
+func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *slog.Logger) (d *serveDeps, h http.Handler, err error) {
+	d = &serveDeps{cfg: cfg, clock: clk, logger: logger}
+	defer func() {
+		if err != nil {
+			if cerr := d.close(); cerr != nil {
+				logger.Error("close after failed start", "err", cerr)
+			}
+			d = nil
+		}
+	}()
+
+	if d.db, err = store.Open(dbFile(cfg)); err != nil {
+		return d, nil, err
+	}
+	if d.subscribe, err = subscribe.New(d.db); err != nil {
+		return d, nil, err
+	}
+	if d.queries, err = querylog.New(d.db); err != nil {
+		return d, nil, err
+	}
+	key, err := querylog.HashKey(d.db, cfg.QueryLog.HashKey)
+	if err != nil {
+		return d, nil, err
+	}
+	if d.hasher, err = querylog.NewHasher(key); err != nil {
+		return d, nil, err
+	}
+	if d.index, err = index.OpenOrBuild(ctx, indexOptions(cfg, clk, logger)); err != nil {
+		return d, nil, fmt.Errorf("index: %w", err)
+	}
+	d.bot = bot.New(bot.Deps{
+		Answerer:      d.index,
+		Subscriptions: d.subscribe,
+		QueryLog:      d.queries,
+		Hasher:        d.hasher,
+		Clock:         clk,
+		Logger:        logger,
+		Topics:        cfg.Topics,
+		Menu:          cfg.Menu,
+		Hotline:       cfg.Search.Hotline,
+		MaxReplyBytes: cfg.Search.MaxReplyBytes,
+	})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", d.healthz)
+	if err := mountWebhooks(d, mux); err != nil {
+		return d, nil, err
+	}
+	// The admin API and the notice workers are mounted here, with what
+	// they need from d, e.g.:
+	//	if err := mountNotices(ctx, d, mux); err != nil { return d, nil, err }
+
+	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })
+	d.goBackground(func() { d.pruneQueryLog(ctx) })
+	return d, mux, nil
+}
+
+// mountWebhooks mounts the Official Account and WeCom callbacks that have
+// credentials, and says which are off and why.
+func mountWebhooks(d *serveDeps, mux *http.ServeMux) error {
+	cfg := d.cfg
+	common := func(o webhook.Options) webhook.Options {
+		o.Handler = d.bot
+		o.Clock = d.clock
+		o.Logger = d.logger.With("component", "webhook")
+		o.HashSender = d.hasher.Hash
+		o.MaxReplyBytes = cfg.Search.MaxReplyBytes
+		return o
+	}
+	if oa := cfg.OfficialAccount; oa.WebhookEnabled() {
+		opts := webhook.OfficialAccountConfig(oa, cfg.Webhook)
+		opts.Options = common(opts.Options)
+		h, err := webhook.NewOfficialAccount(opts)
+		if err != nil {
+			return fmt.Errorf("official account webhook: %w", err)
+		}
+		mux.Handle(oa.Path, h)
+		mode := "plaintext"
+		if oa.SafeMode() {
+			mode = "encrypted"
+		}
+		d.logger.Info("official account webhook on", "path", oa.Path, "mode", mode)
+	} else {
+		d.logger.Info("official account webhook off: officialaccount.token not set")
+	}
+	if w := cfg.Work; w.CallbackEnabled() {
+		opts := webhook.WorkConfig(w, cfg.Webhook)
+		opts.Options = common(opts.Options)
+		h, err := webhook.NewWork(opts)
+		if err != nil {
+			return fmt.Errorf("WeCom webhook: %w", err)
+		}
+		mux.Handle(w.Path, h)
+		d.logger.Info("WeCom webhook on", "path", w.Path)
+	} else {
+		d.logger.Info("WeCom webhook off: " + missingWork(w))
+	}
+	return nil
+}
+
+func missingWork(w config.Work) string {
+	var missing []string
+	if w.Token == "" {
+		missing = append(missing, "work.token")
+	}
+	if w.EncodingAESKey == "" {
+		missing = append(missing, "work.encoding_aes_key")
+	}
+	if w.CorpID == "" {
+		missing = append(missing, "work.corp_id")
+	}
+	return strings.Join(missing, ", ") + " not set"
+}
+
+// healthz answers 200 while serving, with the number of disclosures.
+func (d *serveDeps) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(struct {
+		Status    string `json:"status"`
+		Documents int    `json:"documents"`
+	}{"ok", d.index.Count()})
+}
+
+// pruneQueryLog enforces query_log.retention_days at start and then daily.
+func (d *serveDeps) pruneQueryLog(ctx context.Context) {
+	retention := time.Duration(d.cfg.QueryLog.RetentionDays) * 24 * time.Hour
+	prune := func() {
+		n, err := d.queries.Prune(d.clock.Now().Add(-retention))
+		if err != nil {
+			d.logger.Error("query log prune failed", "err", err)
+			return
+		}
+		if n > 0 {
+			d.logger.Info("query log pruned", "records", n, "retention_days", d.cfg.QueryLog.RetentionDays)
+		}
+	}
+	prune()
+	t := time.NewTicker(queryLogPruneInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			prune()
+		}
+	}
+}
