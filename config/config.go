@@ -66,7 +66,7 @@ func Default() Config {
 		StateDir: "state",
 		Listen:   "127.0.0.1:8080",
 		Search: Search{
-			MinScore:      0.35,
+			MinScore:      0.25,
 			Related:       2,
 			Hotline:       "12345",
 			MaxReplyBytes: 2048,
