@@ -26,7 +26,7 @@ var t0 = time.Date(2024, 6, 1, 9, 0, 0, 0, clock.Shanghai)
 
 func newLog(t *testing.T) (*Log, *bolt.DB, *testClock) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "a.db"), 0o600, nil)
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "a.db"), 0o600, &bolt.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
