@@ -328,7 +328,7 @@ func (b *Bot) onClick(ctx context.Context, m Message) string {
 // isPlaceQuestion tells whether a question is about where something is, so
 // that a location shared next answers it.
 func isPlaceQuestion(q string) bool {
-	for _, w := range []string{"附近", "最近", "周边", "在哪", "哪里", "哪儿", "地址", "地点", "位置", "怎么走", "离我", "近的"} {
+	for _, w := range []string{"附近", "最近", "周边", "周围", "就近", "在哪", "哪里", "哪儿", "地址", "地点", "位置", "怎么走", "离我", "近的"} {
 		if strings.Contains(q, w) {
 			return true
 		}
@@ -338,12 +338,15 @@ func isPlaceQuestion(q string) bool {
 
 func (b *Bot) ask(ctx context.Context, m Message, q, kind string) string {
 	now := b.clock.Now()
+	// A recent location goes along with a place question only: with any
+	// question, the nearest places would crowd out the answer.
+	place := isPlaceQuestion(q)
 	var geo *index.Point
-	if p, ok := b.geos.get(user(m), now); ok {
+	if p, ok := b.geos.get(user(m), now); ok && place {
 		geo = &p
 	}
 	text, _ := b.answer(ctx, m, q, geo, kind)
-	if geo == nil && isPlaceQuestion(q) {
+	if geo == nil && place {
 		b.pending.put(user(m), q, now)
 		return withTip(text, locationTip, b.maxBytes)
 	}

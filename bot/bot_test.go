@@ -332,15 +332,20 @@ func TestRecentLocationIsPassedAlong(t *testing.T) {
 	if c[0].Geo == nil || *c[0].Geo != officeWGS {
 		t.Errorf("recent location not passed: %+v", c[0])
 	}
-	e.clk.Advance(6 * time.Minute)
-	e.send(t, text("长者食堂"))
+	// A question that is not about a place does not carry it.
+	e.send(t, text("宠物狗怎么办证"))
 	if c := e.ans.calls(); c[1].Geo != nil {
-		t.Errorf("stale location passed: %+v", c[1].Geo)
+		t.Errorf("location passed with a question not about places: %+v", c[1])
+	}
+	e.clk.Advance(6 * time.Minute)
+	e.send(t, text("最近的长者食堂"))
+	if c := e.ans.calls(); c[2].Geo != nil {
+		t.Errorf("stale location passed: %+v", c[2].Geo)
 	}
 	// A location message is remembered too.
 	e.send(t, Message{MsgType: "location", Lat: officeGCJ.Lat, Lon: officeGCJ.Lon})
-	e.send(t, text("托育机构"))
-	if c := e.ans.calls(); c[3].Geo == nil {
+	e.send(t, text("托育机构在哪里"))
+	if c := e.ans.calls(); c[4].Geo == nil {
 		t.Error("location message not remembered")
 	}
 }
