@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -75,12 +76,22 @@ func New(db *bolt.DB) (*Log, error) {
 	return &Log{db: db}, nil
 }
 
+// Bounds of the key space: UnixNano is only defined between these.
+var (
+	minKeyTime = time.Unix(0, 0)
+	maxKeyTime = time.Unix(0, math.MaxInt64)
+)
+
+// nanos is t as key nanoseconds, clamped to the representable range (a
+// zero time is the beginning).
 func nanos(t time.Time) uint64 {
-	n := t.UnixNano()
-	if n < 0 {
+	switch {
+	case t.Before(minKeyTime):
 		return 0
+	case t.After(maxKeyTime):
+		return math.MaxInt64
 	}
-	return uint64(n)
+	return uint64(t.UnixNano())
 }
 
 func timeKey(t time.Time, seq uint64) []byte {

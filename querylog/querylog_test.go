@@ -2,6 +2,7 @@ package querylog
 
 import (
 	"encoding/json"
+	"math"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -304,5 +305,20 @@ func BenchmarkAppend(b *testing.B) {
 		if err := l.Append(r); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestKeyTimeBounds(t *testing.T) {
+	if nanos(time.Time{}) != 0 || nanos(time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)) != 0 {
+		t.Error("times before 1970 must map to 0")
+	}
+	if nanos(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)) != math.MaxInt64 {
+		t.Error("times after 2262 must map to the maximum")
+	}
+	l := newLog(t)
+	l.Append(rec(0, "q", true))
+	got, err := l.List(time.Time{}, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+	if err != nil || len(got) != 1 {
+		t.Errorf("List over all time = %v, %v", got, err)
 	}
 }
