@@ -373,11 +373,39 @@ func (o *Outbox) finish(l *lane, batch []*entry, outs []outcome, robotAt time.Ti
 	}
 	l.notify()
 	l.mu.Unlock()
-	if err == nil {
-		for _, n := range completed {
-			o.done.push(n)
+	if err != nil {
+		return
+	}
+	for i, e := range batch {
+		switch outs[i].state {
+		case StateFailed:
+			o.log.Warn("outbox: delivery failed", "notice", e.notice, "channel", e.channel, "kind", e.kind,
+				"id", logID(e), "code", outs[i].code, "reason", outs[i].reason)
+		case StatePending:
+			o.log.Debug("outbox: delivery to retry", "notice", e.notice, "channel", e.channel, "kind", e.kind,
+				"id", logID(e), "code", outs[i].code, "reason", outs[i].reason, "at", outs[i].next)
 		}
 	}
+	for _, n := range completed {
+		o.log.Info("outbox: notice delivered", "notice", n)
+		o.done.push(n)
+	}
+}
+
+// logID is a target ID fit for logs: a robot's webhook key is a secret,
+// so only its first characters are shown.
+func logID(e *entry) string {
+	if e.channel == ChannelRobot {
+		k := e.id
+		if i := strings.LastIndex(k, "key="); i >= 0 {
+			k = k[i+len("key="):]
+		}
+		if len(k) > 6 {
+			k = k[:6]
+		}
+		return k + "…"
+	}
+	return e.id
 }
 
 type inFlightMark struct {
