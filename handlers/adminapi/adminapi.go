@@ -1,0 +1,607 @@
+// Package adminapi is the admin HTTP API of notices: staff write and
+// submit notices, reviewers approve or reject them, admins read the audit
+// log. Requests carry "Authorization: Bearer TOKEN"; bodies and answers are
+// JSON; errors come from one catalogue (errors.go). Every request, allowed
+// or refused, is recorded in the audit log.
+//
+// Mount the handler under /api/:
+//
+//	mux.Handle("/api/", adminapi.New(opts))
+package adminapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/notice"
+	"github.com/yingpu/govbot/outbox"
+)
+
+// Notices is the notice workflow (*notice.Service).
+type Notices interface {
+	Create(actor notice.Actor, d notice.Draft) (notice.Notice, error)
+	Update(actor notice.Actor, id string, p notice.Patch) (notice.Notice, error)
+	Submit(actor notice.Actor, id string) (notice.Notice, error)
+	Approve(ctx context.Context, actor notice.Actor, id, note string) (notice.Notice, error)
+	Reject(actor notice.Actor, id, reason string) (notice.Notice, error)
+	Cancel(actor notice.Actor, id, note string) (notice.Notice, error)
+	Get(id string) (notice.Notice, error)
+	List(f notice.ListFilter) ([]notice.Notice, error)
+	Report(id string) (outbox.Report, error)
+	Audiences() ([]notice.AudienceInfo, error)
+}
+
+// AuditLog is the audit log (*audit.Log).
+type AuditLog interface {
+	Append(audit.Record) (audit.Record, error)
+	List(audit.Filter) ([]audit.Record, error)
+}
+
+// DefaultMaxBodyBytes bounds a request body.
+const DefaultMaxBodyBytes = 256 << 10
+
+// Options configure the API.
+type Options struct {
+	Notices Notices
+	Audit   AuditLog
+	// Users and their tokens (config users).
+	Users []config.User
+	// TrustedProxies (config trusted_proxies): when the peer is one of
+	// these, the client address is taken from X-Forwarded-For.
+	TrustedProxies []string
+	Logger         *slog.Logger
+	// MaxBodyBytes bounds request bodies (default 256 KiB).
+	MaxBodyBytes int64
+}
+
+type user struct {
+	name  string
+	roles []string
+	dept  string
+	hash  [sha256.Size]byte
+}
+
+type api struct {
+	opts    Options
+	log     *slog.Logger
+	users   []user
+	proxies []netip.Prefix
+}
+
+// New returns the API handler. Users without a token can never sign in;
+// unparsable trusted proxies are ignored (config.Validate reports both).
+func New(opts Options) http.Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	a := &api{opts: opts, log: opts.Logger}
+	for _, u := range opts.Users {
+		if len(u.Token) < config.MinTokenLen {
+			a.log.Error("adminapi: user has no usable token and cannot sign in", "user", u.Name)
+			continue
+		}
+		a.users = append(a.users, user{name: u.Name, roles: u.Roles, dept: u.Department, hash: sha256.Sum256([]byte(u.Token))})
+	}
+	for _, p := range opts.TrustedProxies {
+		pre, err := config.ParseTrustedProxy(p)
+		if err != nil {
+			a.log.Error("adminapi: ignoring trusted proxy", "proxy", p, "err", err)
+			continue
+		}
+		a.proxies = append(a.proxies, pre)
+	}
+
+	mux := http.NewServeMux()
+	route := func(pattern, action string, h handlerFunc) {
+		mux.Handle(pattern, a.handle(action, h))
+	}
+	route("POST /api/notices", "notice.create", a.create)
+	route("GET /api/notices", "notice.list", a.list)
+	route("GET /api/notices/{id}", "notice.get", a.get)
+	route("PATCH /api/notices/{id}", "notice.update", a.update)
+	route("POST /api/notices/{id}/submit", "notice.submit", a.submit)
+	route("POST /api/notices/{id}/approve", "notice.approve", a.approve)
+	route("POST /api/notices/{id}/reject", "notice.reject", a.reject)
+	route("POST /api/notices/{id}/cancel", "notice.cancel", a.cancel)
+	route("GET /api/audiences", "audience.list", a.audiences)
+	route("GET /api/audit", "audit.list", a.auditList)
+	route("GET /api/users", "user.list", a.userList)
+	route("GET /api/me", "user.me", a.me)
+	// The same paths with other methods: 405 in the catalogue's form.
+	for _, p := range []string{"/api/notices", "/api/notices/{id}", "/api/notices/{id}/submit",
+		"/api/notices/{id}/approve", "/api/notices/{id}/reject", "/api/notices/{id}/cancel",
+		"/api/audiences", "/api/audit", "/api/users", "/api/me"} {
+		route(p, "api.method", func(w http.ResponseWriter, r *http.Request, c *call) error { return ErrMethod })
+	}
+	route("/", "api.not_found", func(w http.ResponseWriter, r *http.Request, c *call) error {
+		return ErrNotFound.with("没有这个接口：" + r.Method + " " + r.URL.Path)
+	})
+	return mux
+}
+
+// call is one request being served, and what the audit record will say.
+type call struct {
+	actor    notice.Actor
+	noticeID string
+	note     string // recorded with a successful action (a reason)
+	status   int
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
+
+func (c *call) reply(w http.ResponseWriter, status int, v any) error {
+	c.status = status
+	writeJSON(w, status, v)
+	return nil
+}
+
+// handle authenticates, serves, renders any error, and audits.
+func (a *api) handle(action string, h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{noticeID: r.PathValue("id")}
+		u, ok := a.authenticate(r)
+		var err error
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="govbot"`)
+			err = ErrUnauthorized
+		} else {
+			c.actor = notice.Actor{Name: u.name, Roles: u.roles}
+			err = a.serve(h, w, r, c)
+		}
+		rec := audit.Record{
+			Actor:    c.actor.Name,
+			Action:   action,
+			NoticeID: c.noticeID,
+			Remote:   a.clientIP(r),
+			Request:  r.Method + " " + r.URL.Path,
+			Result:   audit.ResultOK,
+			Status:   c.status,
+			Message:  c.note,
+		}
+		if err != nil {
+			e, internal := toAPIError(err)
+			if internal {
+				a.log.Error("adminapi: internal error", "action", action, "notice", c.noticeID, "err", err)
+			}
+			writeJSON(w, e.HTTP, e)
+			rec.Result, rec.Status, rec.Code, rec.Message = audit.ResultError, e.HTTP, e.Code, e.Message
+			if internal {
+				rec.Message = err.Error() // the cause, for admins only
+			}
+		}
+		if a.opts.Audit != nil {
+			if _, aerr := a.opts.Audit.Append(rec); aerr != nil {
+				a.log.Error("adminapi: audit append failed", "record", fmt.Sprintf("%+v", rec), "err", aerr)
+			}
+		}
+	})
+}
+
+// serve runs h, turning a panic into an internal error so that it is
+// answered and audited like any other failure.
+func (a *api) serve(h handlerFunc, w http.ResponseWriter, r *http.Request, c *call) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return h(w, r, c)
+}
+
+// authenticate finds the user whose token the request bears. Every user's
+// token hash is compared in constant time, so timing tells nothing of how
+// much of a token matched, nor which user's it was.
+func (a *api) authenticate(r *http.Request) (user, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return user{}, false
+	}
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return user{}, false
+	}
+	sum := sha256.Sum256([]byte(token))
+	found := -1
+	for i := range a.users {
+		if subtle.ConstantTimeCompare(sum[:], a.users[i].hash[:]) == 1 {
+			found = i
+		}
+	}
+	if found < 0 {
+		return user{}, false
+	}
+	return a.users[found], true
+}
+
+// clientIP is the address recorded for a request: the peer's, unless the
+// peer is a trusted proxy, in which case the right-most address in
+// X-Forwarded-For that is not itself a trusted proxy.
+func (a *api) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !a.trusted(peer) {
+		return host
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				hops = append(hops, h)
+			}
+		}
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		ip, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			break // a malformed hop: believe nothing beyond it
+		}
+		client = ip
+		if !a.trusted(ip) {
+			break
+		}
+	}
+	return client.Unmap().String()
+}
+
+func (a *api) trusted(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range a.proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// decode reads a JSON object body into v: at most MaxBodyBytes, no unknown
+// fields, nothing after it. An empty body leaves v as it is when
+// allowEmpty.
+func (a *api) decode(w http.ResponseWriter, r *http.Request, v any, allowEmpty bool) error {
+	body := http.MaxBytesReader(w, r.Body, a.opts.MaxBodyBytes)
+	data, err := io.ReadAll(body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return ErrTooLarge.with(fmt.Sprintf("请求体超过 %d 字节上限", mbe.Limit))
+		}
+		return ErrBadJSON.with("读取请求体失败")
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		if allowEmpty {
+			return nil
+		}
+		return ErrBadJSON.with("请求体为空，需要一个 JSON 对象")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return ErrBadJSON.with("请求体不是有效的 JSON 对象：" + jsonProblem(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return ErrBadJSON.with("请求体在 JSON 对象之后还有多余内容")
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding error without echoing the body.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("第 %d 字节处语法错误", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("字段 %s 应为 %s", te.Field, jsonType(te.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "未知字段 " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "内容不完整"
+	}
+	return "格式错误"
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "字符串"
+	case "bool":
+		return "true 或 false"
+	case "slice":
+		return "数组"
+	case "struct", "map":
+		return "对象"
+	}
+	return kind
+}
+
+// --- handlers ---
+
+// noticeInput is the JSON of POST and PATCH /api/notices.
+type noticeInput struct {
+	Title     *string   `json:"title"`
+	Body      *string   `json:"body"`
+	Audiences *[]string `json:"audiences"`
+	Urgent    *bool     `json:"urgent"`
+	Public    *bool     `json:"public"`
+	Markdown  *bool     `json:"markdown"`
+	Expires   *string   `json:"expires"`
+	SendAt    *string   `json:"send_at"`
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// noticeView is a notice as answered: the notice and its delivery report.
+type noticeView struct {
+	notice.Notice
+	Report outbox.Report `json:"report"`
+}
+
+func (a *api) view(n notice.Notice) (noticeView, error) {
+	rep, err := a.opts.Notices.Report(n.ID)
+	if err != nil {
+		return noticeView{}, err
+	}
+	return noticeView{Notice: n, Report: rep}, nil
+}
+
+func (a *api) replyNotice(w http.ResponseWriter, c *call, status int, n notice.Notice) error {
+	v, err := a.view(n)
+	if err != nil {
+		return err
+	}
+	return c.reply(w, status, v)
+}
+
+func (a *api) create(w http.ResponseWriter, r *http.Request, c *call) error {
+	var in noticeInput
+	if err := a.decode(w, r, &in, false); err != nil {
+		return err
+	}
+	n, err := a.opts.Notices.Create(c.actor, notice.Draft{
+		Title: deref(in.Title), Body: deref(in.Body), Audiences: deref(in.Audiences),
+		Urgent: deref(in.Urgent), Public: deref(in.Public), Markdown: deref(in.Markdown),
+		Expires: deref(in.Expires), SendAt: deref(in.SendAt),
+	})
+	if err != nil {
+		return err
+	}
+	c.noticeID = n.ID
+	return a.replyNotice(w, c, http.StatusCreated, n)
+}
+
+func (a *api) update(w http.ResponseWriter, r *http.Request, c *call) error {
+	var in noticeInput
+	if err := a.decode(w, r, &in, false); err != nil {
+		return err
+	}
+	n, err := a.opts.Notices.Update(c.actor, c.noticeID, notice.Patch{
+		Title: in.Title, Body: in.Body, Audiences: in.Audiences,
+		Urgent: in.Urgent, Public: in.Public, Markdown: in.Markdown,
+		Expires: in.Expires, SendAt: in.SendAt,
+	})
+	if err != nil {
+		return err
+	}
+	return a.replyNotice(w, c, http.StatusOK, n)
+}
+
+// noteInput is the optional body of submit, approve and cancel, and the
+// required body of reject.
+type noteInput struct {
+	Reason string `json:"reason"`
+	Note   string `json:"note"`
+}
+
+func (a *api) note(w http.ResponseWriter, r *http.Request) (string, error) {
+	var in noteInput
+	if err := a.decode(w, r, &in, true); err != nil {
+		return "", err
+	}
+	if in.Reason != "" && in.Note != "" {
+		return "", ErrInvalid.with("reason 和 note 只能填一个")
+	}
+	return in.Reason + in.Note, nil
+}
+
+func (a *api) submit(w http.ResponseWriter, r *http.Request, c *call) error {
+	if _, err := a.note(w, r); err != nil {
+		return err
+	}
+	n, err := a.opts.Notices.Submit(c.actor, c.noticeID)
+	if err != nil {
+		return err
+	}
+	return a.replyNotice(w, c, http.StatusOK, n)
+}
+
+func (a *api) approve(w http.ResponseWriter, r *http.Request, c *call) error {
+	note, err := a.note(w, r)
+	if err != nil {
+		return err
+	}
+	n, err := a.opts.Notices.Approve(r.Context(), c.actor, c.noticeID, note)
+	if err != nil {
+		return err
+	}
+	c.note = note
+	return a.replyNotice(w, c, http.StatusOK, n)
+}
+
+func (a *api) reject(w http.ResponseWriter, r *http.Request, c *call) error {
+	reason, err := a.note(w, r)
+	if err != nil {
+		return err
+	}
+	n, err := a.opts.Notices.Reject(c.actor, c.noticeID, reason)
+	if err != nil {
+		return err
+	}
+	c.note = reason
+	return a.replyNotice(w, c, http.StatusOK, n)
+}
+
+func (a *api) cancel(w http.ResponseWriter, r *http.Request, c *call) error {
+	note, err := a.note(w, r)
+	if err != nil {
+		return err
+	}
+	n, err := a.opts.Notices.Cancel(c.actor, c.noticeID, note)
+	if err != nil {
+		return err
+	}
+	c.note = note
+	return a.replyNotice(w, c, http.StatusOK, n)
+}
+
+func (a *api) get(w http.ResponseWriter, r *http.Request, c *call) error {
+	n, err := a.opts.Notices.Get(c.noticeID)
+	if err != nil {
+		return err
+	}
+	return a.replyNotice(w, c, http.StatusOK, n)
+}
+
+// queryInt parses an optional positive integer parameter.
+func queryInt(r *http.Request, name string, max int) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > max {
+		return 0, ErrBadQuery.with(fmt.Sprintf("%s 须为 1 到 %d 的整数", name, max))
+	}
+	return n, nil
+}
+
+func (a *api) list(w http.ResponseWriter, r *http.Request, c *call) error {
+	limit, err := queryInt(r, "limit", 500)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	ns, err := a.opts.Notices.List(notice.ListFilter{
+		Status: notice.Status(q.Get("status")), Author: q.Get("author"), Limit: limit,
+	})
+	if err != nil {
+		return err
+	}
+	return c.reply(w, http.StatusOK, map[string]any{"notices": ns})
+}
+
+func (a *api) audiences(w http.ResponseWriter, r *http.Request, c *call) error {
+	infos, err := a.opts.Notices.Audiences()
+	if err != nil {
+		return err
+	}
+	return c.reply(w, http.StatusOK, map[string]any{"audiences": infos})
+}
+
+func (a *api) requireAdmin(c *call) error {
+	if !c.actor.Has(config.RoleAdmin) {
+		return ErrForbidden.with(c.actor.Name + " 不是管理员（admin），不能执行此操作")
+	}
+	return nil
+}
+
+// parseBound parses from/to of the audit query: RFC 3339, or a date
+// (YYYY-MM-DD, Asia/Shanghai) meaning its start (from) or its end (to).
+func parseBound(name, s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := clock.ParseDate(s)
+	if err != nil {
+		return time.Time{}, ErrBadQuery.with(name + " 须为 YYYY-MM-DD 日期或 RFC 3339 时间")
+	}
+	if end {
+		d = d.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	}
+	return d, nil
+}
+
+func (a *api) auditList(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.requireAdmin(c); err != nil {
+		return err
+	}
+	if a.opts.Audit == nil {
+		return errors.New("adminapi: no audit log")
+	}
+	q := r.URL.Query()
+	limit, err := queryInt(r, "limit", audit.MaxLimit)
+	if err != nil {
+		return err
+	}
+	from, err := parseBound("from", q.Get("from"), false)
+	if err != nil {
+		return err
+	}
+	to, err := parseBound("to", q.Get("to"), true)
+	if err != nil {
+		return err
+	}
+	recs, err := a.opts.Audit.List(audit.Filter{
+		From: from, To: to, Actor: q.Get("actor"), Action: q.Get("action"),
+		NoticeID: q.Get("notice"), Limit: limit,
+	})
+	if err != nil {
+		return err
+	}
+	return c.reply(w, http.StatusOK, map[string]any{"records": recs})
+}
+
+type userView struct {
+	Name       string   `json:"name"`
+	Roles      []string `json:"roles"`
+	Department string   `json:"department,omitempty"`
+}
+
+func (a *api) userList(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.requireAdmin(c); err != nil {
+		return err
+	}
+	out := []userView{}
+	for _, u := range a.users {
+		out = append(out, userView{Name: u.name, Roles: u.roles, Department: u.dept})
+	}
+	return c.reply(w, http.StatusOK, map[string]any{"users": out})
+}
+
+func (a *api) me(w http.ResponseWriter, r *http.Request, c *call) error {
+	return c.reply(w, http.StatusOK, userView{Name: c.actor.Name, Roles: c.actor.Roles})
+}
