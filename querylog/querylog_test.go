@@ -322,3 +322,23 @@ func TestKeyTimeBounds(t *testing.T) {
 		t.Errorf("List over all time = %v, %v", got, err)
 	}
 }
+
+func BenchmarkAppendParallel(b *testing.B) {
+	db, err := store.Open(filepath.Join(b.TempDir(), "govbot.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	l, _ := New(db)
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		r := rec(0, "长者食堂在哪里", true)
+		r.Hits = []Hit{{"a", 0.9}, {"b", 0.5}, {"c", 0.4}}
+		for pb.Next() {
+			if err := l.Append(r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
