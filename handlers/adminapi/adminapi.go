@@ -373,7 +373,25 @@ func (a *api) view(n notice.Notice) (noticeView, error) {
 	if err != nil {
 		return noticeView{}, err
 	}
+	// A robot's webhook key lets anyone post to its group: show only
+	// enough of it to tell robots apart.
+	failures := make([]outbox.Failure, len(rep.Failures))
+	for i, f := range rep.Failures {
+		if f.Kind == outbox.KindRobot {
+			f.ID = maskKey(f.ID)
+		}
+		failures[i] = f
+	}
+	rep.Failures = failures
 	return noticeView{Notice: n, Report: rep}, nil
+}
+
+// maskKey keeps the first and last four characters of a secret.
+func maskKey(k string) string {
+	if len(k) <= 8 {
+		return strings.Repeat("*", len(k))
+	}
+	return k[:4] + "…" + k[len(k)-4:]
 }
 
 func (a *api) replyNotice(w http.ResponseWriter, c *call, status int, n notice.Notice) error {

@@ -48,7 +48,7 @@ func (o *fakeOutbox) Report(id string) (outbox.Report, error) {
 			return outbox.Report{
 				Total: len(j.Targets), Sent: 1, Failed: 1, Pending: len(j.Targets) - 2,
 				ByChannel: map[string]outbox.ChannelReport{"robot": {Total: 2, Sent: 1, Failed: 1}},
-				Failures:  []outbox.Failure{{Channel: "robot", Kind: "robot", ID: "r2", Code: 93000, Reason: "invalid webhook url"}},
+				Failures:  []outbox.Failure{{Channel: "robot", Kind: "robot", ID: "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa", Code: 93000, Reason: "invalid webhook url"}},
 			}, nil
 		}
 	}
@@ -219,7 +219,7 @@ func TestFlow(t *testing.T) {
 	if st != 200 || rep["total"] != 8.0 || rep["failed"] != 1.0 || rep["by_channel"].(map[string]any)["robot"] == nil {
 		t.Fatalf("get: %d %v", st, m)
 	}
-	if f := rep["failures"].([]any)[0].(map[string]any); f["id"] != "r2" || f["code"] != 93000.0 {
+	if f := rep["failures"].([]any)[0].(map[string]any); f["id"] != "693a…5aaa" || f["code"] != 93000.0 {
 		t.Errorf("failure %v", f)
 	}
 	hist := m["history"].([]any)
