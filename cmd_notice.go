@@ -259,9 +259,9 @@ func runNotice(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	jsonOut := fs.Bool("json", false, "print the server's JSON")
 	var (
 		title, body, bodyFile, expires, sendAt, note, reason, status, author, actor, action, noticeID, from, to string
-		audiences                                                                                                 multiFlag
-		urgent, public, markdown, submit                                                                          bool
-		limit                                                                                                     int
+		audiences                                                                                               multiFlag
+		urgent, public, markdown, submit                                                                        bool
+		limit                                                                                                   int
 	)
 	contentFlags := func() {
 		fs.StringVar(&title, "title", "", "title")
