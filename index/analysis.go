@@ -36,6 +36,7 @@ type Segmenter struct {
 	// idf is gse's general-language inverse document frequency: how much a
 	// word says in Chinese at large (一个 little, 护照 much).
 	idf map[string]float32
+	py  pinyinTable
 }
 
 // NewSegmenter loads gse's embedded simplified-Chinese dictionary plus the
@@ -63,6 +64,7 @@ func NewSegmenter(lx Lexicon) (*Segmenter, error) {
 		s.stop[w] = true
 	}
 	s.idf = parseIDF(gse.ZhIdf)
+	s.py = newPinyinTable()
 	return s, nil
 }
 

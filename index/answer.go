@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -58,7 +57,7 @@ func (ix *Index) compose(cands []*candidate, a analyzed, q Query, now time.Time)
 	if s := ix.statusLine(top, now); s != "" {
 		b.WriteString(s + "\n")
 	}
-	tail := sourceLines(&top.doc)
+	tail := sourceLines(top.doc)
 	if rel := ix.related(cands); rel != "" {
 		tail += "\n" + rel
 	}
@@ -101,10 +100,10 @@ func hitOf(c *candidate) Hit {
 
 // statusLine says plainly when the answer is not (or no longer) in force.
 func (ix *Index) statusLine(c *candidate, now time.Time) string {
-	d := &c.doc
+	d := c.doc
 	if c.supBy != "" {
 		if n, ok := ix.gen.document(context.Background(), c.supBy); ok {
-			return fmt.Sprintf("（注意：此标准已被新标准替代，现行标准见《%s》，%s起执行。）", n.Title, dateCN(n.Effective))
+			return fmt.Sprintf("（注意：此标准已被新标准替代，现行标准见《%s》，%s起执行。）", n.doc.Title, dateCN(n.doc.Effective))
 		}
 		return "（注意：此标准已被新标准替代。）"
 	}
@@ -217,12 +216,13 @@ func (ix *Index) nearest(ctx context.Context, p Point, now time.Time) (Answer, e
 	day := clock.DateOf(now)
 	var cands []*candidate
 	for _, h := range res.Hits {
-		var d content.Disclosure
 		src, _ := h.Fields[fSource].(string)
-		if json.Unmarshal([]byte(src), &d) != nil || d.Location == nil {
+		di, err := ix.gen.docs.get(h.ID, src)
+		if err != nil || di.doc.Location == nil {
 			continue
 		}
-		c := &candidate{doc: d, status: d.StatusOn(day), coverage: 1, rank: 1}
+		d := &di.doc
+		c := &candidate{info: di, doc: d, status: d.StatusOn(day), coverage: 1, rank: 1}
 		if c.status == content.Expired {
 			continue
 		}

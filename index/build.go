@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -103,7 +102,7 @@ func buildMapping(lx Lexicon) (*mapping.IndexMappingImpl, error) {
 	return m, nil
 }
 
-func toRecord(d *content.Disclosure) (record, error) {
+func toRecord(seg *Segmenter, d *content.Disclosure) (record, error) {
 	src, err := json.Marshal(d)
 	if err != nil {
 		return record{}, err
@@ -112,7 +111,7 @@ func toRecord(d *content.Disclosure) (record, error) {
 		Title:    d.Title,
 		Keywords: strings.Join(d.Keywords, " "),
 		Body:     d.Body,
-		Pinyin:   strings.Join(pinyinPairs(d.Title+" "+strings.Join(d.Keywords, " ")), " "),
+		Pinyin:   strings.Join(seg.py.pairs(d.Title+" "+strings.Join(d.Keywords, " ")), " "),
 		Category: d.Category,
 		HasGeo:   "n",
 		Source:   string(src),
@@ -124,12 +123,11 @@ func toRecord(d *content.Disclosure) (record, error) {
 	return r, nil
 }
 
-// meta is what an index generation knows beside bleve: term statistics for
-// judging confidence, and which disclosure supersedes which.
+// meta is what an index generation knows beside bleve: its size and which
+// disclosure supersedes which.
 type meta struct {
 	Built     time.Time         `json:"built"`
 	Docs      int               `json:"docs"`
-	DF        map[string]int    `json:"df"`
 	Supersede map[string]string `json:"superseded_by"` // old id -> new id
 }
 
@@ -155,7 +153,7 @@ func buildGeneration(ctx context.Context, dir string, docs []content.Disclosure,
 	if err != nil {
 		return nil, err
 	}
-	md := &meta{Built: now, Docs: len(docs), DF: map[string]int{}, Supersede: inferSupersession(docs)}
+	md := &meta{Built: now, Docs: len(docs), Supersede: inferSupersession(docs)}
 	const batchSize = 500
 	batch := bi.NewBatch()
 	for i := range docs {
@@ -163,19 +161,12 @@ func buildGeneration(ctx context.Context, dir string, docs []content.Disclosure,
 			return nil, err
 		}
 		d := &docs[i]
-		r, err := toRecord(d)
+		r, err := toRecord(seg, d)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
 		if err := batch.Index(d.ID, r); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.ID, err)
-		}
-		seen := map[string]bool{}
-		for _, t := range seg.Terms(d.Title + " " + strings.Join(d.Keywords, " ") + " " + d.Body) {
-			if !seen[t] {
-				seen[t] = true
-				md.DF[t]++
-			}
 		}
 		if batch.Size() >= batchSize {
 			if err := bi.Batch(batch); err != nil {
@@ -322,11 +313,4 @@ func effectiveOf(d *content.Disclosure) time.Time {
 		return d.Effective.Time()
 	}
 	return d.Published.Time()
-}
-
-// idf is the BM25-style inverse document frequency of a term.
-func (m *meta) idf(term string) float64 {
-	n := float64(m.Docs)
-	df := float64(m.DF[term])
-	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }

@@ -34,7 +34,10 @@ import (
 	"github.com/yingpu/govbot/content"
 )
 
-const currentFile = "CURRENT"
+const (
+	currentFile  = "CURRENT"
+	docCacheSize = 8192 // decoded disclosures kept per generation
+)
 
 // Options configure an Index.
 type Options struct {
@@ -71,6 +74,7 @@ type generation struct {
 	seg  *Segmenter
 	meta *meta
 	syn  *synonyms
+	docs *docCache
 }
 
 // Index answers questions from the live generation.
@@ -247,23 +251,19 @@ func (ix *Index) Add(d content.Disclosure) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	r, err := toRecord(&d)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.gen == nil {
+		return errors.New("index is closed")
+	}
+	r, err := toRecord(ix.gen.seg, &d)
 	if err != nil {
 		return err
 	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
 	if err := ix.gen.bi.Index(d.ID, r); err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	for _, t := range ix.gen.seg.Terms(d.Title + " " + strings.Join(d.Keywords, " ") + " " + d.Body) {
-		if !seen[t] {
-			seen[t] = true
-			ix.gen.meta.DF[t]++
-		}
-	}
-	ix.gen.meta.Docs++
+	ix.gen.docs.forget(d.ID)
 	return nil
 }
 
@@ -271,7 +271,14 @@ func (ix *Index) Add(d content.Disclosure) error {
 func (ix *Index) Count() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.gen.meta.Docs
+	if ix.gen == nil {
+		return 0
+	}
+	n, err := ix.gen.bi.DocCount()
+	if err != nil {
+		return ix.gen.meta.Docs
+	}
+	return int(n)
 }
 
 // Generation names the live generation.
@@ -312,7 +319,7 @@ func openGeneration(dir, name string) (*generation, error) {
 		bi.Close()
 		return nil, err
 	}
-	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg)}, nil
+	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize)}, nil
 }
 
 func newGenerationName(now time.Time) string {

@@ -13,27 +13,45 @@ import (
 // it too. Syllables are folded the way Shanghai speakers blur them (front and
 // back nasals, flat and retroflex initials), so 经/金 and 正/征 meet.
 
-var pinyinArgs = pinyin.Args{Style: pinyin.Normal, Fallback: func(r rune, a pinyin.Args) []string { return nil }}
+// pinyinTable maps each Han character to its folded toneless syllable (the
+// first reading of a heteronym). It is built once per Segmenter.
+type pinyinTable map[rune]string
+
+var toneless = strings.NewReplacer(
+	"ā", "a", "á", "a", "ǎ", "a", "à", "a",
+	"ē", "e", "é", "e", "ě", "e", "è", "e", "ê", "e", "ế", "e", "ề", "e",
+	"ī", "i", "í", "i", "ǐ", "i", "ì", "i",
+	"ō", "o", "ó", "o", "ǒ", "o", "ò", "o",
+	"ū", "u", "ú", "u", "ǔ", "u", "ù", "u",
+	"ǖ", "v", "ǘ", "v", "ǚ", "v", "ǜ", "v", "ü", "v",
+	"ń", "n", "ň", "n", "ǹ", "n", "ḿ", "m",
+)
+
+func newPinyinTable() pinyinTable {
+	t := make(pinyinTable, len(pinyin.PinyinDict))
+	for code, readings := range pinyin.PinyinDict {
+		first, _, _ := strings.Cut(readings, ",")
+		if first == "" {
+			continue
+		}
+		t[rune(code)] = foldSyllable(toneless.Replace(first))
+	}
+	return t
+}
 
 // syllables returns the folded syllable of each Han character of s, with ""
 // marking a break (a non-Han character) between runs.
-func syllables(s string) []string {
+func (t pinyinTable) syllables(s string) []string {
 	out := make([]string, 0, len(s)/3)
 	for _, r := range s {
-		if !unicode.Is(unicode.Han, r) {
+		p, ok := t[r]
+		if !ok || !unicode.Is(unicode.Han, r) {
 			if len(out) > 0 && out[len(out)-1] != "" {
 				out = append(out, "")
 			}
 			continue
 		}
-		p := pinyin.SinglePinyin(r, pinyinArgs)
-		if len(p) == 0 {
-			if len(out) > 0 && out[len(out)-1] != "" {
-				out = append(out, "")
-			}
-			continue
-		}
-		out = append(out, foldSyllable(p[0]))
+		out = append(out, p)
 	}
 	return out
 }
@@ -54,10 +72,10 @@ func foldSyllable(s string) string {
 	return s
 }
 
-// pinyinPairs returns the adjacent syllable pairs of s ("sy_ye ye_jin"), the
+// pairs returns the adjacent syllable pairs of s ("sy_ye ye_jin"), the
 // terms of the pinyin field.
-func pinyinPairs(s string) []string {
-	syl := syllables(s)
+func (t pinyinTable) pairs(s string) []string {
+	syl := t.syllables(s)
 	var out []string
 	for i := 0; i+1 < len(syl); i++ {
 		if syl[i] == "" || syl[i+1] == "" {
@@ -68,10 +86,10 @@ func pinyinPairs(s string) []string {
 	return out
 }
 
-// pinyinKey is the folded pinyin of a word, for comparing a question word
+// key is the folded pinyin of a word, for comparing a question word
 // with document text ("" when the word has no Han characters).
-func pinyinKey(s string) string {
-	syl := syllables(s)
+func (t pinyinTable) key(s string) string {
+	syl := t.syllables(s)
 	var b strings.Builder
 	for _, p := range syl {
 		if p == "" {

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"regexp"
@@ -28,7 +27,7 @@ const (
 	boostSynonym  = 0.8 // an alternative expression of a question word
 	boostPinyin   = 0.5 // a homophone match
 
-	candidates = 30 // disclosures reranked per question
+	candidates = 20 // disclosures reranked per question
 )
 
 // unit is one thing a question asks about: a word, or a concept that the
@@ -39,6 +38,7 @@ type unit struct {
 	pinyin  string   // folded pinyin key of text, for homophone typos
 	weight  float64
 	concept bool
+	parts   []string // known sub-words of a longer word
 }
 
 // analyzed is a question taken apart.
@@ -87,7 +87,7 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 			if alt == m.member {
 				boost = 1
 			}
-			for _, t := range g.seg.Terms(alt) {
+			for _, t := range g.syn.terms[alt] {
 				a.terms = append(a.terms, weightedTerm{t, boost})
 			}
 		}
@@ -98,14 +98,18 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 			continue
 		}
 		seen[w] = true
-		u := unit{text: w, pinyin: pinyinKey(w)}
+		u := unit{text: w, pinyin: g.seg.py.key(w)}
 		u.weight = g.wordWeight(w)
-		a.units = append(a.units, u)
-		for _, t := range g.seg.Terms(w) {
+		terms := g.seg.Terms(w)
+		for _, t := range terms {
 			a.terms = append(a.terms, weightedTerm{t, 1})
+			if t != w && utf8.RuneCountInString(t) >= 2 {
+				u.parts = append(u.parts, t)
+			}
 		}
+		a.units = append(a.units, u)
 	}
-	a.py = pinyinPairs(rest)
+	a.py = g.seg.py.pairs(rest)
 	return a
 }
 
@@ -176,7 +180,8 @@ type referralMatch struct {
 
 // candidate is a disclosure being ranked for a question.
 type candidate struct {
-	doc      content.Disclosure
+	info     *docInfo
+	doc      *content.Disclosure
 	bm25     float64
 	coverage float64
 	head     float64 // share of the question found in title and keywords
@@ -256,14 +261,14 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 	var out []*candidate
 	for _, h := range res.Hits {
 		src, _ := h.Fields[fSource].(string)
-		var d content.Disclosure
-		if err := json.Unmarshal([]byte(src), &d); err != nil {
+		di, err := g.docs.get(h.ID, src)
+		if err != nil {
 			continue
 		}
-		c := &candidate{doc: d, bm25: h.Score / top, status: d.StatusOn(day)}
-		c.coverage, c.head, c.key = g.coverage(a, &c.doc)
+		c := &candidate{info: di, doc: &di.doc, bm25: h.Score / top, status: di.doc.StatusOn(day)}
+		c.coverage, c.head, c.key = g.coverage(a, di)
 		out = append(out, c)
-		byID[d.ID] = c
+		byID[c.doc.ID] = c
 	}
 	for _, c := range out {
 		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
@@ -340,7 +345,7 @@ func hasCurrentRival(c *candidate, all []*candidate) bool {
 // question names its year (2022年的低保标准, 前年的台风).
 func timeFactor(c *candidate, years map[int]bool, all []*candidate) float64 {
 	if len(years) > 0 {
-		if docYearMatches(&c.doc, years) {
+		if docYearMatches(c.doc, years) {
 			return 1.3
 		}
 		if c.supBy != "" || c.status == content.Expired {
@@ -392,7 +397,7 @@ func (g *generation) supersededBy(ctx context.Context, id string, day time.Time)
 		if !ok {
 			break
 		}
-		if d.StatusOn(day) == content.InForce {
+		if d.doc.StatusOn(day) == content.InForce {
 			current = next
 		}
 		next = g.meta.Supersede[next]
@@ -401,34 +406,24 @@ func (g *generation) supersededBy(ctx context.Context, id string, day time.Time)
 }
 
 // document fetches one disclosure by id.
-func (g *generation) document(ctx context.Context, id string) (content.Disclosure, bool) {
+func (g *generation) document(ctx context.Context, id string) (*docInfo, bool) {
 	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
 	req.Fields = []string{fSource}
 	res, err := g.bi.SearchInContext(ctx, req)
 	if err != nil || len(res.Hits) == 0 {
-		return content.Disclosure{}, false
+		return nil, false
 	}
-	var d content.Disclosure
 	src, _ := res.Hits[0].Fields[fSource].(string)
-	if json.Unmarshal([]byte(src), &d) != nil {
-		return content.Disclosure{}, false
-	}
-	return d, true
+	di, err := g.docs.get(id, src)
+	return di, err == nil
 }
 
 // coverage is the share of what the question asks about (weighted by how
 // telling each word is) that the disclosure speaks of: exactly, through a
 // synonym, or through a homophone. It is the confidence of an answer.
-func (g *generation) coverage(a analyzed, d *content.Disclosure) (all, head, key float64) {
-	headText := normalize(d.Title + " " + strings.Join(d.Keywords, " "))
-	body := normalize(d.Body)
-	if d.Location != nil {
-		body += " " + normalize(d.Location.Name+" "+d.Location.Address)
-	}
+func (g *generation) coverage(a analyzed, di *docInfo) (all, head, key float64) {
+	headText, body := di.head, di.body
 	var pyDoc string // computed only when a word is not found as written
-	if d.Location != nil {
-		headText += " " + normalize(d.Location.Name)
-	}
 	total, got, gotHead := 0.0, 0.0, 0.0
 	keyWeight := -1.0
 	for _, u := range a.units {
@@ -447,7 +442,7 @@ func (g *generation) coverage(a analyzed, d *content.Disclosure) (all, head, key
 			// A homophone typo (失业经, 暑拖班): match on pinyin, in full
 			// or, for a longer fragment, a run of at least two syllables.
 			if pyDoc == "" {
-				pyDoc = " " + pinyinKey(headText+" "+body)
+				pyDoc = di.pinyin(g.seg.py)
 			}
 			run, n := syllableRun(strings.Fields(u.pinyin), pyDoc)
 			if run == n {
@@ -456,22 +451,15 @@ func (g *generation) coverage(a analyzed, d *content.Disclosure) (all, head, key
 				best = 0.8 * float64(run) / float64(n)
 			}
 		}
-		if best == 0 && !u.concept && utf8.RuneCountInString(u.text) >= 3 {
+		if best == 0 && len(u.parts) > 0 && utf8.RuneCountInString(u.text) >= 3 {
 			// A longer word not found whole: credit its known parts.
-			parts := g.seg.Terms(u.text)
-			hit, n := 0, 0
-			for _, p := range parts {
-				if p == u.text || utf8.RuneCountInString(p) < 2 {
-					continue
-				}
-				n++
+			hit := 0
+			for _, p := range u.parts {
 				if strings.Contains(headText, p) || strings.Contains(body, p) {
 					hit++
 				}
 			}
-			if n > 0 {
-				best = 0.3 * float64(hit) / float64(n)
-			}
+			best = 0.3 * float64(hit) / float64(len(u.parts))
 		}
 		got += u.weight * best
 		gotHead += u.weight * inHead

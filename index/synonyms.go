@@ -12,6 +12,9 @@ import (
 type synonyms struct {
 	groups  [][]string
 	members []synMember // longest first
+	// terms holds each member's index terms, segmented once when the
+	// generation opens rather than on every question.
+	terms map[string][]string
 }
 
 type synMember struct {
@@ -25,10 +28,13 @@ type synMatch struct {
 }
 
 func newSynonyms(s *Segmenter) *synonyms {
-	sy := &synonyms{groups: s.Lexicon().Synonyms}
+	sy := &synonyms{groups: s.Lexicon().Synonyms, terms: map[string][]string{}}
 	for gi, g := range sy.groups {
 		for _, m := range g {
 			sy.members = append(sy.members, synMember{m, gi})
+			if _, ok := sy.terms[m]; !ok {
+				sy.terms[m] = append([]string(nil), s.Terms(m)...)
+			}
 		}
 	}
 	sort.SliceStable(sy.members, func(i, j int) bool {

@@ -1,0 +1,39 @@
+package index
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+)
+
+// BenchmarkAskSample measures answering the residents' questions on the
+// sample corpus; it reports p50/p99 latency across the question set.
+func BenchmarkAskSample(b *testing.B) {
+	ix := sampleIndex(b)
+	qs := loadQuestions(b)
+	benchAsk(b, ix, qs)
+}
+
+func benchAsk(b *testing.B, ix *Index, qs []evalQuestion) {
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		q := qs[i%len(qs)]
+		query := Query{Text: q.Q, Now: evalDay}
+		if q.Lat != nil && q.Lon != nil {
+			query.Geo = &Point{Lat: *q.Lat, Lon: *q.Lon}
+		}
+		start := time.Now()
+		if _, err := ix.Ask(ctx, query); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}

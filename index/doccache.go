@@ -1,0 +1,82 @@
+package index
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+
+	"github.com/yingpu/govbot/content"
+)
+
+// docInfo is a disclosure decoded from the index with the derived text that
+// ranking compares questions against.
+type docInfo struct {
+	doc  content.Disclosure
+	head string // normalized title, keywords and place name
+	body string // normalized body and address
+
+	pyOnce sync.Once
+	py     string // pinyin key of head and body, made on first need
+}
+
+func newDocInfo(d content.Disclosure) *docInfo {
+	di := &docInfo{doc: d}
+	di.head = normalize(d.Title + " " + strings.Join(d.Keywords, " "))
+	di.body = normalize(d.Body)
+	if d.Location != nil {
+		di.head += " " + normalize(d.Location.Name)
+		di.body += " " + normalize(d.Location.Name+" "+d.Location.Address)
+	}
+	return di
+}
+
+func (di *docInfo) pinyin(t pinyinTable) string {
+	di.pyOnce.Do(func() { di.py = " " + t.key(di.head+" "+di.body) })
+	return di.py
+}
+
+// docCache keeps decoded disclosures of one generation, bounded in size:
+// residents' questions come back to the same disclosures, and decoding them
+// from stored JSON again on every question is the costliest step of ranking.
+type docCache struct {
+	mu    sync.Mutex
+	max   int
+	items map[string]*docInfo
+}
+
+func newDocCache(max int) *docCache {
+	return &docCache{max: max, items: make(map[string]*docInfo, max)}
+}
+
+// get returns the decoded disclosure for id, decoding src on a miss.
+func (c *docCache) get(id, src string) (*docInfo, error) {
+	c.mu.Lock()
+	di, ok := c.items[id]
+	c.mu.Unlock()
+	if ok {
+		return di, nil
+	}
+	var d content.Disclosure
+	if err := json.Unmarshal([]byte(src), &d); err != nil {
+		return nil, err
+	}
+	di = newDocInfo(d)
+	c.mu.Lock()
+	if len(c.items) >= c.max {
+		// Evict an arbitrary entry (map order): cheap, and bounded.
+		for k := range c.items {
+			delete(c.items, k)
+			break
+		}
+	}
+	c.items[id] = di
+	c.mu.Unlock()
+	return di, nil
+}
+
+// forget drops id (its disclosure was replaced).
+func (c *docCache) forget(id string) {
+	c.mu.Lock()
+	delete(c.items, id)
+	c.mu.Unlock()
+}
