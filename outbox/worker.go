@@ -50,6 +50,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 			workers.Go(func() { o.work(ctx, l) })
 		}
 	}
+	<-ctx.Done()
 	workers.Wait()
 	close(stopNotifier)
 	notifierDone.Wait()
