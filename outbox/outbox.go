@@ -252,6 +252,10 @@ func New(db *bolt.DB, opts Options) (*Outbox, error) {
 	return o, nil
 }
 
+// HasChannel reports whether the adapter of channel is configured, that
+// is, whether Enqueue accepts targets on it.
+func (o *Outbox) HasChannel(channel string) bool { return o.configured(channel) }
+
 // configured reports whether the adapter of channel is set.
 func (o *Outbox) configured(channel string) bool {
 	switch channel {

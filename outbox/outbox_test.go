@@ -568,6 +568,9 @@ func TestEnqueueRejectsBadJobs(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
 	}
+	if !o.HasChannel(ChannelWorkChat) || !o.HasChannel(ChannelWorkApp) || o.HasChannel(ChannelOA) || o.HasChannel(ChannelRobot) {
+		t.Error("HasChannel does not follow the adapters given")
+	}
 	job := Job{NoticeID: "n", Title: "t", Targets: ok}
 	if err := db.Update(func(tx *bolt.Tx) error { return o.Enqueue(tx, job) }); err != nil {
 		t.Fatal(err)
