@@ -126,7 +126,7 @@ type env struct {
 	mu     sync.Mutex
 }
 
-func newEnv(t *testing.T, edit ...func(*Options)) *env {
+func newEnv(t testing.TB, edit ...func(*Options)) *env {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "n.db"), 0o600, &bolt.Options{NoSync: true})
 	if err != nil {

@@ -614,3 +614,35 @@ func TestRunSendsScheduled(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNilPointerTagsIsUnconfigured(t *testing.T) {
+	var nilTags *fakeTags
+	e := newEnv(t, func(o *Options) { o.Tags = nilTags })
+	if _, err := e.svc.Create(staff, draft("楼组长")); CodeOf(err) != CodeUnavailable {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// BenchmarkNoticeCycle measures create, submit and approve (with the
+// expansion of two audiences and the hand-over to the outbox).
+func BenchmarkNoticeCycle(b *testing.B) {
+	e := newEnv(b, func(o *Options) {
+		subs := make([]string, 2000)
+		for i := range subs {
+			subs[i] = fmt.Sprintf("openid-%04d", i)
+		}
+		o.Subscribers = fakeSubs{"防汛": subs, "楼组长": subs[1000:]}
+	})
+	for b.Loop() {
+		n, err := e.svc.Create(staff, draft("防汛", "楼组长"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.svc.Submit(staff, n.ID); err != nil {
+			b.Fatal(err)
+		}
+		if n, err = e.svc.Approve(ctx, reviewer, n.ID, ""); err != nil || n.Status != StatusSending {
+			b.Fatal(n.Status, err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -61,9 +62,9 @@ type Options struct {
 	// Subscribers expands followers: true audiences; nil means no
 	// subscriptions (such audiences then reach no follower).
 	Subscribers Subscribers
-	// Tags expands oa_tags; nil (an untyped nil, not a nil pointer) when
-	// the Official Account is not configured, and then audiences with
-	// oa_tags are refused.
+	// Tags expands oa_tags; nil (or a nil pointer) when the Official
+	// Account is not configured, and then audiences with oa_tags are
+	// refused.
 	Tags TagFollowers
 	// ChannelReady reports whether a delivery channel (outbox.Channel*) is
 	// configured; audiences needing another are refused. nil: all are.
@@ -86,6 +87,9 @@ type Options struct {
 	// notice to the outbox after a failure (defaults 1m and 30m).
 	RetryMin, RetryMax time.Duration
 }
+
+// sendTimeout bounds the expansion of audiences at approval.
+const sendTimeout = time.Minute
 
 // Service runs the notice workflow. It is safe for concurrent use.
 type Service struct {
@@ -142,6 +146,10 @@ func New(opts Options) (*Service, error) {
 		audiences: opts.Audiences,
 		tags:      opts.Tags,
 		wake:      make(chan struct{}, 1),
+	}
+	// A nil pointer in the interface also means "not configured".
+	if v := reflect.ValueOf(opts.Tags); v.Kind() == reflect.Pointer && v.IsNil() {
+		s.tags = nil
 	}
 	return s, nil
 }
@@ -420,7 +428,11 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id, note string) (No
 		return Notice{}, err
 	}
 	if n.SendAt.IsZero() || !n.SendAt.After(now) {
-		s.send(ctx, n.ID)
+		// The approval is committed: a client hanging up must not cut
+		// the hand-over short (a failure would only delay it).
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+		defer cancel()
+		s.send(sctx, n.ID)
 		return s.Get(n.ID)
 	}
 	s.poke()

@@ -70,7 +70,7 @@ const (
 var t0 = time.Date(2024, 6, 1, 9, 0, 0, 0, clock.Shanghai)
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	h     http.Handler
 	db    *bolt.DB
@@ -88,7 +88,7 @@ func users() []config.User {
 	}
 }
 
-func newEnv(t *testing.T, proxies ...string) *env {
+func newEnv(t testing.TB, proxies ...string) *env {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "api.db"), 0o600, &bolt.Options{NoSync: true})
 	if err != nil {
@@ -475,5 +475,21 @@ func TestInternalErrorHidesCause(t *testing.T) {
 	}
 	if r := e.lastAudit(); r.Code != 50001 || !strings.Contains(r.Message, "bolt") {
 		t.Errorf("audit %+v", r)
+	}
+}
+
+// BenchmarkGet measures an authenticated GET of a notice through the
+// handler, its audit record included.
+func BenchmarkGet(b *testing.B) {
+	e := newEnv(b)
+	id := e.create(tokStaff, flood())
+	for b.Loop() {
+		req := httptest.NewRequest("GET", "/api/notices/"+id, nil)
+		req.Header.Set("Authorization", "Bearer "+tokReviewer)
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code, rec.Body)
+		}
 	}
 }
