@@ -31,7 +31,7 @@ func TestWithRealOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		o.Outbox = ob
-		o.ChannelReady = func(ch string) bool { return ch == outbox.ChannelRobot }
+		o.ChannelReady = ob.HasChannel
 	})
 	n := mustCreate(t, e, staff, draft("机器人"))
 	r, err := e.svc.Report(n.ID)
