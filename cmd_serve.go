@@ -218,9 +218,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	if err := mountWebhooks(d, mux); err != nil {
 		return d, nil, err
 	}
-	// The admin API and the notice workers are mounted here, with what
-	// they need from d, e.g.:
-	//	if err := mountNotices(ctx, d, mux); err != nil { return d, nil, err }
+	if err := mountNotices(ctx, d, mux); err != nil {
+		return d, nil, err
+	}
 
 	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })
 	d.goBackground(func() { d.pruneQueryLog(ctx) })

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,9 @@ type Config struct {
 	StateDir string `yaml:"state_dir"`
 	// Listen is the HTTP listen address of `govbot serve`.
 	Listen string `yaml:"listen"`
+	// PublicBaseURL is where residents reach this server (behind its
+	// HTTPS proxy); public notices are published at PublicBaseURL/notices/ID.
+	PublicBaseURL string `yaml:"public_base_url"`
 	// Search tunes answering.
 	Search Search `yaml:"search"`
 
@@ -62,9 +66,10 @@ type Search struct {
 // data in ./data and state in ./state.
 func Default() Config {
 	return Config{
-		DataDir:  "data",
-		StateDir: "state",
-		Listen:   "127.0.0.1:8080",
+		DataDir:       "data",
+		StateDir:      "state",
+		Listen:        "127.0.0.1:8080",
+		PublicBaseURL: "http://127.0.0.1:8080",
 		Search: Search{
 			MinScore:      0.25,
 			Related:       2,
@@ -122,6 +127,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) {
 	set(&c.DataDir, "GOVBOT_DATA_DIR")
 	set(&c.StateDir, "GOVBOT_STATE_DIR")
 	set(&c.Listen, "GOVBOT_LISTEN")
+	set(&c.PublicBaseURL, "GOVBOT_PUBLIC_BASE_URL")
 	c.applyWechatEnv(set)
 	c.applyNoticesEnv(set)
 }
@@ -146,6 +152,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Search.Hotline == "" {
 		errs = append(errs, errors.New("search.hotline is empty"))
+	}
+	if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("public_base_url %q is not an absolute http(s) URL", c.PublicBaseURL))
 	}
 	if c.Search.GeoRadiusKm <= 0 {
 		errs = append(errs, errors.New("search.geo_radius_km must be positive"))

@@ -15,6 +15,22 @@ type OfficialAccount struct {
 	Token          string `yaml:"token"`
 	EncodingAESKey string `yaml:"encoding_aes_key"`
 	Path           string `yaml:"path"`
+	// Template is the template message used for notices to followers who
+	// have not written within 48 hours (optional).
+	Template OATemplate `yaml:"template"`
+}
+
+// OATemplate maps a notice onto an Official Account template message.
+type OATemplate struct {
+	// ID is the template_id; empty: no template messages.
+	ID string `yaml:"id"`
+	// TitleField, BodyField and TimeField name the template's data keys
+	// that receive the notice title, body and send time.
+	TitleField string `yaml:"title_field"`
+	BodyField  string `yaml:"body_field"`
+	TimeField  string `yaml:"time_field"`
+	// URL opened when the follower taps the message (optional).
+	URL string `yaml:"url"`
 }
 
 // Work (企业微信) app credentials. The callback is off unless Token and

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"os"
 	"sort"
 	"testing"
 	"time"
@@ -13,6 +14,39 @@ func BenchmarkAskSample(b *testing.B) {
 	ix := sampleIndex(b)
 	qs := loadQuestions(b)
 	benchAsk(b, ix, qs)
+}
+
+// BenchmarkAsk100k answers the residents' questions from a large index
+// built beforehand (see BENCHMARKS.md): GOVBOT_BENCH_INDEX names its index
+// directory (<state>/index).
+func BenchmarkAsk100k(b *testing.B) {
+	dir := os.Getenv("GOVBOT_BENCH_INDEX")
+	if dir == "" {
+		b.Skip("GOVBOT_BENCH_INDEX not set")
+	}
+	ix, err := OpenOrBuild(context.Background(), Options{Dir: dir, DataDir: "../data"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	benchAsk(b, ix, loadQuestions(b))
+}
+
+// BenchmarkOpen measures start-up with an existing index: opening the live
+// generation, which loads the segmenter's dictionary.
+func BenchmarkOpen(b *testing.B) {
+	dir := os.Getenv("GOVBOT_BENCH_INDEX")
+	if dir == "" {
+		sampleIndex(b)
+		dir = sample.dir
+	}
+	for i := 0; i < b.N; i++ {
+		ix, err := OpenOrBuild(context.Background(), Options{Dir: dir, DataDir: "../data"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
 }
 
 func benchAsk(b *testing.B, ix *Index, qs []evalQuestion) {

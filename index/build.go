@@ -15,6 +15,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -181,6 +183,16 @@ func buildGeneration(ctx context.Context, dir string, docs []content.Disclosure,
 	if batch.Size() > 0 {
 		if err := bi.Batch(batch); err != nil {
 			return nil, fmt.Errorf("index batch: %w", err)
+		}
+	}
+	// The generation is read-only from here on: merge it into one segment,
+	// so a question walks one postings list per term instead of one per
+	// segment.
+	if adv, err := bi.Advanced(); err == nil {
+		if s, ok := adv.(*scorch.Scorch); ok {
+			if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+				return nil, fmt.Errorf("merge index: %w", err)
+			}
 		}
 	}
 	b, err := json.Marshal(md)

@@ -75,6 +75,7 @@ type generation struct {
 	meta *meta
 	syn  *synonyms
 	docs *docCache
+	df   *termStats
 }
 
 // Index answers questions from the live generation.
@@ -264,6 +265,7 @@ func (ix *Index) Add(d content.Disclosure) error {
 		return err
 	}
 	ix.gen.docs.forget(d.ID)
+	ix.gen.df.reset()
 	return nil
 }
 
@@ -319,7 +321,7 @@ func openGeneration(dir, name string) (*generation, error) {
 		bi.Close()
 		return nil, err
 	}
-	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize)}, nil
+	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize), df: newTermStats(bi)}, nil
 }
 
 func newGenerationName(now time.Time) string {

@@ -28,6 +28,12 @@ const (
 	boostPinyin   = 0.5 // a homophone match
 
 	candidates = 20 // disclosures reranked per question
+
+	// A term held by more than max(commonTermMinDocs, N/commonTermShare)
+	// disclosures is too common to search for (see buildQuery).
+	commonTermMinDocs = 1000
+	commonTermShare   = 50
+	minBodyTerms      = 2
 )
 
 // unit is one thing a question asks about: a word, or a concept that the
@@ -220,29 +226,7 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 	if len(a.units) == 0 {
 		return nil, a, nil
 	}
-	var qs []query.Query
-	add := func(field, term string, boost float64) {
-		tq := bleve.NewTermQuery(term)
-		tq.SetField(field)
-		tq.SetBoost(boost)
-		qs = append(qs, tq)
-	}
-	dup := map[string]bool{}
-	for _, t := range a.terms {
-		if dup[t.term] {
-			continue
-		}
-		dup[t.term] = true
-		add(fTitle, t.term, boostTitle*t.boost)
-		add(fKeywords, t.term, boostKeywords*t.boost)
-		add(fBody, t.term, boostBody*t.boost)
-	}
-	for _, p := range a.py {
-		if !dup["py:"+p] {
-			dup["py:"+p] = true
-			add(fPinyin, p, boostPinyin)
-		}
-	}
+	qs := g.buildQuery(ctx, a)
 	if len(qs) == 0 {
 		return nil, a, nil
 	}
@@ -286,6 +270,66 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 		out = byDistance(out, radiusKm)
 	}
 	return out, a, nil
+}
+
+// buildQuery turns the question's terms into a disjunction over the title,
+// keywords, body and pinyin fields. On a large index, terms that most
+// disclosures hold (补贴, 申请 in the body of a third of them) are left out
+// of the search, as in Lucene's common-terms query: they would cost a walk
+// over tens of thousands of postings and add almost nothing to BM25. They
+// still count when the candidates are judged, which reads the text itself.
+func (g *generation) buildQuery(ctx context.Context, a analyzed) []query.Query {
+	n := g.meta.Docs
+	common := uint64(max(commonTermMinDocs, n/commonTermShare))
+	var qs []query.Query
+	add := func(field, term string, boost float64) {
+		tq := bleve.NewTermQuery(term)
+		tq.SetField(field)
+		tq.SetBoost(boost)
+		qs = append(qs, tq)
+	}
+	type bodyTerm struct {
+		term  string
+		boost float64
+		df    uint64
+	}
+	var body []bodyTerm
+	dup := map[string]bool{}
+	for _, t := range a.terms {
+		if dup[t.term] {
+			continue
+		}
+		dup[t.term] = true
+		if g.df.docFreq(ctx, fTitle, t.term) <= common {
+			add(fTitle, t.term, boostTitle*t.boost)
+		}
+		if g.df.docFreq(ctx, fKeywords, t.term) <= common {
+			add(fKeywords, t.term, boostKeywords*t.boost)
+		}
+		body = append(body, bodyTerm{t.term, t.boost, g.df.docFreq(ctx, fBody, t.term)})
+	}
+	// Rare body terms always; common ones only when the question has
+	// nothing rarer to go on (keep the rarest few).
+	sort.SliceStable(body, func(i, j int) bool { return body[i].df < body[j].df })
+	for i, b := range body {
+		if b.df == 0 {
+			continue
+		}
+		if b.df > common && i >= minBodyTerms {
+			break
+		}
+		add(fBody, b.term, boostBody*b.boost)
+	}
+	for _, p := range a.py {
+		if dup["py:"+p] {
+			continue
+		}
+		dup["py:"+p] = true
+		if df := g.df.docFreq(ctx, fPinyin, p); df > 0 && df <= common {
+			add(fPinyin, p, boostPinyin)
+		}
+	}
+	return qs
 }
 
 // byDistance puts the located candidates that answer the question nearly as

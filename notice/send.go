@@ -307,9 +307,11 @@ func (s *Service) Disclosure(n Notice) content.Disclosure {
 	if dept == "" {
 		dept = n.Author
 	}
-	category := "通知公告"
+	// Categories follow the disclosure import's codes: urgent notices are
+	// warnings, presented as ended once they expire.
+	category := "notice"
 	if n.Urgent {
-		category = "预警信息"
+		category = "emergency"
 	}
 	d := content.Disclosure{
 		ID:         "notice-" + n.ID,

@@ -91,11 +91,12 @@ func run(n int, data, out string, seed uint64) error {
 		d.Body = strings.Join(body, "\n")
 		d.Keywords = []string{keywords[r.IntN(len(keywords))], keywords[r.IntN(len(keywords))]}
 		pub := base.AddDate(0, 0, r.IntN(7*365))
+		eff := pub.AddDate(0, 0, r.IntN(10))
 		d.Published = content.NewDate(pub)
-		d.Effective = content.NewDate(pub.AddDate(0, 0, r.IntN(10)))
+		d.Effective = content.NewDate(eff)
 		d.Expires = content.Date{}
 		if r.IntN(4) == 0 {
-			d.Expires = content.NewDate(pub.AddDate(0, 0, 3+r.IntN(120)))
+			d.Expires = content.NewDate(eff.AddDate(0, 0, 3+r.IntN(120)))
 		}
 		d.URL = fmt.Sprintf("https://gk.example/zwgk/syn/%06d.html", i)
 		d.Review.Date = d.Published
