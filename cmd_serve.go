@@ -20,6 +20,7 @@ import (
 	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
 	"github.com/yingpu/govbot/querylog"
@@ -207,7 +208,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		Hasher:        d.hasher,
 		Clock:         clk,
 		Logger:        logger,
-		Topics:        cfg.Topics,
+		Topics:        cfg.SubscribableTopics(),
 		Menu:          cfg.Menu,
 		Hotline:       cfg.Search.Hotline,
 		MaxReplyBytes: cfg.Search.MaxReplyBytes,
@@ -220,6 +221,11 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	}
 	if err := mountNotices(ctx, d, mux); err != nil {
 		return d, nil, err
+	}
+	if cfg.Console {
+		mux.Handle("/console/", http.StripPrefix("/console", console.New(d.index)))
+		mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusFound))
+		logger.Info("console on", "path", "/console/")
 	}
 
 	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })

@@ -39,6 +39,11 @@ func (c *Config) validateBot() []error {
 		}
 		topics[k] = true
 	}
+	if len(c.Topics) == 0 {
+		for _, t := range c.SubscribableTopics() {
+			topics[strings.ToLower(t)] = true
+		}
+	}
 	keys := map[string]bool{}
 	for i, m := range c.Menu {
 		switch {

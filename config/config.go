@@ -28,6 +28,9 @@ type Config struct {
 	PublicBaseURL string `yaml:"public_base_url"`
 	// Search tunes answering.
 	Search Search `yaml:"search"`
+	// Console serves the question-trying page at /console/ (answers from
+	// the published index only).
+	Console bool `yaml:"console"`
 
 	// WeChat side (webhooks, subscriptions, query log): see wechat.go.
 	OfficialAccount OfficialAccount `yaml:"officialaccount"`
@@ -70,6 +73,7 @@ func Default() Config {
 		StateDir:      "state",
 		Listen:        "127.0.0.1:8080",
 		PublicBaseURL: "http://127.0.0.1:8080",
+		Console:       true,
 		Search: Search{
 			MinScore:      0.25,
 			Related:       2,
