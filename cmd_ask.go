@@ -24,10 +24,11 @@ type askLine struct {
 
 // askResult is one line of `govbot ask --json`.
 type askResult struct {
-	Q        string      `json:"q"`
-	Answered bool        `json:"answered"`
-	Text     string      `json:"text"`
-	Hits     []index.Hit `json:"hits"`
+	Q          string      `json:"q"`
+	Answered   bool        `json:"answered"`
+	Confidence float64     `json:"confidence"`
+	Text       string      `json:"text"`
+	Hits       []index.Hit `json:"hits"`
 }
 
 func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -78,7 +79,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return err
 		}
 		if *asJSON {
-			b, err := json.Marshal(askResult{Q: q, Answered: ans.Answered, Text: ans.Text, Hits: ans.Hits})
+			b, err := json.Marshal(askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: ans.Text, Hits: ans.Hits})
 			if err != nil {
 				return err
 			}
