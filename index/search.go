@@ -49,7 +49,8 @@ type unit struct {
 
 // analyzed is a question taken apart.
 type analyzed struct {
-	amount   bool // asks how much
+	months   map[int]bool // months named (十月, 9月) when no year is
+	amount   bool         // asks how much
 	referral *referralMatch
 	units    []unit
 	years    map[int]bool
@@ -69,6 +70,9 @@ var (
 
 func (g *generation) analyze(text string, now time.Time) analyzed {
 	a := analyzed{years: questionYears(text, now), amount: reAmountQuestion.MatchString(text)}
+	if len(a.years) == 0 {
+		a.months = questionMonths(text)
+	}
 	norm := normalize(text)
 	rest := norm
 	for _, r := range g.seg.Lexicon().Referrals {
@@ -100,7 +104,7 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 	}
 	seen := map[string]bool{}
 	for _, w := range g.seg.Words(rest) {
-		if seen[w] || isYearWord(w) {
+		if seen[w] || isYearWord(w) || isMonthWord(w) {
 			continue
 		}
 		seen[w] = true
@@ -144,6 +148,10 @@ func (g *generation) conceptWeight(alts []string) float64 {
 	return best
 }
 
+func isMonthWord(w string) bool {
+	return utf8.RuneCountInString(w) <= 3 && (reMonth.MatchString(w) || reMonthCN.MatchString(w)) && len(questionMonths(w)) > 0 && strings.HasSuffix(w, "月")
+}
+
 func isYearWord(w string) bool {
 	switch w {
 	case "今年", "去年", "前年", "明年", "年":
@@ -182,6 +190,28 @@ func questionYears(text string, now time.Time) map[int]bool {
 // referralMatch is a matter of another agency named in a question.
 type referralMatch struct {
 	agency, word string
+}
+
+var (
+	reMonth   = regexp.MustCompile(`(^|[^0-9])(1[0-2]|[1-9])月`)
+	reMonthCN = regexp.MustCompile(`(十[一二]|[一二三四五六七八九十])月`)
+	monthCN   = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+)
+
+// questionMonths finds the months a question names (十月封路, 9月的暴雨).
+// 一月 in 一个月 is no month: only 月 right after the numeral counts, and
+// 个 breaks it.
+func questionMonths(text string) map[int]bool {
+	ms := map[int]bool{}
+	for _, m := range reMonth.FindAllStringSubmatch(text, -1) {
+		if v, err := strconv.Atoi(m[2]); err == nil {
+			ms[v] = true
+		}
+	}
+	for _, m := range reMonthCN.FindAllStringSubmatch(text, -1) {
+		ms[monthCN[m[1]]] = true
+	}
+	return ms
 }
 
 // candidate is a disclosure being ranked for a question.
@@ -259,7 +289,7 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 	}
 	for _, c := range out {
 		c.rank = (0.25*c.bm25 + 0.5*c.coverage + 0.25*c.head) * intentFactor(c, a)
-		c.rank *= timeFactor(c, a.years, out)
+		c.rank *= timeFactor(c, a, out)
 		if geo != nil && c.doc.Location != nil {
 			d := distanceKm(*geo, Point{c.doc.Location.Lat, c.doc.Location.Lon})
 			c.distance = &d
@@ -387,15 +417,18 @@ func hasCurrentRival(c *candidate, all []*candidate) bool {
 // timeFactor prefers what is in force: a superseded standard or an ended
 // disclosure ranks below a current one on the same topic, unless the
 // question names its year (2022年的低保标准, 前年的台风).
-func timeFactor(c *candidate, years map[int]bool, all []*candidate) float64 {
-	if len(years) > 0 {
-		if docYearMatches(c.doc, years) {
+func timeFactor(c *candidate, a analyzed, all []*candidate) float64 {
+	switch {
+	case len(a.years) > 0:
+		if docYearMatches(c.doc, a.years) {
 			return 1.3
 		}
 		if c.supBy != "" || c.status == content.Expired {
 			return 0.6
 		}
 		return 0.9
+	case len(a.months) > 0 && docMonthMatches(c.doc, a.months):
+		return 1.2
 	}
 	if c.supBy == "" && c.status == content.InForce {
 		return 1
@@ -415,6 +448,15 @@ func timeFactor(c *candidate, years map[int]bool, all []*candidate) float64 {
 		f *= 0.9
 	}
 	return f
+}
+
+func docMonthMatches(d *content.Disclosure, months map[int]bool) bool {
+	for _, t := range []content.Date{d.Effective, d.Published} {
+		if !t.IsZero() && months[int(t.Time().Month())] {
+			return true
+		}
+	}
+	return false
 }
 
 func docYearMatches(d *content.Disclosure, years map[int]bool) bool {
