@@ -29,6 +29,15 @@ const (
 
 	candidates = 20 // disclosures reranked per question
 
+	// A candidate's rank mixes its BM25 score (relative to the best), how
+	// much of the question it speaks of, and how much of that is in its
+	// title and keywords. BM25 finds the candidates; what decides among
+	// them is coverage: residents' long, indirect questions match many
+	// bodies weakly, and the disclosure about the thing asked names it.
+	weightBM25     = 0.12
+	weightCoverage = 0.58
+	weightHead     = 0.30
+
 	// A term held by more than max(commonTermMinDocs, N/commonTermShare)
 	// disclosures is too common to search for (see buildQuery).
 	commonTermMinDocs = 1000
@@ -288,7 +297,7 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
 	}
 	for _, c := range out {
-		c.rank = (0.25*c.bm25 + 0.5*c.coverage + 0.25*c.head) * intentFactor(c, a)
+		c.rank = (weightBM25*c.bm25 + weightCoverage*c.coverage + weightHead*c.head) * intentFactor(c, a)
 		c.rank *= timeFactor(c, a, out)
 		if geo != nil && c.doc.Location != nil {
 			d := distanceKm(*geo, Point{c.doc.Location.Lat, c.doc.Location.Lon})
