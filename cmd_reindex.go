@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,6 +37,8 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cf.register(fs)
 	strict := fs.Bool("strict", false, "exit non-zero when any record has an error")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	force := fs.Bool("force", false, "replace the live index even if the new one holds less than half as many disclosures")
+	all := fs.Bool("all", false, "list every draft, blocked disclosure and error (default: the first 50 of each)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,29 +47,52 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	opts := indexOptions(cfg, clock.System{}, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	opts.Force = *force
 	if !*quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}
 	rep, err := index.Rebuild(ctx, opts)
-	if err != nil {
+	var shrink *index.ShrinkError
+	if err != nil && !errors.As(err, &shrink) {
 		return fmt.Errorf("reindex failed, the live index is unchanged: %w", err)
 	}
 	res := rep.Load
-	fmt.Fprintf(stdout, "indexed %d disclosures into %s in %s\n", rep.Indexed, rep.Generation, rep.Took.Round(time.Millisecond))
+	if shrink != nil {
+		fmt.Fprintf(stdout, "loaded %d publishable disclosures; the live index has %d\n", rep.Indexed, shrink.Live)
+	} else {
+		fmt.Fprintf(stdout, "indexed %d disclosures into %s in %s\n", rep.Indexed, rep.Generation, rep.Took.Round(time.Millisecond))
+	}
 	fmt.Fprintf(stdout, "drafts skipped: %d, blocked by the privacy check: %d, errors: %d\n", len(res.Drafts), len(res.Blocked), len(res.Errors))
-	for _, d := range res.Drafts {
-		fmt.Fprintln(stdout, "  draft  ", d.String())
+	limit := reindexListLimit
+	if *all {
+		limit = -1
 	}
-	for _, b := range res.Blocked {
-		fmt.Fprintln(stdout, "  blocked", b.String())
-	}
-	for _, e := range res.Errors {
-		fmt.Fprintln(stdout, "  error  ", e.Error())
+	listSome(stdout, "draft  ", len(res.Drafts), limit, func(i int) string { return res.Drafts[i].String() })
+	listSome(stdout, "blocked", len(res.Blocked), limit, func(i int) string { return res.Blocked[i].String() })
+	listSome(stdout, "error  ", len(res.Errors), limit, func(i int) string { return res.Errors[i].Error() })
+	if shrink != nil {
+		return fmt.Errorf("reindex refused, the live index is unchanged: %w (--force)", shrink)
 	}
 	if *strict && len(res.Errors) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d records have errors (--strict)", len(res.Errors))}
 	}
 	return nil
+}
+
+// reindexListLimit is how many drafts, blocked disclosures and errors
+// reindex lists of each kind unless --all is given.
+const reindexListLimit = 50
+
+// listSome prints up to limit (all when negative) of n lines, then how many
+// more there are.
+func listSome(w io.Writer, label string, n, limit int, line func(int) string) {
+	for i := 0; i < n; i++ {
+		if limit >= 0 && i >= limit {
+			fmt.Fprintf(w, "  %s … and %d more (--all lists them all)\n", label, n-limit)
+			return
+		}
+		fmt.Fprintf(w, "  %s %s\n", label, line(i))
+	}
 }
 
 func isTerminal(w io.Writer) bool {

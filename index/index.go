@@ -53,6 +53,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, is told of indexing progress during a build.
 	Progress Progress
+	// Force lets a rebuild replace the live generation even when it would
+	// hold less than half as many disclosures (a data directory emptied or
+	// broken by mistake would otherwise take the bot's answers away).
+	Force bool
 }
 
 func (o *Options) fill() {
@@ -156,6 +160,9 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 		res.Errors = append(res.Errors, more.Errors...)
 	}
 	docs := dedupeByID(res.Publishable)
+	if live := liveDocs(opts.Dir); !opts.Force && live > 0 && len(docs) < (live+1)/2 {
+		return &BuildReport{Indexed: len(docs), Load: res}, &ShrinkError{Live: live, New: len(docs)}
+	}
 
 	name := newGenerationName(opts.Clock.Now())
 	dir := filepath.Join(opts.Dir, name)
@@ -170,6 +177,14 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	}
 	removeGenerations(opts.Dir, name, prev)
 	return &BuildReport{Generation: name, Indexed: len(docs), Load: res, Took: time.Since(start)}, nil
+}
+
+// ShrinkError refuses a rebuild that would lose more than half of the live
+// disclosures; the BuildReport returned with it says what was loaded.
+type ShrinkError struct{ Live, New int }
+
+func (e *ShrinkError) Error() string {
+	return fmt.Sprintf("refusing to replace the live index of %d disclosures with one of %d; fix the data, or rebuild with force", e.Live, e.New)
 }
 
 // dedupeByID keeps the first of disclosures sharing an id (an extra
@@ -322,6 +337,23 @@ func openGeneration(dir, name string) (*generation, error) {
 		return nil, err
 	}
 	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize), df: newTermStats(bi)}, nil
+}
+
+// liveDocs is the number of disclosures in the live generation, 0 if none.
+func liveDocs(dir string) int {
+	name, err := readCurrent(dir)
+	if err != nil || name == "" {
+		return 0
+	}
+	b, err := os.ReadFile(filepath.Join(dir, name, metaFile))
+	if err != nil {
+		return 0
+	}
+	var md meta
+	if json.Unmarshal(b, &md) != nil {
+		return 0
+	}
+	return md.Docs
 }
 
 func newGenerationName(now time.Time) string {
