@@ -412,3 +412,40 @@ func mask(kind, digits string) string {
 	}
 	return digits[:head] + strings.Repeat("*", len(digits)-head-tail) + digits[len(digits)-tail:]
 }
+
+// MaskText returns text with every personal number that ScanText would
+// flag replaced by its masked form (3101**********1234, 139****0873), for
+// storing what residents typed without keeping their ID or mobile numbers.
+func MaskText(text string) string {
+	if text == "" {
+		return text
+	}
+	rs := normalizeRunes(text)
+	orig := []rune(text)
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(rs); {
+		if end := urlEnd(rs, i); end > i {
+			i = end
+			continue
+		}
+		if !isDigit(rs[i]) || (i > 0 && isDigit(rs[i-1])) {
+			i++
+			continue
+		}
+		if m, ok := matchAt(rs, i); ok {
+			b.WriteString(string(orig[last:i]))
+			b.WriteString(mask(m.kind, m.digits))
+			last, i = m.end, m.end
+			continue
+		}
+		for i < len(rs) && isDigit(rs[i]) {
+			i++
+		}
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(string(orig[last:]))
+	return b.String()
+}

@@ -245,3 +245,20 @@ func BenchmarkScanText(b *testing.B) {
 		}
 	}
 }
+
+func TestMaskText(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"我的手机13812345678，请回电", "我的手机138****5678，请回电"},
+		{"身份证310101199001011234在哪补办", "身份证" + mask(KindIDCard, "310101199001011234") + "在哪补办"},
+		{"热线12345，电话021-59705218", "热线12345，电话021-59705218"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := MaskText(c.in); got != c.want {
+			t.Errorf("MaskText(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if f := ScanText("q", MaskText(c.in)); len(f) > 0 {
+			t.Errorf("MaskText(%q) still holds %v", c.in, f)
+		}
+	}
+}

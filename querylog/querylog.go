@@ -17,6 +17,8 @@ import (
 	"unicode"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/yingpu/govbot/content"
 )
 
 // Bucket names. Every bucket of this package starts with "querylog/".
@@ -109,6 +111,9 @@ func (l *Log) Append(r Record) error {
 	if r.Hits == nil {
 		r.Hits = []Hit{}
 	}
+	// Residents sometimes type their ID or mobile number into a question;
+	// the log keeps the question, never the number.
+	r.Q = content.MaskText(r.Q)
 	v, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("querylog: %w", err)

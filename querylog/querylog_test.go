@@ -342,3 +342,21 @@ func BenchmarkAppendParallel(b *testing.B) {
 		}
 	})
 }
+
+func TestAppendMasksPersonalNumbers(t *testing.T) {
+	l := newLog(t)
+	if err := l.Append(rec(0, "我手机13812345678，身份证310101199001011234丢了怎么补", false)); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := l.List(time.Time{}, time.Time{}, 0)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("List: %v %v", rs, err)
+	}
+	q := rs[0].Q
+	if strings.Contains(q, "13812345678") || strings.Contains(q, "310101199001011234") {
+		t.Fatalf("stored question keeps a personal number: %q", q)
+	}
+	if !strings.Contains(q, "138****5678") || !strings.Contains(q, "丢了怎么补") {
+		t.Fatalf("stored question lost its words: %q", q)
+	}
+}
