@@ -90,6 +90,8 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Users:          cfg.Users,
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         d.logger.With("component", "adminapi"),
+		Queries:        d.queries,
+		Reindexer:      reindexer{d},
 	}))
 	mux.HandleFunc("GET /notices/{id}", d.noticePage(notices))
 	if len(cfg.Users) == 0 {
@@ -207,4 +209,30 @@ func (d *serveDeps) noticePage(notices *notice.Service) http.HandlerFunc {
 		}{disc.Title, disc.Department, disc.Published.String(), disc.Expires.String(), disc.Body,
 			disc.StatusOn(d.clock.Now()) == content.Expired})
 	}
+}
+
+// reindexer rebuilds the served index for POST /api/reindex.
+type reindexer struct{ d *serveDeps }
+
+func (r reindexer) Reindex(ctx context.Context) (adminapi.ReindexResult, error) {
+	rep, err := r.d.index.Rebuild(ctx)
+	if err != nil {
+		return adminapi.ReindexResult{}, err
+	}
+	res := adminapi.ReindexResult{
+		Generation: rep.Generation, Indexed: rep.Indexed,
+		Drafts: len(rep.Load.Drafts), Blocked: len(rep.Load.Blocked), Errors: len(rep.Load.Errors),
+		Problems: []string{},
+	}
+	for _, x := range rep.Load.Drafts {
+		res.Problems = append(res.Problems, "draft: "+x.String())
+	}
+	for _, x := range rep.Load.Blocked {
+		res.Problems = append(res.Problems, "blocked: "+x.String())
+	}
+	for _, x := range rep.Load.Errors {
+		res.Problems = append(res.Problems, "error: "+x.Error())
+	}
+	r.d.logger.Info("index rebuilt", "generation", rep.Generation, "indexed", rep.Indexed, "took", rep.Took)
+	return res, nil
 }

@@ -67,6 +67,10 @@ type Options struct {
 	Logger         *slog.Logger
 	// MaxBodyBytes bounds request bodies (default 256 KiB).
 	MaxBodyBytes int64
+	// Queries and Reindexer serve GET /api/queries/unanswered and
+	// POST /api/reindex; nil: those answer 404.
+	Queries   Queries
+	Reindexer Reindexer
 }
 
 type user struct {
@@ -125,10 +129,12 @@ func New(opts Options) http.Handler {
 	route("GET /api/audit", "audit.list", a.auditList)
 	route("GET /api/users", "user.list", a.userList)
 	route("GET /api/me", "user.me", a.me)
+	route("GET /api/queries/unanswered", "queries.unanswered", a.unanswered)
+	route("POST /api/reindex", "index.reindex", a.reindex)
 	// The same paths with other methods: 405 in the catalogue's form.
 	for _, p := range []string{"/api/notices", "/api/notices/{id}", "/api/notices/{id}/submit",
 		"/api/notices/{id}/approve", "/api/notices/{id}/reject", "/api/notices/{id}/cancel",
-		"/api/audiences", "/api/audit", "/api/users", "/api/me"} {
+		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/reindex"} {
 		route(p, "api.method", func(w http.ResponseWriter, r *http.Request, c *call) error { return ErrMethod })
 	}
 	route("/", "api.not_found", func(w http.ResponseWriter, r *http.Request, c *call) error {

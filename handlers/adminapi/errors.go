@@ -45,6 +45,7 @@ var (
 	ErrMethod          = &Error{40501, http.StatusMethodNotAllowed, "不支持此请求方法"}
 	ErrTooLarge        = &Error{41301, http.StatusRequestEntityTooLarge, "请求体过大"}
 	ErrInternal        = &Error{50001, http.StatusInternalServerError, "服务器内部错误，请稍后重试或联系管理员"}
+	ErrReindex         = &Error{50002, http.StatusInternalServerError, "重建索引失败，线上索引未变"}
 )
 
 var byCode = map[notice.Code]*Error{

@@ -1,0 +1,78 @@
+package adminapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/yingpu/govbot/querylog"
+)
+
+type fakeQueries struct{ from, to time.Time }
+
+func (f *fakeQueries) Unanswered(from, to time.Time) ([]querylog.Demand, error) {
+	f.from, f.to = from, to
+	return []querylog.Demand{{Key: "护照", Example: "护照怎么办", Count: 3, Senders: 2}}, nil
+}
+
+type fakeReindexer struct {
+	calls int
+	err   error
+}
+
+func (f *fakeReindexer) Reindex(ctx context.Context) (ReindexResult, error) {
+	f.calls++
+	if f.err != nil {
+		return ReindexResult{}, f.err
+	}
+	return ReindexResult{Generation: "gen-2", Indexed: 127, Drafts: 4, Blocked: 2}, nil
+}
+
+func TestUnansweredAndReindex(t *testing.T) {
+	e := newEnv(t)
+	fq, fr := &fakeQueries{}, &fakeReindexer{}
+	e.h = New(Options{Notices: nil, Audit: e.audit, Users: users(), Queries: fq, Reindexer: fr})
+	srv := httptest.NewServer(e.h)
+	t.Cleanup(srv.Close)
+	e.srv = srv
+
+	if code, _ := e.do("GET", "/api/queries/unanswered", tokStaff, nil); code != http.StatusForbidden {
+		t.Fatalf("staff reading unanswered questions: %d, want 403", code)
+	}
+	if code, _ := e.do("GET", "/api/queries/unanswered", "", nil); code != http.StatusUnauthorized {
+		t.Fatalf("no token: %d, want 401", code)
+	}
+	code, body := e.do("GET", "/api/queries/unanswered?from=2026-11-01&to=2026-11-26", tokAdmin, nil)
+	if code != http.StatusOK {
+		t.Fatalf("admin: %d %v", code, body)
+	}
+	qs, _ := body["questions"].([]any)
+	if len(qs) != 1 || qs[0].(map[string]any)["example"] != "护照怎么办" {
+		t.Fatalf("questions: %v", body)
+	}
+	if fq.from.Format("2006-01-02") != "2026-11-01" || fq.to.Format("2006-01-02") != "2026-11-26" {
+		t.Fatalf("period passed: %v .. %v", fq.from, fq.to)
+	}
+	if code, _ := e.do("GET", "/api/queries/unanswered?from=2026-11-26&to=2026-11-01", tokAdmin, nil); code != http.StatusBadRequest {
+		t.Fatalf("reversed period: %d, want 400", code)
+	}
+
+	if code, _ := e.do("POST", "/api/reindex", tokReviewer, nil); code != http.StatusForbidden || fr.calls != 0 {
+		t.Fatalf("reviewer reindexing: %d (calls %d), want 403 and no rebuild", code, fr.calls)
+	}
+	code, body = e.do("POST", "/api/reindex", tokAdmin, nil)
+	if code != http.StatusOK || body["generation"] != "gen-2" || body["indexed"] != float64(127) || fr.calls != 1 {
+		t.Fatalf("reindex: %d %v", code, body)
+	}
+	if rec := e.lastAudit(); rec.Action != "index.reindex" || rec.Actor != "root" {
+		t.Fatalf("audit: %+v", rec)
+	}
+	fr.err = errors.New("data_dir: no such directory")
+	code, body = e.do("POST", "/api/reindex", tokAdmin, nil)
+	if code != http.StatusInternalServerError || body["code"] != float64(50002) {
+		t.Fatalf("failed reindex: %d %v", code, body)
+	}
+}
