@@ -38,6 +38,8 @@ Commands:
   audiences [--json]        the audiences and their recipients
   audit [--limit N] [--actor A] [--action X] [--notice ID] [--from D] [--to D] [--json]   (admins)
   whoami                    the user the token belongs to
+  unanswered [--from D] [--to D] [--json]   what residents asked that nothing answered (admins; default: 30 days)
+  reindex [--json]          rebuild the index from the data directory and swap it in (admins)
 
 The server is --server, or GOVBOT_SERVER, or http://127.0.0.1:8080.
 The token is --token, or GOVBOT_TOKEN (prefer the variable: command lines are visible to others).
@@ -294,7 +296,10 @@ func runNotice(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fs.StringVar(&status, "status", "", "only notices in this `status` (draft, submitted, approved, rejected, sending, done, cancelled)")
 		fs.StringVar(&author, "author", "", "only notices by this `user`")
 		fs.IntVar(&limit, "limit", 0, "at most `N` notices (default 50)")
-	case "audiences", "whoami":
+	case "audiences", "whoami", "reindex":
+	case "unanswered":
+		fs.StringVar(&from, "from", "", "from this `date` (YYYY-MM-DD) or RFC 3339 time")
+		fs.StringVar(&to, "to", "", "up to this `date` (YYYY-MM-DD, inclusive) or RFC 3339 time")
 	case "audit":
 		fs.IntVar(&limit, "limit", 0, "at most `N` records (default 100)")
 		fs.StringVar(&actor, "actor", "", "only records by this `user`")
@@ -564,6 +569,64 @@ func runNotice(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 				actor, r.Action, dash(r.NoticeID), dash(r.Remote), result, oneLine(r.Message))
 		}
 		return tw.Flush()
+
+	case "unanswered":
+		q := url.Values{}
+		for k, v := range map[string]string{"from": from, "to": to} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		var raw json.RawMessage
+		if err := c.call(ctx, "GET", "/api/queries/unanswered"+query(q), nil, &raw); err != nil {
+			return err
+		}
+		if *jsonOut {
+			return printJSON(stdout, raw)
+		}
+		var out struct {
+			Questions []struct {
+				Example string
+				Count   int
+				Senders int
+				Last    time.Time
+			}
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return err
+		}
+		if len(out.Questions) == 0 {
+			fmt.Fprintln(stdout, "这段时间没有未能回答的问题。")
+			return nil
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "次数	人数	最近	问题")
+		for _, q := range out.Questions {
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", q.Count, q.Senders, q.Last.In(clock.Shanghai).Format("2006-01-02"), oneLine(q.Example))
+		}
+		return tw.Flush()
+
+	case "reindex":
+		var raw json.RawMessage
+		if err := c.call(ctx, "POST", "/api/reindex", nil, &raw); err != nil {
+			return err
+		}
+		if *jsonOut {
+			return printJSON(stdout, raw)
+		}
+		var out struct {
+			Generation                       string
+			Indexed, Drafts, Blocked, Errors int
+			Problems                         []string
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已重建索引 %s：收录 %d 条，草稿 %d 条，隐私检查拦截 %d 条，错误 %d 条\n", out.Generation, out.Indexed, out.Drafts, out.Blocked, out.Errors)
+		for _, p := range out.Problems {
+			fmt.Fprintln(stdout, "  "+p)
+		}
+		return nil
 
 	case "whoami":
 		var out struct {

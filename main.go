@@ -27,7 +27,7 @@ Usage:
   govbot serve    [--config FILE] [--data DIR] [--state DIR] [--listen ADDR]
   govbot reindex  [--config FILE] [--data DIR] [--state DIR] [--strict]
   govbot ask      [--config FILE] [--data DIR] [--state DIR] [--lat N --lon N] [--now YYYY-MM-DD] [--json] ["问题"]
-  govbot notice   [--server URL] [--token T] COMMAND ...   (see: govbot notice help)
+  govbot notice   [--server URL] [--token T] COMMAND ...   (notices, audit, unanswered, reindex: see govbot notice help)
 
 Run "govbot COMMAND -h" for a command's flags.
 `
