@@ -130,7 +130,8 @@ func pushAdapters(cfg config.Config, clk clock.Clock) (push.Robot, push.WorkApp,
 		t := o.Template
 		c, err := push.NewOfficialAccount(push.OfficialAccountOptions{
 			API: api, AppID: o.AppID, AppSecret: o.AppSecret,
-			Template: push.Template{ID: t.ID, TitleField: t.TitleField, BodyField: t.BodyField, TimeField: t.TimeField, URL: t.URL},
+			Template: push.Template{ID: t.ID, TitleField: t.TitleField, BodyField: t.BodyField, TimeField: t.TimeField,
+				URL: t.URL, Fixed: t.Fixed, MaxFieldRunes: t.MaxFieldRunes},
 		})
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("official account sender: %w", err)

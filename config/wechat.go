@@ -31,6 +31,10 @@ type OATemplate struct {
 	TimeField  string `yaml:"time_field"`
 	// URL opened when the follower taps the message (optional).
 	URL string `yaml:"url"`
+	// Fixed are constant data fields (e.g. the issuing office).
+	Fixed map[string]string `yaml:"fixed"`
+	// MaxFieldRunes cuts longer values ("thing" fields take 20); 0: no cut.
+	MaxFieldRunes int `yaml:"max_field_runes"`
 }
 
 // Work (企业微信) app credentials. The callback is off unless Token and

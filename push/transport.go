@@ -51,7 +51,7 @@ type API struct {
 	// path, if any, is put before the API path (/cgi-bin/...). A request
 	// for any other host is refused, so nothing reaches Tencent directly.
 	BaseURL string
-	// Timeout bounds each HTTP exchange (config delivery.http_timeout);
+	// Timeout bounds each HTTP exchange (config delivery.send_timeout);
 	// zero means DefaultTimeout. A call that retries after a token refresh
 	// makes up to three exchanges.
 	Timeout time.Duration
