@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/webhook/wechattest"
 	"github.com/yingpu/govbot/push/pushtest"
@@ -72,6 +73,9 @@ type e2e struct {
 	oa   *wechattest.OA
 	work *wechattest.Work
 	logs *syncBuffer
+	// stop closes the server and its state; it is idempotent and runs at
+	// the test's end.
+	stop func()
 }
 
 // startE2E configures govbot as a subdistrict would (Official Account in
@@ -79,13 +83,22 @@ type e2e struct {
 // delivery retries) against a fake WeChat API, and serves it.
 func startE2E(t *testing.T) *e2e {
 	t.Helper()
+	return startE2EOn(t, "")
+}
+
+// startE2EOn is startE2E on the state directory state ("" for a new one).
+func startE2EOn(t *testing.T, state string) *e2e {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the index of the sample data (slow under -race)")
 	}
 	api := pushtest.NewServer(t)
 	cfg := config.Default()
 	cfg.DataDir = "data"
-	cfg.StateDir = t.TempDir()
+	cfg.StateDir = state
+	if state == "" {
+		cfg.StateDir = t.TempDir()
+	}
 	cfg.PublicBaseURL = e2eBaseURL
 	cfg.APIBaseURL = api.URL
 	cfg.OfficialAccount = config.OfficialAccount{
@@ -125,19 +138,23 @@ func startE2E(t *testing.T) *e2e {
 		cancel()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cancel()
-		if err := d.close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("server logs:\n%s", logs.String())
-		}
-	})
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			srv.Close()
+			cancel()
+			if err := d.close(); err != nil {
+				t.Errorf("close: %v", err)
+			}
+			if t.Failed() {
+				t.Logf("server logs:\n%s", logs.String())
+			}
+		})
+	}
+	t.Cleanup(stop)
 
-	e := &e2e{t: t, cfg: cfg, d: d, srv: srv, api: api, clk: clk, logs: logs}
+	e := &e2e{t: t, cfg: cfg, d: d, srv: srv, api: api, clk: clk, logs: logs, stop: stop}
 	e.oa = wechattest.NewOA(cfg.OfficialAccount.Token, cfg.OfficialAccount.EncodingAESKey, cfg.OfficialAccount.AppID)
 	e.oa.BaseURL, e.oa.Path = srv.URL, cfg.OfficialAccount.Path
 	e.work = wechattest.NewWork(cfg.Work.Token, cfg.Work.EncodingAESKey, cfg.Work.CorpID)
@@ -479,12 +496,18 @@ func TestE2EResidentJourney(t *testing.T) {
 }
 
 // TestE2ENotices checks the admin API's rules, then public and targeted
-// notices, on one server (opening it builds the index of the sample data,
+// notices, then that both outlive a restart, on one state directory
+// (opening a server on fresh state builds the index of the sample data,
 // the slow part).
 func TestE2ENotices(t *testing.T) {
 	e := startE2E(t)
 	t.Run("ApprovalRules", func(t *testing.T) { e2eApprovalRules(t, e.with(t)) })
-	t.Run("PublicNotice", func(t *testing.T) { e2ePublicNotice(t, e.with(t)) })
+	var public, private string
+	t.Run("PublicNotice", func(t *testing.T) { public, private = e2ePublicNotice(t, e.with(t)) })
+	if public == "" || private == "" {
+		return
+	}
+	t.Run("Restart", func(t *testing.T) { e2eRestart(t, e, public, private) })
 }
 
 // e2eApprovalRules: who may do what over HTTP; refusals change nothing and
@@ -562,51 +585,86 @@ func e2eApprovalRules(t *testing.T, e *e2e) {
 	}
 }
 
-// e2ePublicNotice: a public notice is answered with and has a page; a
-// targeted one has neither.
-func e2ePublicNotice(t *testing.T, e *e2e) {
-	const (
-		member       = "zhangsan"
-		publicTitle  = "高温红色预警：暂停户外露天作业"
-		publicBody   = "气象台发布高温红色预警，预计明日最高气温达40℃。请暂停户外露天作业，老人和儿童避免外出，注意防暑降温。"
-		privateTitle = "盈浦水厂管网检修停水安排"
-		privateBody  = "因管网检修，复兴路片区6月5日8时至16时暂停供水，请提前储水。"
-	)
+// The public and the targeted notice of e2ePublicNotice.
+const (
+	e2ePublicTitle  = "高温红色预警：暂停户外露天作业"
+	e2ePublicBody   = "气象台发布高温红色预警，预计明日最高气温达40℃。请暂停户外露天作业，老人和儿童避免外出，注意防暑降温。"
+	e2ePublicAsk    = "高温预警 户外作业"
+	e2ePrivateTitle = "盈浦水厂管网检修停水安排"
+	e2ePrivateBody  = "因管网检修，复兴路片区6月5日8时至16时暂停供水，请提前储水。"
+	e2ePrivateAsk   = "水厂管网检修停水安排"
+)
 
+// e2ePublicNotice: a public notice is answered with and has a page; a
+// targeted one has neither. It returns their ids.
+func e2ePublicNotice(t *testing.T, e *e2e) (publicID, privateID string) {
 	public := e.sendNotice(map[string]any{
-		"title": publicTitle, "body": publicBody, "audiences": []string{"防汛"},
+		"title": e2ePublicTitle, "body": e2ePublicBody, "audiences": []string{"防汛"},
 		"urgent": true, "public": true, "expires": "2024-06-10",
 	})
-	private := e.sendNotice(map[string]any{"title": privateTitle, "body": privateBody, "audiences": []string{"防汛"}})
+	private := e.sendNotice(map[string]any{"title": e2ePrivateTitle, "body": e2ePrivateBody, "audiences": []string{"防汛"}})
 	public = e.waitNotice(public.ID, "published and done", func(n e2eNotice) bool { return n.Status == "done" && n.Published })
 	e.waitNotice(private.ID, "done", func(n e2eNotice) bool { return n.Status == "done" })
 	if public.Report.Sent != 2 {
 		t.Errorf("public notice report %+v", public.Report)
 	}
+	e.checkPublic(public.ID, private.ID)
+	return public.ID, private.ID
+}
 
-	// A resident on WeCom asks about it; the answer cites the notice and
-	// its page.
-	page := e2eBaseURL + "/notices/" + public.ID
-	if reply := e.workSay(member, "高温预警 户外作业"); !strings.Contains(reply, publicTitle) || !strings.Contains(reply, page) {
-		t.Errorf("answer does not cite the public notice %q (%s):\n%s", publicTitle, page, reply)
+// checkPublic: a resident on WeCom asking about the public notice gets it,
+// citing its page, which is served; the targeted notice is neither
+// answered with nor served.
+func (e *e2e) checkPublic(publicID, privateID string) {
+	t := e.t
+	t.Helper()
+	const member = "zhangsan"
+	page := e2eBaseURL + "/notices/" + publicID
+	if reply := e.workSay(member, e2ePublicAsk); !strings.Contains(reply, e2ePublicTitle) || !strings.Contains(reply, page) {
+		t.Errorf("answer does not cite the public notice %q (%s):\n%s", e2ePublicTitle, page, reply)
 	}
-	// Its page is public.
-	resp := e.do(mustRequest(t, "GET", e.srv.URL+"/notices/"+public.ID))
+	resp := e.do(mustRequest(t, "GET", e.srv.URL+"/notices/"+publicID))
 	html, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
-		!strings.Contains(string(html), "<h1>"+publicTitle+"</h1>") || !strings.Contains(string(html), "盈浦街道社区管理办") {
+		!strings.Contains(string(html), "<h1>"+e2ePublicTitle+"</h1>") || !strings.Contains(string(html), "盈浦街道社区管理办") {
 		t.Errorf("public notice page: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), html)
 	}
 
-	// The targeted notice went to its audience but is not public: no
-	// answer cites it and it has no page.
-	if reply := e.workSay(member, "水厂管网检修停水安排"); strings.Contains(reply, privateTitle) || strings.Contains(reply, "复兴路片区") {
+	if reply := e.workSay(member, e2ePrivateAsk); strings.Contains(reply, e2ePrivateTitle) || strings.Contains(reply, "复兴路片区") {
 		t.Errorf("answer reveals the targeted notice:\n%s", reply)
 	}
-	if resp := e.do(mustRequest(t, "GET", e.srv.URL+"/notices/"+private.ID)); resp.StatusCode != http.StatusNotFound {
+	if resp := e.do(mustRequest(t, "GET", e.srv.URL+"/notices/"+privateID)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("targeted notice page: status %d, want 404", resp.StatusCode)
 	}
 	if resp := e.do(mustRequest(t, "GET", e.srv.URL+"/notices/999999")); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown notice page: status %d, want 404", resp.StatusCode)
+	}
+}
+
+// e2eRestart stops the server of e and starts another on its state: the
+// public notice is still answered with, the sent
+// notices are not sent again, and the audit chain verifies.
+func e2eRestart(t *testing.T, e *e2e, publicID, privateID string) {
+	before := e.d.index.Count()
+	e.stop()
+	r := startE2EOn(t, e.cfg.StateDir)
+	if got := r.d.index.Count(); got != before {
+		t.Errorf("%d documents after the restart, %d before", got, before)
+	}
+	r.checkPublic(publicID, privateID)
+	for _, id := range []string{publicID, privateID} {
+		if n := r.notice(http.StatusOK, "GET", "/api/notices/"+id, e2eStaffToken, nil); n.Status != "done" || n.Report.Sent != 2 {
+			t.Errorf("notice %s after the restart: %s, report %+v", id, n.Status, n.Report)
+		}
+	}
+	if calls := r.api.Calls(); len(calls) != 0 {
+		t.Errorf("the restarted server called the WeChat API: %+v", calls)
+	}
+	log, err := audit.New(r.d.db, r.clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := log.Verify(); err != nil || n < 20 {
+		t.Errorf("audit chain after the restart: %d records, %v", n, err)
 	}
 }
