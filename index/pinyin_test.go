@@ -62,10 +62,10 @@ func TestSyllableRun(t *testing.T) {
 		word     []string
 		run, len int
 	}{
-		{[]string{"si", "ye", "jin"}, 2, 3},         // 失业 found, 失业金 not in a row
-		{[]string{"bao", "xian", "jin"}, 3, 3},      // whole
+		{[]string{"si", "ye", "jin"}, 2, 3},           // 失业 found, 失业金 not in a row
+		{[]string{"bao", "xian", "jin"}, 3, 3},        // whole
 		{[]string{"xian", "jin", "sen", "qin"}, 4, 4}, // across words
-		{[]string{"di", "bao"}, 1, 2},               // only 保
+		{[]string{"di", "bao"}, 1, 2},                 // only 保
 		{[]string{"zi", "zu"}, 0, 2},
 		{[]string{"ye"}, 1, 1},
 	} {

@@ -342,7 +342,9 @@ func TestAnswerNamesItsSourceAndRelevantPassage(t *testing.T) {
 	}
 }
 
-var reURL = regexp.MustCompile(`https?://[^\s）)》，。]*`)
+// linkLines are the lines of a reply that give a disclosure's address:
+// 原文：URL, and 详见《title》URL for places.
+var reLinkLine = regexp.MustCompile(`(?m)(?:^原文：|》)(https?:.*)$`)
 
 // checkReply holds a reply to the promises every reply keeps.
 func checkReply(t *testing.T, q evalQuestion, ans Answer, limit int) {
@@ -356,18 +358,25 @@ func checkReply(t *testing.T, q evalQuestion, ans Answer, limit int) {
 	if strings.TrimSpace(ans.Text) == "" {
 		t.Errorf("%q: empty reply", q.Q)
 	}
-	// A link is either whole or absent: never cut in the middle.
+	// A link to a disclosure is whole or absent: never cut in the middle.
 	urls := map[string]bool{}
 	for _, h := range ans.Hits {
 		urls[h.URL] = true
 	}
-	for _, u := range reURL.FindAllString(ans.Text, -1) {
-		if !urls[u] {
-			t.Errorf("%q: reply holds a link %q that is no hit's URL (cut?):\n%s", q.Q, u, ans.Text)
+	for _, m := range reLinkLine.FindAllStringSubmatch(ans.Text, -1) {
+		if !urls[m[1]] {
+			t.Errorf("%q: reply links to %q, which is no hit's address (cut?):\n%s", q.Q, m[1], ans.Text)
 		}
 	}
-	if ans.Answered && len(ans.Hits) > 0 && ans.Hits[0].DistanceKm == nil && !strings.Contains(ans.Text, ans.Hits[0].Title) {
-		t.Errorf("%q: reply does not name the best disclosure %q:\n%s", q.Q, ans.Hits[0].Title, ans.Text)
+	if !ans.Answered || len(ans.Hits) == 0 {
+		return
+	}
+	top := ans.Hits[0]
+	if top.DistanceKm == nil && !strings.Contains(ans.Text, top.Title) {
+		t.Errorf("%q: reply does not name the best disclosure %q:\n%s", q.Q, top.Title, ans.Text)
+	}
+	if limit >= 2048 && !strings.Contains(ans.Text, top.URL) {
+		t.Errorf("%q: reply does not link the best disclosure %s:\n%s", q.Q, top.URL, ans.Text)
 	}
 }
 

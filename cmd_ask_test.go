@@ -1,0 +1,188 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// askHit and askLineOut read `govbot ask --json` output as a consumer would.
+type askHit struct {
+	ID         string   `json:"id"`
+	Score      float64  `json:"score"`
+	Title      string   `json:"title"`
+	URL        string   `json:"url"`
+	DistanceKm *float64 `json:"distance_km"`
+}
+
+type askLineOut struct {
+	Q        string   `json:"q"`
+	Answered bool     `json:"answered"`
+	Text     string   `json:"text"`
+	Hits     []askHit `json:"hits"`
+}
+
+// askIDs make a small corpus: two editions of the 低保 standard and the
+// guide, unemployment insurance, a current typhoon warning and places to
+// eat with their locations.
+var askIDs = []string{
+	"ben-001", "ben-002", "ben-003", "ben-007", "emp-003", "emp-004", "emg-003",
+	"eld-001", "eld-002", "eld-003", "eld-008", "eld-009",
+}
+
+func decodeAskLines(t *testing.T, out string) []askLineOut {
+	t.Helper()
+	var res []askLineOut
+	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		var r askLineOut
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(line), &raw); err != nil {
+			t.Fatalf("output line is not one JSON object: %v\n%s", err, line)
+		}
+		for _, k := range []string{"q", "answered", "text", "hits"} {
+			if _, ok := raw[k]; !ok {
+				t.Errorf("output line lacks %q: %s", k, line)
+			}
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		res = append(res, r)
+	}
+	return res
+}
+
+func checkRanked(t *testing.T, r askLineOut) {
+	t.Helper()
+	for i := 1; i < len(r.Hits); i++ {
+		if r.Hits[i].Score > r.Hits[i-1].Score {
+			t.Errorf("%q: hits not by score descending: %v", r.Q, r.Hits)
+			return
+		}
+	}
+}
+
+func TestAsk(t *testing.T) {
+	data := copyDataDir(t, askIDs)
+	state := t.TempDir()
+
+	// First use: no index yet, so ask builds one.
+	code, out, errOut := runGovbot(t, "", "ask", "--data", data, "--state", state, "--now", "2026-11-26", "--json", "低保标准")
+	if code != 0 {
+		t.Fatalf("ask exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if strings.Count(strings.TrimRight(out, "\n"), "\n") != 0 {
+		t.Fatalf("want exactly one output line, got:\n%s", out)
+	}
+	res := decodeAskLines(t, out)[0]
+	if res.Q != "低保标准" || !res.Answered || res.Text == "" {
+		t.Errorf("got q=%q answered=%v text=%q", res.Q, res.Answered, res.Text)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].ID != "ben-002" {
+		t.Fatalf("hits %+v, want ben-002 (the standard in force on 2026-11-26) first", res.Hits)
+	}
+	if !strings.Contains(res.Text, res.Hits[0].Title) || !strings.Contains(res.Text, res.Hits[0].URL) {
+		t.Errorf("text does not name and link the best hit:\n%s", res.Text)
+	}
+	checkRanked(t, res)
+	if _, err := os.Stat(filepath.Join(state, "index", "CURRENT")); err != nil {
+		t.Errorf("ask did not leave its index in the state dir: %v", err)
+	}
+
+	// --now decides what is current: before 2023-07-01 the 2022 edition.
+	// Stdin: one question a line, plain or JSON (unknown fields ignored),
+	// blank lines skipped; a bad JSON line is reported by number.
+	stdin := strings.Join([]string{
+		"低保标准",
+		"",
+		`{"q":"附近的长者食堂","lat":31.1516,"lon":121.1179,"source":"wechat","n":3}`,
+		`{"q":"失业保险金领取期限","note":"x"}`,
+		`{"lat":31.1516,"lon":121.1179}`,
+		`{"q":"没写完"`,
+	}, "\n") + "\n"
+	code, out, errOut = runGovbot(t, stdin, "ask", "--data", data, "--state", state, "--now", "2023-01-15", "--json")
+	if code == 0 {
+		t.Errorf("a bad stdin line exited 0")
+	}
+	if !strings.Contains(errOut, "stdin line 6") {
+		t.Errorf("stderr does not name the bad line 6:\n%s", errOut)
+	}
+	lines := decodeAskLines(t, out)
+	if len(lines) != 4 {
+		t.Fatalf("want 4 answers before the bad line, got %d:\n%s", len(lines), out)
+	}
+	// Answers to text questions are ranked by score; places by distance.
+	checkRanked(t, lines[0])
+	checkRanked(t, lines[2])
+	if r := lines[0]; r.Q != "低保标准" || len(r.Hits) == 0 || r.Hits[0].ID != "ben-001" {
+		t.Errorf("低保标准 as of 2023-01-15: q=%q hits %+v, want ben-001 first", r.Q, r.Hits)
+	}
+	geo := lines[1]
+	if geo.Q != "附近的长者食堂" || !geo.Answered || len(geo.Hits) < 2 {
+		t.Fatalf("geo question: %+v", geo)
+	}
+	for i, h := range geo.Hits[:2] {
+		if h.DistanceKm == nil {
+			t.Fatalf("geo hit %d (%s) has no distance_km", i, h.ID)
+		}
+	}
+	if *geo.Hits[0].DistanceKm > *geo.Hits[1].DistanceKm {
+		t.Errorf("geo hits not nearest first: %+v", geo.Hits)
+	}
+	if !strings.Contains(geo.Text, "米") && !strings.Contains(geo.Text, "公里") {
+		t.Errorf("geo text names no distance:\n%s", geo.Text)
+	}
+	if r := lines[2]; r.Q != "失业保险金领取期限" || len(r.Hits) == 0 || r.Hits[0].ID != "emp-004" {
+		t.Errorf("失业保险金领取期限: q=%q hits %+v, want emp-004 first", r.Q, r.Hits)
+	}
+	if r := lines[3]; r.Q != "" || !r.Answered || len(r.Hits) == 0 || r.Hits[0].DistanceKm == nil {
+		t.Errorf("bare location: %+v, want nearby places", r)
+	}
+
+	// Without --json: the words make one question, and the reply is the
+	// text a resident reads.
+	code, out, errOut = runGovbot(t, "", "ask", "--data", data, "--state", state, "--now", "2026-11-26", "失业保险金", "领取期限")
+	if code != 0 {
+		t.Fatalf("plain ask exit %d\nstderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "【失业保险金申领办事指南】") || !strings.Contains(out, "最长可领取12个月") {
+		t.Errorf("plain reply:\n%s", out)
+	}
+	if strings.HasPrefix(strings.TrimSpace(out), "{") {
+		t.Errorf("plain mode printed JSON:\n%s", out)
+	}
+}
+
+func TestAskRejectsBadFlags(t *testing.T) {
+	data := copyDataDir(t, askIDs[:1])
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"lat without lon", []string{"--lat", "31.15"}, "--lat and --lon"},
+		{"lon without lat", []string{"--lon", "121.1"}, "--lat and --lon"},
+		{"lat out of range", []string{"--lat", "95", "--lon", "121.1"}, "out of range"},
+		{"bad --now", []string{"--now", "2026-13-01"}, "--now"},
+		{"--now not a date", []string{"--now", "tomorrow"}, "YYYY-MM-DD"},
+		{"not a number", []string{"--lat", "north", "--lon", "121.1"}, "lat"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			args := append([]string{"ask", "--data", data, "--state", state}, c.args...)
+			args = append(args, "低保标准")
+			code, out, errOut := runGovbot(t, "", args...)
+			if code == 0 {
+				t.Fatalf("exit 0\nstdout:\n%s", out)
+			}
+			if !strings.Contains(errOut, c.want) {
+				t.Errorf("stderr does not mention %q:\n%s", c.want, errOut)
+			}
+			if entries, _ := os.ReadDir(filepath.Join(state, "index")); len(entries) > 0 {
+				t.Error("a refused ask built an index")
+			}
+		})
+	}
+}
