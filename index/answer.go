@@ -52,20 +52,42 @@ func (ix *Index) compose(cands []*candidate, a analyzed, q Query, now time.Time)
 		ans.Text = ix.placesText(cands, limit)
 		return ans
 	}
-	var b strings.Builder
-	b.WriteString("【" + top.doc.Title + "】\n")
-	if s := ix.statusLine(top, now); s != "" {
-		b.WriteString(s + "\n")
-	}
-	tail := sourceLines(top.doc)
-	if rel := ix.related(cands); rel != "" {
-		tail += "\n" + rel
-	}
-	budget := limit - b.Len() - len(tail) - 2
-	b.WriteString(passage(top.doc.Body, a, budget))
-	b.WriteString("\n" + tail)
-	ans.Text = truncateUTF8(b.String(), limit)
+	ans.Text = ix.answerText(top, cands, a, now, limit)
 	return ans
+}
+
+// answerText lays out an answer within limit bytes. The source (department,
+// date, link) is never cut: the related titles go first, then the passage
+// shrinks, then the title.
+func (ix *Index) answerText(top *candidate, cands []*candidate, a analyzed, now time.Time, limit int) string {
+	head := "【" + top.doc.Title + "】\n"
+	if s := ix.statusLine(top, now); s != "" {
+		head += s + "\n"
+	}
+	src := sourceLines(top.doc)
+	if len(src) >= limit {
+		return truncateUTF8(src, limit)
+	}
+	if len(head)+len(src) > limit {
+		return truncateUTF8(head, limit-len(src)-1) + "\n" + src
+	}
+	avail := limit - len(head) - len(src) - 1 // the passage's newline
+	rel := ix.related(cands)
+	const minPassage = 120
+	if rel != "" && avail-len(rel)-1 >= minPassage {
+		avail -= len(rel) + 1
+	} else {
+		rel = ""
+	}
+	text := head
+	if p := passage(top.doc.Body, a, avail); p != "" {
+		text += p + "\n"
+	}
+	text += src
+	if rel != "" {
+		text += "\n" + rel
+	}
+	return text
 }
 
 // confident decides whether the best candidate answers the question: enough
@@ -173,24 +195,37 @@ func (ix *Index) declineText(ref *referralMatch) string {
 	if ref != nil {
 		fmt.Fprintf(&b, "“%s”相关事项一般由%s办理，建议向其咨询。\n", ref.word, ref.agency)
 	}
-	fmt.Fprintf(&b, "您可以换个说法再问，或拨打%s市民服务热线咨询。\n我能回答这些方面的问题：%s。", ix.opts.Search.Hotline, strings.Join(topics, "、"))
-	return b.String()
+	fmt.Fprintf(&b, "您可以换个说法再问，或拨打%s市民服务热线咨询。", ix.opts.Search.Hotline)
+	topicsLine := "\n我能回答这些方面的问题：" + strings.Join(topics, "、") + "。"
+	limit := ix.opts.Search.MaxReplyBytes
+	if b.Len()+len(topicsLine) <= limit {
+		b.WriteString(topicsLine)
+	}
+	return truncateUTF8(b.String(), limit)
 }
 
 // placesText lists the nearest places that answer a location question.
 func (ix *Index) placesText(cands []*candidate, limit int) string {
 	var b strings.Builder
 	b.WriteString("离您最近的服务点：\n")
+	foot := "来源：" + cands[0].doc.Department
 	n := 0
 	for _, c := range cands {
 		if c.distance == nil || n >= 3 {
 			continue
 		}
-		n++
 		loc := c.doc.Location
-		fmt.Fprintf(&b, "%d. %s（约%s）\n   地址：%s\n   详见《%s》%s\n", n, loc.Name, distanceCN(*c.distance), loc.Address, c.doc.Title, c.doc.URL)
+		entry := fmt.Sprintf("%d. %s（约%s）\n   地址：%s\n   详见《%s》%s\n", n+1, loc.Name, distanceCN(*c.distance), loc.Address, c.doc.Title, c.doc.URL)
+		if b.Len()+len(entry)+len(foot) > limit {
+			if n == 0 { // at least the nearest place, cut if it must be
+				b.WriteString(truncateUTF8(entry, limit-b.Len()-len(foot)-1) + "\n")
+			}
+			break
+		}
+		b.WriteString(entry)
+		n++
 	}
-	b.WriteString("来源：" + cands[0].doc.Department)
+	b.WriteString(foot)
 	return truncateUTF8(b.String(), limit)
 }
 
@@ -240,9 +275,14 @@ func (ix *Index) nearest(ctx context.Context, p Point, now time.Time) (Answer, e
 		return ans, nil
 	}
 	ans.Answered = true
-	ans.Text = ix.placesText(cands, ix.opts.Search.MaxReplyBytes) +
-		"\n想找特定的场所，可以发文字，例如“附近的长者食堂”“最近的避难场所”。"
-	ans.Text = truncateUTF8(ans.Text, ix.opts.Search.MaxReplyBytes)
+	hint := "\n想找特定的场所，可以发文字，例如“附近的长者食堂”“最近的避难场所”。"
+	limit := ix.opts.Search.MaxReplyBytes
+	ans.Text = ix.placesText(cands, limit-len(hint))
+	if len(ans.Text) < 200 { // too tight for the hint: the places first
+		ans.Text = ix.placesText(cands, limit)
+	} else {
+		ans.Text += hint
+	}
 	return ans, nil
 }
 
@@ -250,8 +290,8 @@ func (ix *Index) nearest(ctx context.Context, p Point, now time.Time) (Answer, e
 // (or sentence) that holds most of what was asked, and what follows it,
 // within budget bytes.
 func passage(body string, a analyzed, budget int) string {
-	if budget < 60 {
-		budget = 60
+	if budget < 20 {
+		return ""
 	}
 	var segs []string
 	for _, line := range strings.Split(body, "\n") {

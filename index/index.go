@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
@@ -35,8 +36,9 @@ import (
 )
 
 const (
-	currentFile  = "CURRENT"
-	docCacheSize = 8192 // decoded disclosures kept per generation
+	openLockTimeout = 2 * time.Second
+	currentFile     = "CURRENT"
+	docCacheSize    = 8192 // decoded disclosures kept per generation
 )
 
 // Options configure an Index.
@@ -128,6 +130,9 @@ func OpenOrBuild(ctx context.Context, opts Options) (*Index, error) {
 // that fails or is killed leaves the live generation serving.
 func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	opts.fill()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, err
@@ -225,7 +230,12 @@ func (ix *Index) Reload() (bool, error) {
 	ix.mu.Unlock()
 	if old != nil {
 		old.bi.Close()
-		removeGenerations(ix.opts.Dir, name, "")
+		// Tidy up only when no build is running (it writes a generation
+		// directory of its own), keeping the one just left as Rebuild does.
+		if unlock, err := lockDir(ix.opts.Dir); err == nil {
+			removeGenerations(ix.opts.Dir, name, old.name)
+			unlock()
+		}
 	}
 	ix.opts.Logger.Info("index swapped", "generation", name, "documents", g.meta.Docs)
 	return true, nil
@@ -327,7 +337,12 @@ func openGeneration(dir, name string) (*generation, error) {
 	if err := json.Unmarshal(b, &md); err != nil {
 		return nil, fmt.Errorf("index generation %s: bad %s: %w", name, metaFile, err)
 	}
-	bi, err := bleve.Open(filepath.Join(gdir, bleveDir))
+	// bleve waits for the index's lock forever by default; another govbot
+	// process (a running serve) holding it must be an error, not a hang.
+	bi, err := bleve.OpenUsing(filepath.Join(gdir, bleveDir), map[string]interface{}{"bolt_timeout": openLockTimeout.String()})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("index generation %s is in use by another govbot process (a running serve answers at /console/)", name)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open index generation %s: %w", name, err)
 	}

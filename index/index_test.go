@@ -439,12 +439,16 @@ func TestGenerations(t *testing.T) {
 	if len(ans.Hits) == 0 || ans.Hits[0].ID != "ben-002" || ans.Hits[0].Title == dup.Title {
 		t.Errorf("after Reload: 低保标准 → %v, want the data directory's ben-002", ans.Hits)
 	}
-	if swapped, err := ix.Reload(); swapped || err != nil {
-		t.Errorf("second Reload: swapped=%v err=%v, want nothing to do", swapped, err)
-	}
-
 	if err3 != nil {
 		t.Fatalf("a Reload during a Rebuild broke the build: %v", err3)
+	}
+	// The build finished after the Reload: the next Reload takes it, and
+	// the one after has nothing to do.
+	if swapped, err := ix.Reload(); !swapped || err != nil || ix.Generation() != rep3.Generation {
+		t.Errorf("Reload after the build: swapped=%v err=%v generation %s, want %s", swapped, err, ix.Generation(), rep3.Generation)
+	}
+	if swapped, err := ix.Reload(); swapped || err != nil {
+		t.Errorf("second Reload: swapped=%v err=%v, want nothing to do", swapped, err)
 	}
 	if current(t, dir) != rep3.Generation {
 		t.Errorf("CURRENT %s, want the last build %s", current(t, dir), rep3.Generation)
