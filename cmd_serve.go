@@ -201,10 +201,14 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	if d.index, err = index.OpenOrBuild(ctx, indexOptions(cfg, clk, logger)); err != nil {
 		return d, nil, fmt.Errorf("index: %w", err)
 	}
+	// The query log and last-message times are written off the request
+	// path, so a reply never waits for a disk sync.
+	recorder := bot.NewBackground(d.queries, d.subscribe, logger.With("component", "recorder"))
+	d.goBackground(func() { recorder.Run(ctx) })
 	d.bot = bot.New(bot.Deps{
 		Answerer:      d.index,
-		Subscriptions: d.subscribe,
-		QueryLog:      d.queries,
+		Subscriptions: backgroundTouch{d.subscribe, recorder},
+		QueryLog:      recorder,
 		Hasher:        d.hasher,
 		Clock:         clk,
 		Logger:        logger,
@@ -231,6 +235,17 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })
 	d.goBackground(func() { d.pruneQueryLog(ctx) })
 	return d, mux, nil
+}
+
+// backgroundTouch is the subscription store with last-message times
+// recorded in the background.
+type backgroundTouch struct {
+	*subscribe.Store
+	bg *bot.Background
+}
+
+func (s backgroundTouch) Touch(openid, platform string, at time.Time) error {
+	return s.bg.Touch(openid, platform, at)
 }
 
 // mountWebhooks mounts the Official Account and WeCom callbacks that have

@@ -121,13 +121,16 @@ func TestServeWiring(t *testing.T) {
 	if subs, _ := d.subscribe.Subscribers("防汛"); len(subs) != 1 || subs[0] != openid {
 		t.Errorf("subscribers %v", subs)
 	}
-	if at, ok := d.subscribe.LastSeen(openid); !ok || !at.Equal(serveNow) {
+	// Last-message times and the query log are written in the background.
+	if !eventually(func() bool { at, ok := d.subscribe.LastSeen(openid); return ok && at.Equal(serveNow) }) {
+		at, ok := d.subscribe.LastSeen(openid)
 		t.Errorf("last seen %v %v", at, ok)
 	}
 	reply, err = oa.DecodeReply(post(t, oa.SignedTextRequest(openid, "长者食堂在哪里", serveNow)))
 	if err != nil || reply == "" || len(reply) > 2048 {
 		t.Fatalf("question reply %q, %v", reply, err)
 	}
+	eventually(func() bool { recs, _ := d.queries.List(time.Time{}, time.Time{}, 0); return len(recs) > 0 })
 	recs, err := d.queries.List(time.Time{}, time.Time{}, 0)
 	if err != nil || len(recs) != 1 || recs[0].Q != "长者食堂在哪里" || recs[0].SenderHash != d.hasher.Hash(openid) || len(recs[0].Hits) == 0 {
 		t.Errorf("query log %+v, %v", recs, err)
@@ -260,4 +263,17 @@ func TestRunServeBadFlags(t *testing.T) {
 			t.Errorf("runServe %v: no error", args)
 		}
 	}
+}
+
+// eventually polls cond for up to 5 seconds (what is written in the
+// background).
+func eventually(cond func() bool) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
 }

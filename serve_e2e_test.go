@@ -415,6 +415,10 @@ func TestE2EResidentJourney(t *testing.T) {
 	if err != nil || retry != first.Content {
 		t.Errorf("retry reply differs (%v):\n%s\n---\n%s", err, retry, first.Content)
 	}
+	// The query log is written in the background: wait for it, then make
+	// sure the retry added nothing.
+	eventually(func() bool { recs, _ := e.d.queries.List(time.Time{}, time.Time{}, 0); return len(recs) > 0 })
+	time.Sleep(100 * time.Millisecond)
 	if recs, err := e.d.queries.List(time.Time{}, time.Time{}, 0); err != nil || len(recs) != 1 || recs[0].Q != question {
 		t.Errorf("query log after a retry: %+v, %v", recs, err)
 	}

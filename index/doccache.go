@@ -50,11 +50,21 @@ func newDocCache(max int) *docCache {
 
 // get returns the decoded disclosure for id, decoding src on a miss.
 func (c *docCache) get(id, src string) (*docInfo, error) {
+	return c.load(id, func() (string, error) { return src, nil })
+}
+
+// load returns the decoded disclosure for id, reading its source with
+// fetch on a miss.
+func (c *docCache) load(id string, fetch func() (string, error)) (*docInfo, error) {
 	c.mu.Lock()
 	di, ok := c.items[id]
 	c.mu.Unlock()
 	if ok {
 		return di, nil
+	}
+	src, err := fetch()
+	if err != nil {
+		return nil, err
 	}
 	var d content.Disclosure
 	if err := json.Unmarshal([]byte(src), &d); err != nil {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"context"
 	"errors"
 	"math"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/content"
@@ -269,8 +271,9 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 	if len(qs) == 0 {
 		return nil, a, nil
 	}
+	// Stored fields are not loaded with the hits: most candidates are in
+	// the decoded-document cache, and the rest are loaded one by one.
 	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), candidates, 0, false)
-	req.Fields = []string{fSource}
 	res, err := g.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, a, err
@@ -283,8 +286,7 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 	byID := map[string]*candidate{}
 	var out []*candidate
 	for _, h := range res.Hits {
-		src, _ := h.Fields[fSource].(string)
-		di, err := g.docs.get(h.ID, src)
+		di, err := g.info(h.ID)
 		if err != nil {
 			continue
 		}
@@ -502,15 +504,32 @@ func (g *generation) supersededBy(ctx context.Context, id string, day time.Time)
 
 // document fetches one disclosure by id.
 func (g *generation) document(ctx context.Context, id string) (*docInfo, bool) {
-	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{fSource}
-	res, err := g.bi.SearchInContext(ctx, req)
-	if err != nil || len(res.Hits) == 0 {
-		return nil, false
-	}
-	src, _ := res.Hits[0].Fields[fSource].(string)
-	di, err := g.docs.get(id, src)
+	di, err := g.info(id)
 	return di, err == nil
+}
+
+// info returns the decoded disclosure id, from the cache or the index's
+// stored source.
+func (g *generation) info(id string) (*docInfo, error) {
+	return g.docs.load(id, func() (string, error) {
+		doc, err := g.bi.Document(id)
+		if err != nil {
+			return "", err
+		}
+		if doc == nil {
+			return "", fmt.Errorf("index: no disclosure %q", id)
+		}
+		src := ""
+		doc.VisitFields(func(f index.Field) {
+			if f.Name() == fSource {
+				src = string(f.Value())
+			}
+		})
+		if src == "" {
+			return "", fmt.Errorf("index: disclosure %q has no stored source", id)
+		}
+		return src, nil
+	})
 }
 
 // coverage is the share of what the question asks about (weighted by how
@@ -524,14 +543,10 @@ func (g *generation) coverage(a analyzed, di *docInfo) (all, head, key float64) 
 	for _, u := range a.units {
 		total += u.weight
 		best, inHead := 0.0, 0.0
-		for _, alt := range append([]string{u.text}, u.alts...) {
-			switch {
-			case strings.Contains(headText, alt):
-				best = math.Max(best, 1)
-				inHead = 1
-			case strings.Contains(body, alt):
-				best = math.Max(best, 0.85)
-			}
+		if containsAny(headText, u.text, u.alts) {
+			best, inHead = 1, 1
+		} else if containsAny(body, u.text, u.alts) {
+			best = 0.85
 		}
 		if best == 0 && !u.concept && utf8.RuneCountInString(u.text) >= 2 && u.pinyin != "" {
 			// A homophone typo (失业经, 暑拖班): match on pinyin, in full
@@ -566,6 +581,19 @@ func (g *generation) coverage(a analyzed, di *docInfo) (all, head, key float64) 
 		return 0, 0, 0
 	}
 	return got / total, gotHead / total, key
+}
+
+// containsAny reports whether text holds w or any of alts.
+func containsAny(text, w string, alts []string) bool {
+	if strings.Contains(text, w) {
+		return true
+	}
+	for _, a := range alts {
+		if a != w && strings.Contains(text, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // distanceKm is the great-circle distance between two points.

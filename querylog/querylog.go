@@ -105,26 +105,44 @@ func timeKey(t time.Time, seq uint64) []byte {
 
 // Append stores r. Records are ordered by r.At, then by arrival.
 func (l *Log) Append(r Record) error {
-	if r.At.IsZero() {
-		return errors.New("querylog: record without time")
-	}
-	if r.Hits == nil {
-		r.Hits = []Hit{}
-	}
-	// Residents sometimes type their ID or mobile number into a question;
-	// the log keeps the question, never the number.
-	r.Q = content.MaskText(r.Q)
-	v, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("querylog: %w", err)
-	}
-	err = l.db.Batch(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRecords)
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
+	return l.AppendAll([]Record{r})
+}
+
+// AppendAll stores records in one transaction (one disk sync), in order.
+func (l *Log) AppendAll(rs []Record) error {
+	vals := make([][]byte, len(rs))
+	for i := range rs {
+		r := rs[i]
+		if r.At.IsZero() {
+			return errors.New("querylog: record without time")
 		}
-		return b.Put(timeKey(r.At, seq), v)
+		if r.Hits == nil {
+			r.Hits = []Hit{}
+		}
+		// Residents sometimes type their ID or mobile number into a
+		// question; the log keeps the question, never the number.
+		r.Q = content.MaskText(r.Q)
+		v, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("querylog: %w", err)
+		}
+		vals[i] = v
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	err := l.db.Batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRecords)
+		for i, v := range vals {
+			seq, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			if err := b.Put(timeKey(rs[i].At, seq), v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("querylog: append: %w", err)

@@ -260,23 +260,45 @@ func (s *Store) Counts() (map[string]int, error) {
 // time. An older time than the one recorded is ignored, so retries and
 // out-of-order deliveries cannot move it back.
 func (s *Store) Touch(openid, platform string, at time.Time) error {
-	if err := checkID(openid); err != nil {
-		return err
+	return s.TouchAll([]Touch{{OpenID: openid, Platform: platform, At: at}})
+}
+
+// Touch is one follower interaction to record.
+type Touch struct {
+	OpenID, Platform string
+	At               time.Time
+}
+
+// TouchAll records several interactions in one transaction (one disk
+// sync); for each follower the latest time wins.
+func (s *Store) TouchAll(ts []Touch) error {
+	for _, t := range ts {
+		if err := checkID(t.OpenID); err != nil {
+			return err
+		}
+		if t.At.IsZero() {
+			return errors.New("subscribe: touch with zero time")
+		}
 	}
-	if at.IsZero() {
-		return errors.New("subscribe: touch with zero time")
+	if len(ts) == 0 {
+		return nil
 	}
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSeen)
-		if old := b.Get([]byte(openid)); len(old) >= 8 {
-			if int64(binary.BigEndian.Uint64(old)) >= at.UnixNano() {
-				return nil
+		for _, t := range ts {
+			if old := b.Get([]byte(t.OpenID)); len(old) >= 8 {
+				if int64(binary.BigEndian.Uint64(old)) >= t.At.UnixNano() {
+					continue
+				}
+			}
+			v := make([]byte, 8, 8+len(t.Platform))
+			binary.BigEndian.PutUint64(v, uint64(t.At.UnixNano()))
+			v = append(v, t.Platform...)
+			if err := b.Put([]byte(t.OpenID), v); err != nil {
+				return err
 			}
 		}
-		v := make([]byte, 8, 8+len(platform))
-		binary.BigEndian.PutUint64(v, uint64(at.UnixNano()))
-		v = append(v, platform...)
-		return b.Put([]byte(openid), v)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe: touch: %w", err)
