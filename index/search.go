@@ -1,9 +1,9 @@
 package index
 
 import (
-	"fmt"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"regexp"
 	"sort"
