@@ -36,7 +36,7 @@ import (
 //
 // GOVBOT_BENCH_REQUESTS sets the requests per server (default 5000).
 const (
-	benchConns        = 50
+	defaultBenchConns = 50
 	benchWarmup       = 200
 	benchFollowers    = 500
 	benchSideDeadline = 3 * time.Minute
@@ -163,6 +163,17 @@ func residentQuestions(b *testing.B) []string {
 }
 
 func BenchmarkWebhookSafeMode(b *testing.B) {
+	// GOVBOT_BENCH_CONNS sets the concurrent connections (default 50): at 50
+	// on 2 cores the latency is mostly waiting in line; fewer connections
+	// show what one reply costs.
+	benchConns := defaultBenchConns
+	if s := os.Getenv("GOVBOT_BENCH_CONNS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			b.Fatalf("GOVBOT_BENCH_CONNS %q", s)
+		}
+		benchConns = v
+	}
 	n := 5000
 	if s := os.Getenv("GOVBOT_BENCH_REQUESTS"); s != "" {
 		v, err := strconv.Atoi(s)

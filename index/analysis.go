@@ -1,6 +1,7 @@
 package index
 
 import (
+	"hash/fnv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ type Segmenter struct {
 	lx   Lexicon
 	// idf is gse's general-language inverse document frequency: how much a
 	// word says in Chinese at large (一个 little, 护照 much).
-	idf map[string]float32
+	idf idfTable
 	py  pinyinTable
 }
 
@@ -68,9 +69,19 @@ func NewSegmenter(lx Lexicon) (*Segmenter, error) {
 	return s, nil
 }
 
+// idfTable maps a word's 64-bit hash to its weight. Keys and values hold
+// no pointers, so the garbage collector never scans its 270,000 entries.
+type idfTable map[uint64]float32
+
+func wordHash(w string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(w))
+	return h.Sum64()
+}
+
 // parseIDF reads gse's "word idf" lines.
-func parseIDF(text string) map[string]float32 {
-	m := make(map[string]float32, 280000)
+func parseIDF(text string) idfTable {
+	m := make(idfTable, 280000)
 	for len(text) > 0 {
 		line := text
 		if i := strings.IndexByte(text, '\n'); i >= 0 {
@@ -86,7 +97,7 @@ func parseIDF(text string) map[string]float32 {
 		if err != nil {
 			continue
 		}
-		m[line[:sp]] = float32(v)
+		m[wordHash(line[:sp])] = float32(v)
 	}
 	return m
 }
@@ -97,7 +108,7 @@ const unknownIDF = 12
 
 // GeneralIDF is how telling a word is in Chinese at large.
 func (s *Segmenter) GeneralIDF(w string) float64 {
-	if v, ok := s.idf[w]; ok {
+	if v, ok := s.idf[wordHash(w)]; ok {
 		return float64(v)
 	}
 	return unknownIDF

@@ -14,8 +14,13 @@ import (
 // back nasals, flat and retroflex initials), so 经/金 and 正/征 meet.
 
 // pinyinTable maps each Han character to its folded toneless syllable (the
-// first reading of a heteronym). It is built once per Segmenter.
-type pinyinTable map[rune]string
+// first reading of a heteronym). It is built once per Segmenter. The map
+// holds indexes into a few hundred distinct syllables, so it has no pointers
+// for the garbage collector to scan.
+type pinyinTable struct {
+	of    map[rune]uint16
+	names []string // the distinct syllables
+}
 
 var toneless = strings.NewReplacer(
 	"ā", "a", "á", "a", "ǎ", "a", "à", "a",
@@ -28,13 +33,21 @@ var toneless = strings.NewReplacer(
 )
 
 func newPinyinTable() pinyinTable {
-	t := make(pinyinTable, len(pinyin.PinyinDict))
+	t := pinyinTable{of: make(map[rune]uint16, len(pinyin.PinyinDict))}
+	ids := map[string]uint16{}
 	for code, readings := range pinyin.PinyinDict {
 		first, _, _ := strings.Cut(readings, ",")
 		if first == "" {
 			continue
 		}
-		t[rune(code)] = foldSyllable(toneless.Replace(first))
+		syl := foldSyllable(toneless.Replace(first))
+		id, ok := ids[syl]
+		if !ok {
+			id = uint16(len(t.names))
+			ids[syl] = id
+			t.names = append(t.names, syl)
+		}
+		t.of[rune(code)] = id
 	}
 	return t
 }
@@ -44,14 +57,14 @@ func newPinyinTable() pinyinTable {
 func (t pinyinTable) syllables(s string) []string {
 	out := make([]string, 0, len(s)/3)
 	for _, r := range s {
-		p, ok := t[r]
+		id, ok := t.of[r]
 		if !ok || !unicode.Is(unicode.Han, r) {
 			if len(out) > 0 && out[len(out)-1] != "" {
 				out = append(out, "")
 			}
 			continue
 		}
-		out = append(out, p)
+		out = append(out, t.names[id])
 	}
 	return out
 }
