@@ -1,8 +1,8 @@
 package index
 
 import (
-	"hash/fnv"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"unicode"

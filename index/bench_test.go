@@ -37,9 +37,12 @@ func BenchmarkAsk100k(b *testing.B) {
 func BenchmarkOpen(b *testing.B) {
 	dir := os.Getenv("GOVBOT_BENCH_INDEX")
 	if dir == "" {
-		sampleIndex(b)
-		dir = sample.dir
+		dir = b.TempDir()
+		if _, err := Rebuild(context.Background(), Options{Dir: dir, DataDir: "../data"}); err != nil {
+			b.Fatal(err)
+		}
 	}
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ix, err := OpenOrBuild(context.Background(), Options{Dir: dir, DataDir: "../data"})
 		if err != nil {

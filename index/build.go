@@ -26,7 +26,6 @@ import (
 // Field names in the bleve index.
 const (
 	fTitle    = "title"
-	fKeywords = "keywords"
 	fBody     = "body"
 	fPinyin   = "py"
 	fCategory = "category"
@@ -41,8 +40,9 @@ const (
 
 // record is what is put into bleve for one disclosure.
 type record struct {
+	// Title holds the title and the editor's keywords: both say what the
+	// disclosure is for, and are weighed alike.
 	Title    string    `json:"title"`
-	Keywords string    `json:"keywords"`
 	Body     string    `json:"body"`
 	Pinyin   string    `json:"py"`
 	Category string    `json:"category"`
@@ -92,7 +92,6 @@ func buildMapping(lx Lexicon) (*mapping.IndexMappingImpl, error) {
 
 	dm := bleve.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt(fTitle, text(analyzerName))
-	dm.AddFieldMappingsAt(fKeywords, text(analyzerName))
 	dm.AddFieldMappingsAt(fBody, text(analyzerName))
 	dm.AddFieldMappingsAt(fPinyin, text(pinyinAnalyzer))
 	dm.AddFieldMappingsAt(fCategory, kw)
@@ -110,8 +109,7 @@ func toRecord(seg *Segmenter, d *content.Disclosure) (record, error) {
 		return record{}, err
 	}
 	r := record{
-		Title:    d.Title,
-		Keywords: strings.Join(d.Keywords, " "),
+		Title:    d.Title + " " + strings.Join(d.Keywords, " "),
 		Body:     d.Body,
 		Pinyin:   strings.Join(seg.py.pairs(d.Title+" "+strings.Join(d.Keywords, " ")), " "),
 		Category: d.Category,

@@ -23,11 +23,10 @@ import (
 // Field weights: a word in the title or the editor's keywords says far more
 // about what a disclosure is for than the same word in its body.
 const (
-	boostTitle    = 3.0
-	boostKeywords = 3.0
-	boostBody     = 1.0
-	boostSynonym  = 0.8 // an alternative expression of a question word
-	boostPinyin   = 0.5 // a homophone match
+	boostTitle   = 3.0 // title and keywords
+	boostBody    = 1.0
+	boostSynonym = 0.8 // an alternative expression of a question word
+	boostPinyin  = 0.5 // a homophone match
 
 	candidates = 20 // disclosures reranked per question
 
@@ -343,9 +342,6 @@ func (g *generation) buildQuery(ctx context.Context, a analyzed) []query.Query {
 		dup[t.term] = true
 		if g.df.docFreq(ctx, fTitle, t.term) <= common {
 			add(fTitle, t.term, boostTitle*t.boost)
-		}
-		if g.df.docFreq(ctx, fKeywords, t.term) <= common {
-			add(fKeywords, t.term, boostKeywords*t.boost)
 		}
 		body = append(body, bodyTerm{t.term, t.boost, g.df.docFreq(ctx, fBody, t.term)})
 	}
