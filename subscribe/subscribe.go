@@ -202,19 +202,10 @@ func (s *Store) Topics(openid string) ([]string, error) {
 	if err := checkID(openid); err != nil {
 		return nil, err
 	}
-	var topics []string
-	err := s.db.View(func(tx *bolt.Tx) error {
-		p := prefix(openid)
-		c := tx.Bucket(bucketByUser).Cursor()
-		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-			topics = append(topics, string(k[len(p):]))
-		}
-		return nil
-	})
+	topics, err := s.suffixes(bucketByUser, openid)
 	if err != nil {
 		return nil, fmt.Errorf("subscribe: list topics: %w", err)
 	}
-	sort.Strings(topics)
 	return topics, nil
 }
 
@@ -223,20 +214,27 @@ func (s *Store) Subscribers(topic string) ([]string, error) {
 	if err := checkTopic(topic); err != nil {
 		return nil, err
 	}
-	var ids []string
-	err := s.db.View(func(tx *bolt.Tx) error {
-		p := prefix(topic)
-		c := tx.Bucket(bucketByTopic).Cursor()
-		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-			ids = append(ids, string(k[len(p):]))
-		}
-		return nil
-	})
+	ids, err := s.suffixes(bucketByTopic, topic)
 	if err != nil {
 		return nil, fmt.Errorf("subscribe: list subscribers: %w", err)
 	}
-	sort.Strings(ids)
 	return ids, nil
+}
+
+// suffixes lists, sorted, what follows key's prefix in the keys of an index
+// bucket (the topics of a follower, the followers of a topic).
+func (s *Store) suffixes(bucket []byte, key string) ([]string, error) {
+	var out []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		p := prefix(key)
+		c := tx.Bucket(bucket).Cursor()
+		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+			out = append(out, string(k[len(p):]))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
 }
 
 // Counts returns the number of subscribers of every topic that has any.
