@@ -40,7 +40,9 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	lon := fs.Float64("lon", math.NaN(), "longitude of the resident's shared location")
 	nowFlag := fs.String("now", "", "answer as of this `date` (YYYY-MM-DD, Asia/Shanghai; default today)")
 	asJSON := fs.Bool("json", false, "print one JSON object a question")
-	if err := fs.Parse(args); err != nil {
+	// Flags may come before or after the question.
+	words, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
 	cfg, err := cf.load()
@@ -90,8 +92,8 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(out, "%s\n\n", ans.Text)
 		return nil
 	}
-	if fs.NArg() > 0 {
-		return ask(strings.Join(fs.Args(), " "), geo)
+	if len(words) > 0 {
+		return ask(strings.Join(words, " "), geo)
 	}
 	// One question a line: plain text, or JSON {"q":…, "lat":…, "lon":…}.
 	sc := bufio.NewScanner(stdin)

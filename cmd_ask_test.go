@@ -87,6 +87,15 @@ func TestAsk(t *testing.T) {
 		t.Errorf("text does not name and link the best hit:\n%s", res.Text)
 	}
 	checkRanked(t, res)
+
+	// Flags may follow the question, as people type them.
+	code, out, errOut = runGovbot(t, "", "ask", "--data", data, "--state", state, "附近的长者食堂", "--lat", "31.1516", "--lon", "121.1179", "--now", "2026-11-26", "--json")
+	if code != 0 {
+		t.Fatalf("ask with flags after the question: exit %d\n%s", code, errOut)
+	}
+	if geo := decodeAskLines(t, out)[0]; geo.Q != "附近的长者食堂" || !geo.Answered || len(geo.Hits) == 0 || geo.Hits[0].DistanceKm == nil {
+		t.Errorf("flags after the question were not read as flags: %+v", geo)
+	}
 	if _, err := os.Stat(filepath.Join(state, "index", "CURRENT")); err != nil {
 		t.Errorf("ask did not leave its index in the state dir: %v", err)
 	}
@@ -186,3 +195,4 @@ func TestAskRejectsBadFlags(t *testing.T) {
 		})
 	}
 }
+
