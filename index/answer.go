@@ -91,9 +91,9 @@ func (ix *Index) answerText(top *candidate, cands []*candidate, a analyzed, now 
 }
 
 // confident decides whether the best candidate answers the question: enough
-// of what was asked must be found in it, and the question's most telling
-// word (护照 in 护照到期了怎么换) must be among it, unless nearly all of the
-// question is.
+// of what was asked must be found in it; and for a matter another agency
+// handles (护照, 离婚), the disclosure must speak of that matter and be
+// about the question by its title, not by a lone character.
 func confident(c *candidate, a analyzed, minScore float64) bool {
 	if c.coverage < minScore {
 		return false
@@ -102,7 +102,7 @@ func confident(c *candidate, a analyzed, minScore float64) bool {
 		// Another agency's matter: answer only from a disclosure that
 		// speaks of it and is about the question at all.
 		text := normalize(c.doc.Title + " " + strings.Join(c.doc.Keywords, " ") + " " + c.doc.Body)
-		return c.head > 0 && strings.Contains(text, r.word)
+		return c.headWord && strings.Contains(text, r.word)
 	}
 	return true
 }

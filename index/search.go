@@ -100,7 +100,7 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 		}
 		rest = strings.Replace(rest, m.member, " ", 1)
 		u := unit{text: m.member, alts: g.syn.groups[m.group], concept: true}
-		u.weight = g.conceptWeight(u.alts)
+		u.weight = g.conceptWeight(m.member, u.alts)
 		a.units = append(a.units, u)
 		for _, alt := range u.alts {
 			boost := boostSynonym
@@ -145,15 +145,19 @@ func (g *generation) wordWeight(w string) float64 {
 	return v
 }
 
-func (g *generation) conceptWeight(alts []string) float64 {
-	best := 0.0
+// conceptWeight is how telling a concept is: that of the expression the
+// resident used (老人, not the rarer 老年朋友 of the same group), or, for an
+// expression general Chinese does not know (a phrase like 老人吃饭的地方),
+// that of the group's best-known member.
+func (g *generation) conceptWeight(used string, alts []string) float64 {
+	if v := g.seg.GeneralIDF(used); v < unknownIDF {
+		return v
+	}
+	best := float64(unknownIDF)
 	for _, a := range alts {
-		if v := g.seg.GeneralIDF(a); v > best && v < unknownIDF {
+		if v := g.seg.GeneralIDF(a); v < best {
 			best = v
 		}
-	}
-	if best == 0 {
-		best = unknownIDF
 	}
 	return best
 }
@@ -231,7 +235,7 @@ type candidate struct {
 	bm25     float64
 	coverage float64
 	head     float64 // share of the question found in title and keywords
-	key      float64 // how well the question's most telling word is found
+	headWord bool    // a word (not a lone character) of the question is in title or keywords
 	rank     float64
 	status   content.Status
 	supBy    string // id of the edition in force that replaced it
@@ -290,7 +294,7 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 			continue
 		}
 		c := &candidate{info: di, doc: &di.doc, bm25: h.Score / top, status: di.doc.StatusOn(day)}
-		c.coverage, c.head, c.key = g.coverage(a, di)
+		c.coverage, c.head, c.headWord = g.coverage(a, di)
 		out = append(out, c)
 		byID[c.doc.ID] = c
 	}
@@ -531,11 +535,10 @@ func (g *generation) info(id string) (*docInfo, error) {
 // coverage is the share of what the question asks about (weighted by how
 // telling each word is) that the disclosure speaks of: exactly, through a
 // synonym, or through a homophone. It is the confidence of an answer.
-func (g *generation) coverage(a analyzed, di *docInfo) (all, head, key float64) {
+func (g *generation) coverage(a analyzed, di *docInfo) (all, head float64, headWord bool) {
 	headText, body := di.head, di.body
 	var pyDoc string // computed only when a word is not found as written
 	total, got, gotHead := 0.0, 0.0, 0.0
-	keyWeight := -1.0
 	for _, u := range a.units {
 		total += u.weight
 		best, inHead := 0.0, 0.0
@@ -569,14 +572,14 @@ func (g *generation) coverage(a analyzed, di *docInfo) (all, head, key float64) 
 		}
 		got += u.weight * best
 		gotHead += u.weight * inHead
-		if u.weight > keyWeight {
-			keyWeight, key = u.weight, best
+		if inHead > 0 && (u.concept || utf8.RuneCountInString(u.text) >= 2) {
+			headWord = true
 		}
 	}
 	if total == 0 {
-		return 0, 0, 0
+		return 0, 0, false
 	}
-	return got / total, gotHead / total, key
+	return got / total, gotHead / total, headWord
 }
 
 // containsAny reports whether text holds w or any of alts.
