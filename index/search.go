@@ -286,7 +286,6 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 	}
 	top := res.Hits[0].Score
 	day := clock.DateOf(now)
-	byID := map[string]*candidate{}
 	var out []*candidate
 	for _, h := range res.Hits {
 		di, err := g.info(h.ID)
@@ -296,7 +295,6 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 		c := &candidate{info: di, doc: &di.doc, bm25: h.Score / top, status: di.doc.StatusOn(day)}
 		c.coverage, c.head, c.headWord = g.coverage(a, di)
 		out = append(out, c)
-		byID[c.doc.ID] = c
 	}
 	for _, c := range out {
 		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
@@ -399,14 +397,13 @@ func byDistance(cs []*candidate, radiusKm float64) []*candidate {
 
 var (
 	reAmountQuestion = regexp.MustCompile(`多少|几[块元千百]|标准|涨|提高|调整|每月|一个月`)
-	reStandardTitle  = regexp.MustCompile(`标准|调整|提高`)
 )
 
 // intentFactor: a question about an amount (多少钱, 标准, 涨了多少) is best
 // answered by the disclosure that sets the standard, not by the how-to guide
 // that mentions it.
 func intentFactor(c *candidate, a analyzed) float64 {
-	if a.amount && reStandardTitle.MatchString(c.doc.Title) {
+	if a.amount && reStandardCue.MatchString(c.doc.Title) {
 		return 1.15
 	}
 	return 1
