@@ -216,6 +216,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		Menu:          cfg.Menu,
 		Hotline:       cfg.Search.Hotline,
 		MaxReplyBytes: cfg.Search.MaxReplyBytes,
+		WGS84:         cfg.Search.Datum == "wgs84",
 	})
 
 	mux := http.NewServeMux()

@@ -64,6 +64,10 @@ type Deps struct {
 	// MaxReplyBytes caps a reply (config search.max_reply_bytes; WeChat's
 	// limit, and the default, is 2048).
 	MaxReplyBytes int
+	// WGS84 says the disclosures' coordinates are GPS (WGS-84; config
+	// search.datum wgs84). By default they are GCJ-02, as read from the
+	// Chinese web maps staff use and as WeChat's location messages are.
+	WGS84 bool
 }
 
 // Tuning of the in-memory state. It is per process: a restart forgets
@@ -97,6 +101,7 @@ type Bot struct {
 	menu     map[string]config.MenuItem
 	hotline  string
 	maxBytes int
+	wgs84    bool
 
 	flights *ttlCache[*flight]     // dedupe key → first attempt
 	geos    *ttlCache[index.Point] // user → last shared location
@@ -129,6 +134,7 @@ func New(d Deps) *Bot {
 		menu:     map[string]config.MenuItem{},
 		hotline:  d.Hotline,
 		maxBytes: d.MaxReplyBytes,
+		wgs84:    d.WGS84,
 		flights:  newTTLCache[*flight](dedupeTTL, dedupeMax),
 		geos:     newTTLCache[index.Point](geoTTL, geoMax),
 		pending:  newTTLCache[string](geoTTL, geoMax),
@@ -302,7 +308,7 @@ func (b *Bot) onEvent(ctx context.Context, m Message) string {
 		// Reported silently when the follower opens the chat: remember,
 		// answer nothing.
 		if validPoint(m.Lat, m.Lon) {
-			b.geos.put(user(m), index.Point{Lat: m.Lat, Lon: m.Lon}, b.clock.Now())
+			b.geos.put(user(m), b.fromGPS(index.Point{Lat: m.Lat, Lon: m.Lon}), b.clock.Now())
 		}
 		return ""
 	default: // view, scan, enter_agent, template/mass send reports, …
@@ -358,11 +364,29 @@ func (b *Bot) onLocation(ctx context.Context, m Message) string {
 		return badLocation
 	}
 	now := b.clock.Now()
-	p := gcjToWGS(index.Point{Lat: m.Lat, Lon: m.Lon})
+	p := b.fromMap(index.Point{Lat: m.Lat, Lon: m.Lon})
 	b.geos.put(user(m), p, now)
 	q, _ := b.pending.take(user(m), now)
 	text, _ := b.answer(ctx, m, q, &p, "location")
 	return text
+}
+
+// fromMap brings a location message's point (GCJ-02) into the datum of the
+// disclosures' coordinates.
+func (b *Bot) fromMap(p index.Point) index.Point {
+	if b.wgs84 {
+		return gcjToWGS(p)
+	}
+	return p
+}
+
+// fromGPS brings a LOCATION event's point (WGS-84) into the datum of the
+// disclosures' coordinates.
+func (b *Bot) fromGPS(p index.Point) index.Point {
+	if b.wgs84 {
+		return p
+	}
+	return wgsToGCJ(p)
 }
 
 // answer asks the index and records the question in the query log.

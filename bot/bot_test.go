@@ -253,8 +253,9 @@ func TestBareLocation(t *testing.T) {
 	if len(calls) != 1 || calls[0].Text != "" || calls[0].Geo == nil {
 		t.Fatalf("index queries %+v", calls)
 	}
-	if !near(*calls[0].Geo, officeWGS, 0.005) {
-		t.Errorf("location passed as %+v, want WGS-84 %+v (%.3f km off)", *calls[0].Geo, officeWGS, haversineKm(*calls[0].Geo, officeWGS))
+	// The disclosures' coordinates are GCJ-02 by default, like the message.
+	if *calls[0].Geo != officeGCJ {
+		t.Errorf("location passed as %+v, want it unchanged %+v", *calls[0].Geo, officeGCJ)
 	}
 	rec := e.qlog.all()
 	if len(rec) != 1 || rec[0].Kind != "location" || rec[0].Q != "" || !rec[0].Geo {
@@ -262,6 +263,24 @@ func TestBareLocation(t *testing.T) {
 	}
 	if b, _ := json.Marshal(rec[0]); strings.Contains(string(b), "31.15") {
 		t.Errorf("the location itself was logged: %s", b)
+	}
+}
+
+// With disclosures in GPS coordinates (search.datum wgs84), a location
+// message (GCJ-02) is converted and a LOCATION event (GPS) is not.
+func TestLocationDatumWGS84(t *testing.T) {
+	e := newEnv(t)
+	e.bot = New(Deps{Answerer: e.ans, Subscriptions: e.subs, QueryLog: e.qlog, Hasher: e.hasher, Clock: e.clk, WGS84: true})
+	e.send(t, Message{MsgType: "location", Lat: officeGCJ.Lat, Lon: officeGCJ.Lon})
+	c := e.ans.calls()
+	if len(c) != 1 || c[0].Geo == nil || !near(*c[0].Geo, officeWGS, 0.005) {
+		t.Fatalf("location message passed as %+v, want WGS-84 %+v", c, officeWGS)
+	}
+	e.send(t, Message{MsgType: "event", Event: "LOCATION", FromUser: "oGPS", Lat: officeWGS.Lat, Lon: officeWGS.Lon})
+	e.send(t, Message{MsgType: "text", Content: "附近的长者食堂", FromUser: "oGPS"})
+	c = e.ans.calls()
+	if c[len(c)-1].Geo == nil || *c[len(c)-1].Geo != officeWGS {
+		t.Fatalf("LOCATION event passed as %+v, want %+v unchanged", c[len(c)-1].Geo, officeWGS)
 	}
 }
 
@@ -287,7 +306,7 @@ func TestPendingPlaceQuestion(t *testing.T) {
 		t.Errorf("location after the question answered %q", got)
 	}
 	c := e.ans.calls()
-	if len(c) != 2 || c[1].Text != "附近的长者食堂" || c[1].Geo == nil || !near(*c[1].Geo, officeWGS, 0.005) {
+	if len(c) != 2 || c[1].Text != "附近的长者食堂" || c[1].Geo == nil || !near(*c[1].Geo, officeGCJ, 0.005) {
 		t.Errorf("second ask %+v", c[1])
 	}
 	// The pending question was used up: another location is a bare one.
@@ -315,7 +334,8 @@ func TestPendingPlaceQuestionExpires(t *testing.T) {
 
 func TestRecentLocationIsPassedAlong(t *testing.T) {
 	e := newEnv(t)
-	// The LOCATION event: silent, remembered as is (GPS coordinates).
+	// The LOCATION event: silent, remembered (GPS coordinates, brought to
+	// the disclosures' GCJ-02).
 	got := e.send(t, Message{MsgType: "event", Event: "LOCATION", Lat: officeWGS.Lat, Lon: officeWGS.Lon})
 	if got != "" {
 		t.Errorf("LOCATION event replied %q", got)
@@ -329,7 +349,7 @@ func TestRecentLocationIsPassedAlong(t *testing.T) {
 		t.Errorf("asked for a location it already has: %q", got)
 	}
 	c := e.ans.calls()
-	if c[0].Geo == nil || *c[0].Geo != officeWGS {
+	if c[0].Geo == nil || !near(*c[0].Geo, officeGCJ, 0.005) {
 		t.Errorf("recent location not passed: %+v", c[0])
 	}
 	// A question that is not about a place does not carry it.

@@ -9,9 +9,9 @@ import (
 // Coordinates. WeChat's and WeCom's location messages come from Tencent
 // Maps, in GCJ-02 (the offset coordinate system required for maps of
 // China), while the locations reported by the LOCATION event are GPS
-// (WGS-84). The index works in WGS-84, so location messages are converted;
-// in Qingpu the difference is about 500 m, enough to change which place is
-// nearest.
+// (WGS-84). Both are brought into the datum of the disclosures' own
+// coordinates (search.datum: GCJ-02 unless configured as WGS-84); in Qingpu
+// the two differ by about 500 m, enough to change which place is nearest.
 
 // validPoint reports whether lat/lon is a usable coordinate. (0, 0) is what
 // a client sends when it has no fix.

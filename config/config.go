@@ -63,6 +63,9 @@ type Search struct {
 	MaxReplyBytes int `yaml:"max_reply_bytes"`
 	// GeoRadiusKm limits "nearest place" answers to this distance.
 	GeoRadiusKm float64 `yaml:"geo_radius_km"`
+	// Datum of the disclosures' coordinates: "gcj02" (as read from Chinese
+	// web maps, and as WeChat's location messages are) or "wgs84" (GPS).
+	Datum string `yaml:"datum"`
 }
 
 // Default returns the configuration used when no file is given: the sample
@@ -80,6 +83,7 @@ func Default() Config {
 			Hotline:       "12345",
 			MaxReplyBytes: 2048,
 			GeoRadiusKm:   10,
+			Datum:         "gcj02",
 		},
 		OfficialAccount: defaultOfficialAccount(),
 		Work:            defaultWork(),
@@ -159,6 +163,9 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("public_base_url %q is not an absolute http(s) URL", c.PublicBaseURL))
+	}
+	if c.Search.Datum != "gcj02" && c.Search.Datum != "wgs84" {
+		errs = append(errs, fmt.Errorf("search.datum %q: want gcj02 or wgs84", c.Search.Datum))
 	}
 	if c.Search.GeoRadiusKm <= 0 {
 		errs = append(errs, errors.New("search.geo_radius_km must be positive"))
