@@ -14,6 +14,9 @@ type docInfo struct {
 	doc  content.Disclosure
 	head string // normalized title, keywords and place name
 	body string // normalized body and address
+	// Which characters head and body hold, to skip most substring searches
+	// for question words that cannot be there.
+	headRunes, bodyRunes runeFilter
 
 	pyOnce sync.Once
 	py     string // pinyin key of head and body, made on first need
@@ -27,7 +30,38 @@ func newDocInfo(d content.Disclosure) *docInfo {
 		di.head += " " + normalize(d.Location.Name)
 		di.body += " " + normalize(d.Location.Name+" "+d.Location.Address)
 	}
+	di.headRunes.addAll(di.head)
+	di.bodyRunes.addAll(di.body)
 	return di
+}
+
+// runeFilter is a Bloom filter of the characters of a text (4096 bits, one
+// hash): mayHold is false only when a word certainly does not occur.
+type runeFilter [64]uint64
+
+func runeBit(r rune) uint32 { return uint32(r) * 2654435761 >> 20 }
+
+func (f *runeFilter) addAll(s string) {
+	for _, r := range s {
+		h := runeBit(r)
+		f[h>>6] |= 1 << (h & 63)
+	}
+}
+
+// mayHold reports whether every character of w may be in the text.
+func (f *runeFilter) mayHold(w string) bool {
+	for _, r := range w {
+		h := runeBit(r)
+		if f[h>>6]&(1<<(h&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// contains reports whether text (filtered by f) holds w.
+func (f *runeFilter) contains(text, w string) bool {
+	return f.mayHold(w) && strings.Contains(text, w)
 }
 
 func (di *docInfo) pinyin(t pinyinTable) string {

@@ -539,9 +539,9 @@ func (g *generation) coverage(a analyzed, di *docInfo) (all, head float64, headW
 	for _, u := range a.units {
 		total += u.weight
 		best, inHead := 0.0, 0.0
-		if containsAny(headText, u.text, u.alts) {
+		if containsAny(&di.headRunes, headText, u.text, u.alts) {
 			best, inHead = 1, 1
-		} else if containsAny(body, u.text, u.alts) {
+		} else if containsAny(&di.bodyRunes, body, u.text, u.alts) {
 			best = 0.85
 		}
 		if best == 0 && !u.concept && utf8.RuneCountInString(u.text) >= 2 && u.pinyin != "" {
@@ -579,13 +579,14 @@ func (g *generation) coverage(a analyzed, di *docInfo) (all, head float64, headW
 	return got / total, gotHead / total, headWord
 }
 
-// containsAny reports whether text holds w or any of alts.
-func containsAny(text, w string, alts []string) bool {
-	if strings.Contains(text, w) {
+// containsAny reports whether text (whose characters f holds) holds w or
+// any of alts.
+func containsAny(f *runeFilter, text, w string, alts []string) bool {
+	if f.contains(text, w) {
 		return true
 	}
 	for _, a := range alts {
-		if a != w && strings.Contains(text, a) {
+		if a != w && f.contains(text, a) {
 			return true
 		}
 	}
