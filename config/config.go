@@ -55,6 +55,10 @@ type Search struct {
 	// MinScore is the confidence (0..1) below which govbot declines to
 	// answer rather than guess.
 	MinScore float64 `yaml:"min_score"`
+	// DistinctShare: an answer must share with the question a word that
+	// at most this share of the disclosures hold (0..1); one that shares
+	// only words like 报名 or 申请 is no answer.
+	DistinctShare float64 `yaml:"distinct_share"`
 	// Related is how many related titles an answer lists (0..5).
 	Related int `yaml:"related"`
 	// Hotline is the number named when govbot has no answer.
@@ -79,6 +83,7 @@ func Default() Config {
 		Console:       true,
 		Search: Search{
 			MinScore:      0.25,
+			DistinctShare: 0.2,
 			Related:       2,
 			Hotline:       "12345",
 			MaxReplyBytes: 2048,
@@ -151,6 +156,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Search.MinScore < 0 || c.Search.MinScore > 1 {
 		errs = append(errs, fmt.Errorf("search.min_score %v is outside 0..1", c.Search.MinScore))
+	}
+	if c.Search.DistinctShare <= 0 || c.Search.DistinctShare > 1 {
+		errs = append(errs, fmt.Errorf("search.distinct_share %v is outside (0, 1]", c.Search.DistinctShare))
 	}
 	if c.Search.Related < 0 || c.Search.Related > 5 {
 		errs = append(errs, fmt.Errorf("search.related %d is outside 0..5", c.Search.Related))

@@ -236,6 +236,7 @@ type candidate struct {
 	coverage float64
 	head     float64 // share of the question found in title and keywords
 	headWord bool    // a word (not a lone character) of the question is in title or keywords
+	found    uint64  // which of the question's units it holds (bit i: unit i)
 	rank     float64
 	status   content.Status
 	supBy    string // id of the edition in force that replaced it
@@ -293,7 +294,7 @@ func (g *generation) rank(ctx context.Context, text string, geo *Point, now time
 			continue
 		}
 		c := &candidate{info: di, doc: &di.doc, bm25: h.Score / top, status: di.doc.StatusOn(day)}
-		c.coverage, c.head, c.headWord = g.coverage(a, di)
+		c.coverage, c.head, c.headWord, c.found = g.coverage(a, di)
 		out = append(out, c)
 	}
 	for _, c := range out {
@@ -532,11 +533,11 @@ func (g *generation) info(id string) (*docInfo, error) {
 // coverage is the share of what the question asks about (weighted by how
 // telling each word is) that the disclosure speaks of: exactly, through a
 // synonym, or through a homophone. It is the confidence of an answer.
-func (g *generation) coverage(a analyzed, di *docInfo) (all, head float64, headWord bool) {
+func (g *generation) coverage(a analyzed, di *docInfo) (all, head float64, headWord bool, found uint64) {
 	headText, body := di.head, di.body
 	var pyDoc string // computed only when a word is not found as written
 	total, got, gotHead := 0.0, 0.0, 0.0
-	for _, u := range a.units {
+	for ui, u := range a.units {
 		total += u.weight
 		best, inHead := 0.0, 0.0
 		if containsAny(&di.headRunes, headText, u.text, u.alts) {
@@ -569,14 +570,46 @@ func (g *generation) coverage(a analyzed, di *docInfo) (all, head float64, headW
 		}
 		got += u.weight * best
 		gotHead += u.weight * inHead
+		if best >= 0.8 && ui < 64 {
+			found |= 1 << ui
+		}
 		if inHead > 0 && (u.concept || utf8.RuneCountInString(u.text) >= 2) {
 			headWord = true
 		}
 	}
 	if total == 0 {
-		return 0, 0, false
+		return 0, 0, false, 0
 	}
-	return got / total, gotHead / total, headWord
+	return got / total, gotHead / total, headWord, found
+}
+
+// rarestShare is, of the question's units that c holds, the smallest share
+// of all disclosures that hold it: 0.01 when c shares a word with the
+// question that few disclosures have, 0.5 when all it shares are words half
+// the corpus uses (报名, 申请). An answer must share something distinctive.
+func (g *generation) rarestShare(ctx context.Context, a analyzed, c *candidate) float64 {
+	n := float64(max(g.meta.Docs, 1))
+	rarest := 1.0
+	for i, u := range a.units {
+		if i >= 64 || c.found&(1<<i) == 0 {
+			continue
+		}
+		// A concept is as common as its most common expression (老人 for
+		// 老年人/老人/长者); a word or fragment that is no index term (青安
+		// inside 青安社区) is specific.
+		alts := u.alts
+		if len(alts) == 0 {
+			alts = []string{u.text}
+		}
+		var df uint64
+		for _, w := range alts {
+			df = max(df, g.df.docFreq(ctx, fBody, w), g.df.docFreq(ctx, fTitle, w))
+		}
+		if share := float64(df) / n; share < rarest {
+			rarest = share
+		}
+	}
+	return rarest
 }
 
 // containsAny reports whether text (whose characters f holds) holds w or

@@ -403,3 +403,29 @@ func TestRepliesFitWeChatForEverySampleQuestion(t *testing.T) {
 		})
 	}
 }
+
+// An answer must share something distinctive with the question: a question
+// made only of words half the disclosures use (怎么申请) is declined, though
+// every one of its words is "found".
+func TestDeclinesWhenOnlyCommonWordsMatch(t *testing.T) {
+	ix := sampleIndex(t)
+	ans := askOn(t, ix, Query{Text: "怎么申请", Now: evalDay})
+	if ans.Answered {
+		t.Fatalf("怎么申请 answered from %v:\n%s", ans.Hits[:1], ans.Text)
+	}
+	if !strings.Contains(ans.Text, "12345") {
+		t.Errorf("decline does not name the hotline:\n%s", ans.Text)
+	}
+	// The same generation with the rule relaxed answers it: the rule, not
+	// coverage, declined.
+	opts := ix.opts
+	opts.Search.DistinctShare = 1
+	relaxed := &Index{opts: opts, gen: ix.gen}
+	if ans := askOn(t, relaxed, Query{Text: "怎么申请", Now: evalDay}); !ans.Answered {
+		t.Fatalf("with distinct_share 1, 怎么申请 is still declined (confidence %v)", ans.Confidence)
+	}
+	// A distinctive word makes it an answer.
+	if ans := askOn(t, ix, Query{Text: "低保怎么申请", Now: evalDay}); !ans.Answered || ans.Hits[0].ID != "ben-003" {
+		t.Fatalf("低保怎么申请: answered=%v hits %v", ans.Answered, ans.Hits)
+	}
+}
