@@ -42,7 +42,7 @@ func (ix *Index) compose(cands []*candidate, a analyzed, q Query, now time.Time)
 		ans.Confidence = math.Round(cands[0].coverage*1000) / 1000
 	}
 	if len(cands) == 0 || !confident(cands[0], a, ix.opts.Search.MinScore) ||
-		ix.gen.rarestShare(context.Background(), a, cands[0]) > ix.opts.Search.DistinctShare {
+		!ix.gen.distinctive(context.Background(), a, cands[0], ix.opts.Search.DistinctShare) {
 		ans.Text = ix.declineText(a.referral)
 		return ans
 	}
@@ -93,7 +93,7 @@ func (ix *Index) answerText(top *candidate, cands []*candidate, a analyzed, now 
 
 // confident decides whether the best candidate answers the question: enough
 // of what was asked must be found in it (and, checked beside it, something
-// distinctive: see rarestShare); and for a matter another agency
+// distinctive: see distinctive); and for a matter another agency
 // handles (护照, 离婚), the disclosure must speak of that matter and be
 // about the question by its title, not by a lone character.
 func confident(c *candidate, a analyzed, minScore float64) bool {

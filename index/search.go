@@ -44,6 +44,11 @@ const (
 	commonTermMinDocs = 1000
 	commonTermShare   = 50
 	minBodyTerms      = 2
+
+	// distinctMinDocs: on a small corpus, a word held by this many
+	// disclosures is distinctive whatever its share.
+	distinctMinDocs   = 5
+	distinctMinCorpus = 50
 )
 
 // unit is one thing a question asks about: a word, or a concept that the
@@ -583,13 +588,15 @@ func (g *generation) coverage(a analyzed, di *docInfo) (all, head float64, headW
 	return got / total, gotHead / total, headWord, found
 }
 
-// rarestShare is, of the question's units that c holds, the smallest share
-// of all disclosures that hold it: 0.01 when c shares a word with the
-// question that few disclosures have, 0.5 when all it shares are words half
-// the corpus uses (报名, 申请). An answer must share something distinctive.
-func (g *generation) rarestShare(ctx context.Context, a analyzed, c *candidate) float64 {
-	n := float64(max(g.meta.Docs, 1))
-	rarest := 1.0
+// distinctive reports whether c shares with the question a word that few
+// disclosures hold: at most share of them (and at least distinctMinDocs);
+// a corpus under distinctMinCorpus disclosures is too small to tell. One that shares only words half the corpus uses (报名, 申请)
+// is no answer, however many of them it holds.
+func (g *generation) distinctive(ctx context.Context, a analyzed, c *candidate, share float64) bool {
+	if g.meta.Docs < distinctMinCorpus {
+		return true // too few disclosures to tell common from rare
+	}
+	limit := max(uint64(share*float64(g.meta.Docs)), distinctMinDocs)
 	for i, u := range a.units {
 		if i >= 64 || c.found&(1<<i) == 0 {
 			continue
@@ -605,11 +612,11 @@ func (g *generation) rarestShare(ctx context.Context, a analyzed, c *candidate) 
 		for _, w := range alts {
 			df = max(df, g.df.docFreq(ctx, fBody, w), g.df.docFreq(ctx, fTitle, w))
 		}
-		if share := float64(df) / n; share < rarest {
-			rarest = share
+		if df <= limit {
+			return true
 		}
 	}
-	return rarest
+	return false
 }
 
 // containsAny reports whether text (whose characters f holds) holds w or
