@@ -195,4 +195,3 @@ func TestAskRejectsBadFlags(t *testing.T) {
 		})
 	}
 }
-
