@@ -96,6 +96,9 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return ask(strings.Join(words, " "), geo)
 	}
 	// One question a line: plain text, or JSON {"q":…, "lat":…, "lon":…}.
+	// A bad line is reported and skipped; the rest are still answered, and
+	// the exit status says that some were not.
+	bad := 0
 	sc := bufio.NewScanner(stdin)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	n := 0
@@ -109,7 +112,9 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if strings.HasPrefix(line, "{") {
 			var al askLine
 			if err := json.Unmarshal([]byte(line), &al); err != nil {
-				return fmt.Errorf("stdin line %d: not valid JSON: %v", n, err)
+				fmt.Fprintf(stderr, "govbot: stdin line %d skipped: not valid JSON: %v\n", n, err)
+				bad++
+				continue
 			}
 			q = al.Q
 			if al.Lat != nil && al.Lon != nil {
@@ -120,5 +125,11 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return fmt.Errorf("stdin line %d: %w", n, err)
 		}
 	}
-	return sc.Err()
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if bad > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d stdin lines were not questions", bad)}
+	}
+	return nil
 }

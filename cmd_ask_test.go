@@ -102,7 +102,8 @@ func TestAsk(t *testing.T) {
 
 	// --now decides what is current: before 2023-07-01 the 2022 edition.
 	// Stdin: one question a line, plain or JSON (unknown fields ignored),
-	// blank lines skipped; a bad JSON line is reported by number.
+	// blank lines skipped; a bad JSON line is reported by number and
+	// skipped, and the lines after it are still answered.
 	stdin := strings.Join([]string{
 		"低保标准",
 		"",
@@ -110,6 +111,7 @@ func TestAsk(t *testing.T) {
 		`{"q":"失业保险金领取期限","note":"x"}`,
 		`{"lat":31.1516,"lon":121.1179}`,
 		`{"q":"没写完"`,
+		"失业金怎么领",
 	}, "\n") + "\n"
 	code, out, errOut = runGovbot(t, stdin, "ask", "--data", data, "--state", state, "--now", "2023-01-15", "--json")
 	if code == 0 {
@@ -119,8 +121,8 @@ func TestAsk(t *testing.T) {
 		t.Errorf("stderr does not name the bad line 6:\n%s", errOut)
 	}
 	lines := decodeAskLines(t, out)
-	if len(lines) != 4 {
-		t.Fatalf("want 4 answers before the bad line, got %d:\n%s", len(lines), out)
+	if len(lines) != 5 || lines[4].Q != "失业金怎么领" {
+		t.Fatalf("want 5 answers (the bad line skipped), got %d:\n%s", len(lines), out)
 	}
 	// Answers to text questions are ranked by score; places by distance.
 	checkRanked(t, lines[0])

@@ -116,7 +116,10 @@ func TestNoticeCLIFlow(t *testing.T) {
 	if len(out.jobs) != 1 || len(out.jobs[0].Targets) != 3 || !out.jobs[0].Urgent {
 		t.Fatalf("jobs %+v", out.jobs)
 	}
-	code, so, _ = cli(t, srv, cliStaff, "", "get", "1")
+	code, so, se = cli(t, srv, cliStaff, "", "get", "1")
+	if code != 0 {
+		t.Fatalf("get: %d %q", code, se)
+	}
 	for _, want := range []string{"通知 1：防汛预警", "受众：防汛、楼组长", "紧急：是", "审核：chen",
 		"送达情况：共 3，已送达 2，失败 1", "群机器人：共 3", "robot/robot/key-…cccc  93000  invalid webhook url",
 		"批准（approve）  chen  同意", "今晚有暴雨。"} {
@@ -144,7 +147,10 @@ func TestNoticeCLIFlow(t *testing.T) {
 	if code != 0 || !strings.Contains(so, "防汛：群机器人 2") || !strings.Contains(so, "楼组长：企业微信成员 1") {
 		t.Errorf("audiences: %d %s", code, so)
 	}
-	code, so, _ = cli(t, srv, cliAdmin, "", "audit", "--limit", "50")
+	code, so, se = cli(t, srv, cliAdmin, "", "audit", "--limit", "50")
+	if code != 0 {
+		t.Fatalf("audit: %d %q", code, se)
+	}
 	for _, want := range []string{"notice.create", "notice.approve", "chen", "notice.send", "system", "127.0.0.1"} {
 		if !strings.Contains(so, want) {
 			t.Errorf("audit output lacks %q:\n%s", want, so)
