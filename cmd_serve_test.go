@@ -267,13 +267,16 @@ func TestRunServeBadFlags(t *testing.T) {
 
 // eventually polls cond for up to 5 seconds (what is written in the
 // background).
-func eventually(cond func() bool) bool {
-	deadline := time.Now().Add(5 * time.Second)
+func eventually(cond func() bool) bool { return within(5*time.Second, cond) }
+
+// within polls cond every 20 ms for up to d and reports whether it held.
+func within(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
 			return false
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	return true
 }

@@ -323,11 +323,11 @@ func (e *e2e) sendNotice(body map[string]any) e2eNotice {
 func (e *e2e) waitNotice(id string, what string, ok func(e2eNotice) bool) e2eNotice {
 	e.t.Helper()
 	var n e2eNotice
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	if within(15*time.Second, func() bool {
 		n = e.notice(http.StatusOK, "GET", "/api/notices/"+id, e2eStaffToken, nil)
-		if ok(n) {
-			return n
-		}
+		return ok(n)
+	}) {
+		return n
 	}
 	e.t.Fatalf("notice %s is not %s after 15 s: %+v", id, what, n)
 	return n
