@@ -11,6 +11,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/index"
 )
@@ -73,6 +74,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	defer ix.Close()
 
+	render := bot.NewRenderer(bot.RenderOptionsFor(cfg))
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	ask := func(q string, geo *index.Point) error {
@@ -80,8 +82,9 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if err != nil {
 			return err
 		}
+		text := render.AnswerText(ans)
 		if *asJSON {
-			b, err := json.Marshal(askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: ans.Text, Hits: ans.Hits})
+			b, err := json.Marshal(askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: text, Hits: ans.Hits})
 			if err != nil {
 				return err
 			}
@@ -89,7 +92,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			out.WriteByte('\n')
 			return nil
 		}
-		fmt.Fprintf(out, "%s\n\n", ans.Text)
+		fmt.Fprintf(out, "%s\n\n", text)
 		return nil
 	}
 	if len(words) > 0 {
