@@ -73,51 +73,73 @@ func (r *Renderer) Answer(a index.Answer) Reply {
 
 // AnswerText is Answer's text.
 func (r *Renderer) AnswerText(a index.Answer) string {
+	text, _ := r.Numbered(a)
+	return text
+}
+
+// Numbered is Answer's text and the disclosures it numbers, in order: the
+// answer itself is 1, the related titles under it 2, 3…; the places of a
+// location answer 1, 2, 3. A decline numbers nothing.
+func (r *Renderer) Numbered(a index.Answer) (text string, choices []string) {
 	limit := r.o.MaxReplyBytes
 	switch {
-	case !a.Answered:
-		return r.declineText(a)
+	case !a.Answered || len(a.Hits) == 0:
+		return r.declineText(a), nil
 	case a.Near:
 		return r.placesText(a, limit)
-	case len(a.Hits) == 0:
-		return r.declineText(a)
 	}
 	return r.disclosureText(a.Hits[0], a.Hits[1:], limit)
 }
 
 // Full words the whole of one disclosure (全文), cut to the reply limit.
 func (r *Renderer) Full(h index.Hit) Reply {
-	return Reply{Kind: TextReply, Text: r.disclosureText(h, nil, r.o.MaxReplyBytes)}
+	text, _ := r.disclosureText(h, nil, r.o.MaxReplyBytes)
+	return Reply{Kind: TextReply, Text: text}
+}
+
+// fullCutHint ends a 全文 reply too long for one message.
+const fullCutHint = "……（篇幅所限，完整内容请查看原文链接）"
+
+func (r *Renderer) hintFor(p *index.Passage, cut bool) string {
+	switch {
+	case p.Whole && cut:
+		return fullCutHint
+	case !p.Whole:
+		return fullTextHint
+	}
+	return ""
 }
 
 // disclosureText lays out one disclosure's passage within limit bytes. The
 // source (department, date, link) is never cut: the related titles go
 // first, then the passage shrinks, then the title.
-func (r *Renderer) disclosureText(top index.Hit, others []index.Hit, limit int) string {
+func (r *Renderer) disclosureText(top index.Hit, others []index.Hit, limit int) (string, []string) {
+	choices := []string{top.ID}
 	head := "【" + top.Title + "】\n"
 	if s := statusLine(top); s != "" {
 		head += s + "\n"
 	}
 	src := sourceLines(top)
 	if len(src) >= limit {
-		return fit(src, limit)
+		return fit(src, limit), choices
 	}
 	if len(head)+len(src) > limit {
-		return fit(head, limit-len(src)-1) + "\n" + src
+		return fit(head, limit-len(src)-1) + "\n" + src, choices
 	}
 	avail := limit - len(head) - len(src) - 1 // the passage's newline
-	rel := r.related(others)
+	rel, relIDs := r.related(others)
 	const minPassage = 120
 	if rel != "" && avail-len(rel)-1 >= minPassage {
 		avail -= len(rel) + 1
+		choices = append(choices, relIDs...)
 	} else {
 		rel = ""
 	}
 	text := head
 	if p := top.Passage; p != nil && p.Text != "" {
-		body, cut := fitLines(p.Text, avail-len(fullTextHint)-1)
-		if !p.Whole || cut {
-			body += "\n" + fullTextHint
+		body, cut := fitLines(p.Text, avail-len(r.hintFor(p, true))-1)
+		if hint := r.hintFor(p, cut); hint != "" {
+			body += "\n" + hint
 		}
 		text += body + "\n"
 	}
@@ -125,7 +147,7 @@ func (r *Renderer) disclosureText(top index.Hit, others []index.Hit, limit int) 
 	if rel != "" {
 		text += "\n" + rel
 	}
-	return text
+	return text, choices
 }
 
 // fitLines keeps whole lines of s within max bytes (cutting the first line
@@ -196,9 +218,10 @@ func sourceLines(h index.Hit) string {
 	return s + "\n原文：" + h.URL
 }
 
-// related lists up to Related more titles that also answer well.
-func (r *Renderer) related(others []index.Hit) string {
-	var lines []string
+// related lists up to Related more titles that also answer well, numbered
+// from 2 (the answer above them is 1).
+func (r *Renderer) related(others []index.Hit) (string, []string) {
+	var lines, ids []string
 	for _, h := range others {
 		if len(lines) >= r.o.Related {
 			break
@@ -206,7 +229,7 @@ func (r *Renderer) related(others []index.Hit) string {
 		if !h.Related {
 			continue
 		}
-		line := "· " + h.Title
+		line := fmt.Sprintf("%d. %s", len(lines)+2, h.Title)
 		switch h.Status {
 		case index.Ended:
 			line += "（已结束）"
@@ -214,11 +237,12 @@ func (r *Renderer) related(others []index.Hit) string {
 			line += "（已替代）"
 		}
 		lines = append(lines, line)
+		ids = append(ids, h.ID)
 	}
 	if len(lines) == 0 {
-		return ""
+		return "", nil
 	}
-	return "相关信息：\n" + strings.Join(lines, "\n")
+	return "相关信息（回复数字查看）：\n" + strings.Join(lines, "\n"), ids
 }
 
 // declineText says honestly why govbot cannot answer, where to go, and the
@@ -273,7 +297,8 @@ func (r *Renderer) declineText(a index.Answer) string {
 }
 
 // placesText lists the nearest places that answer a location question.
-func (r *Renderer) placesText(a index.Answer, limit int) string {
+func (r *Renderer) placesText(a index.Answer, limit int) (string, []string) {
+	var choices []string
 	var b strings.Builder
 	b.WriteString("离您最近的服务点：\n")
 	foot := "来源：" + a.Hits[0].Department
@@ -290,17 +315,19 @@ func (r *Renderer) placesText(a index.Answer, limit int) string {
 		if b.Len()+len(entry)+len(foot)+len(hint) > limit {
 			if n == 0 { // at least the nearest place, cut if it must be
 				b.WriteString(fit(entry, limit-b.Len()-len(foot)-1) + "\n")
+				choices = append(choices, h.ID)
 			}
 			break
 		}
 		b.WriteString(entry)
+		choices = append(choices, h.ID)
 		n++
 	}
 	b.WriteString(foot)
 	if b.Len()+len(hint) <= limit {
 		b.WriteString(hint)
 	}
-	return fit(b.String(), limit)
+	return fit(b.String(), limit), choices
 }
 
 func distanceCN(km float64) string {

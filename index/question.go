@@ -228,3 +228,45 @@ func questionIntent(text string) Intent {
 	}
 	return AnyIntent
 }
+
+// Analysis is what a question asks, as far as a conversation needs to know.
+type Analysis struct {
+	// Intent is what it asks for (an amount, a place, the papers…).
+	Intent Intent `json:"intent,omitempty"`
+	// Topic are its words that name a matter: neither intent words (多少,
+	// 材料, 在哪…) nor stopwords nor lone characters. A follow-up
+	// (那要带什么材料) has none.
+	Topic []string `json:"topic,omitempty"`
+	// Decline is set for a question no disclosure may answer (another
+	// area, a personal case, the weather…).
+	Decline Decline `json:"decline,omitempty"`
+}
+
+// reFiller are words that name no matter in a follow-up (那, 要, 呢…);
+// intent words are removed with intentPatterns.
+var reFiller = regexp.MustCompile(`那么|那个|这个|那|还|要|呢|吗|啊|呀|吧|的|得|了|请问|一下|我|你|他|她|们|是|有|在|去|带|能|可以|什么|啥|怎么|如何|哪些|多少|几`)
+
+// Analyze takes a question apart without searching.
+func (ix *Index) Analyze(text string) Analysis {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return Analysis{}
+	}
+	text = strings.TrimSpace(text)
+	out := Analysis{Intent: questionIntent(text)}
+	rest := text
+	for _, p := range intentPatterns {
+		rest = p.re.ReplaceAllString(rest, " ")
+	}
+	rest = reFiller.ReplaceAllString(rest, " ")
+	a := ix.gen.analyze(rest, ix.opts.Clock.Now())
+	for _, u := range a.units {
+		// A lone character (办, 弄) names no matter on its own.
+		if utf8.RuneCountInString(u.text) >= 2 && hasWordRune(u.text) {
+			out.Topic = append(out.Topic, u.text)
+		}
+	}
+	out.Decline = ix.gen.analyze(text, ix.opts.Clock.Now()).decline
+	return out
+}
