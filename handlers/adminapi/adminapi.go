@@ -348,18 +348,6 @@ func jsonType(kind string) string {
 
 // --- handlers ---
 
-// noticeInput is the JSON of POST and PATCH /api/notices.
-type noticeInput struct {
-	Title     *string   `json:"title"`
-	Body      *string   `json:"body"`
-	Audiences *[]string `json:"audiences"`
-	Urgent    *bool     `json:"urgent"`
-	Public    *bool     `json:"public"`
-	Markdown  *bool     `json:"markdown"`
-	Expires   *string   `json:"expires"`
-	SendAt    *string   `json:"send_at"`
-}
-
 func deref[T any](p *T) T {
 	var zero T
 	if p == nil {
@@ -368,16 +356,10 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// noticeView is a notice as answered: the notice and its delivery report.
-type noticeView struct {
-	notice.Notice
-	Report outbox.Report `json:"report"`
-}
-
-func (a *api) view(n notice.Notice) (noticeView, error) {
+func (a *api) view(n notice.Notice) (NoticeView, error) {
 	rep, err := a.opts.Notices.Report(n.ID)
 	if err != nil {
-		return noticeView{}, err
+		return NoticeView{}, err
 	}
 	// A robot's webhook key lets anyone post to its group: show only
 	// enough of it to tell robots apart.
@@ -389,7 +371,7 @@ func (a *api) view(n notice.Notice) (noticeView, error) {
 		failures[i] = f
 	}
 	rep.Failures = failures
-	return noticeView{Notice: n, Report: rep}, nil
+	return NoticeView{Notice: n, Report: rep}, nil
 }
 
 // maskKey keeps the first and last four characters of a secret.
@@ -409,7 +391,7 @@ func (a *api) replyNotice(w http.ResponseWriter, c *call, status int, n notice.N
 }
 
 func (a *api) create(w http.ResponseWriter, r *http.Request, c *call) error {
-	var in noticeInput
+	var in NoticeInput
 	if err := a.decode(w, r, &in, false); err != nil {
 		return err
 	}
@@ -426,7 +408,7 @@ func (a *api) create(w http.ResponseWriter, r *http.Request, c *call) error {
 }
 
 func (a *api) update(w http.ResponseWriter, r *http.Request, c *call) error {
-	var in noticeInput
+	var in NoticeInput
 	if err := a.decode(w, r, &in, false); err != nil {
 		return err
 	}
@@ -441,15 +423,8 @@ func (a *api) update(w http.ResponseWriter, r *http.Request, c *call) error {
 	return a.replyNotice(w, c, http.StatusOK, n)
 }
 
-// noteInput is the optional body of submit, approve and cancel, and the
-// required body of reject.
-type noteInput struct {
-	Reason string `json:"reason"`
-	Note   string `json:"note"`
-}
-
 func (a *api) note(w http.ResponseWriter, r *http.Request) (string, error) {
-	var in noteInput
+	var in NoteInput
 	if err := a.decode(w, r, &in, true); err != nil {
 		return "", err
 	}
@@ -542,7 +517,7 @@ func (a *api) list(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.reply(w, http.StatusOK, map[string]any{"notices": ns})
+	return c.reply(w, http.StatusOK, NoticeList{Notices: ns})
 }
 
 func (a *api) audiences(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -550,7 +525,7 @@ func (a *api) audiences(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.reply(w, http.StatusOK, map[string]any{"audiences": infos})
+	return c.reply(w, http.StatusOK, AudienceList{Audiences: infos})
 }
 
 func (a *api) requireAdmin(c *call) error {
@@ -606,26 +581,20 @@ func (a *api) auditList(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.reply(w, http.StatusOK, map[string]any{"records": recs})
-}
-
-type userView struct {
-	Name       string   `json:"name"`
-	Roles      []string `json:"roles"`
-	Department string   `json:"department,omitempty"`
+	return c.reply(w, http.StatusOK, AuditList{Records: recs})
 }
 
 func (a *api) userList(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.requireAdmin(c); err != nil {
 		return err
 	}
-	out := []userView{}
+	out := []UserView{}
 	for _, u := range a.users {
-		out = append(out, userView{Name: u.name, Roles: u.roles, Department: u.dept})
+		out = append(out, UserView{Name: u.name, Roles: u.roles, Department: u.dept})
 	}
-	return c.reply(w, http.StatusOK, map[string]any{"users": out})
+	return c.reply(w, http.StatusOK, UserList{Users: out})
 }
 
 func (a *api) me(w http.ResponseWriter, r *http.Request, c *call) error {
-	return c.reply(w, http.StatusOK, userView{Name: c.actor.Name, Roles: c.actor.Roles})
+	return c.reply(w, http.StatusOK, UserView{Name: c.actor.Name, Roles: c.actor.Roles})
 }
