@@ -18,7 +18,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/yingpu/govbot/content"
+	"github.com/yingpu/govbot/privacy"
 )
 
 // Bucket names. Every bucket of this package starts with "querylog/".
@@ -121,7 +121,7 @@ func (l *Log) AppendAll(rs []Record) error {
 		}
 		// Residents sometimes type their ID or mobile number into a
 		// question; the log keeps the question, never the number.
-		r.Q = content.MaskText(r.Q)
+		r.Q = privacy.Mask(r.Q)
 		v, err := json.Marshal(r)
 		if err != nil {
 			return fmt.Errorf("querylog: %w", err)
