@@ -200,6 +200,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	if d.db, err = store.Open(dbFile(cfg)); err != nil {
 		return d, nil, err
 	}
+	if err = store.Migrate(d.db, schemas()...); err != nil {
+		return d, nil, err
+	}
 	if d.subscribe, err = subscribe.New(d.db); err != nil {
 		return d, nil, err
 	}

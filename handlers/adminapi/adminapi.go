@@ -71,6 +71,9 @@ type Options struct {
 	// POST /api/reindex; nil: those answer 404.
 	Queries   Queries
 	Reindexer Reindexer
+	// Clock tells the time, for periods that default to "until now"
+	// (default clock.System).
+	Clock clock.Clock
 }
 
 type user struct {
@@ -95,6 +98,9 @@ func New(opts Options) http.Handler {
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
 	}
 	a := &api{opts: opts, log: opts.Logger}
 	for _, u := range opts.Users {

@@ -49,7 +49,7 @@ func (a *api) unanswered(w http.ResponseWriter, r *http.Request, c *call) error 
 	if from.IsZero() {
 		end := to
 		if end.IsZero() {
-			end = time.Now()
+			end = a.opts.Clock.Now()
 		}
 		from = end.AddDate(0, 0, -30)
 	}
