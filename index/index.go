@@ -150,31 +150,66 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)
 	}
-	res, err := content.Load(opts.DataDir, content.LoadOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("load disclosures: %w", err)
-	}
+	dirs := []string{opts.DataDir}
 	for _, dir := range opts.ExtraDirs {
 		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		more, err := content.Load(dir, content.LoadOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("load disclosures: %w", err)
+		dirs = append(dirs, dir)
+	}
+	total := 0
+	if opts.Progress != nil {
+		for _, dir := range dirs {
+			n, err := content.CountRecords(dir)
+			if err != nil {
+				return nil, fmt.Errorf("load disclosures: %w", err)
+			}
+			total += n
 		}
-		res.Publishable = append(res.Publishable, more.Publishable...)
+	}
+
+	// The disclosures are streamed from the files into the build: a large
+	// corpus is never held whole.
+	name := newGenerationName(opts.Clock.Now())
+	dir := filepath.Join(opts.Dir, name)
+	b, err := newGenBuilder(ctx, dir, lx, opts.Progress, total)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	res := &content.LoadResult{}
+	seen := map[string]struct{}{} // an extra directory may repeat an id: the first is kept
+	read := 0
+	loadOpts := content.LoadOptions{Record: func() { read++ }}
+	for _, d := range dirs {
+		more, err := content.Walk(d, loadOpts, func(d content.Disclosure) error {
+			if _, dup := seen[d.ID]; dup {
+				return nil
+			}
+			seen[d.ID] = struct{}{}
+			return b.add(d, read)
+		})
+		if err != nil {
+			b.abort()
+			os.RemoveAll(dir)
+			if more == nil || ctx.Err() != nil {
+				return nil, fmt.Errorf("load disclosures: %w", err)
+			}
+			return nil, err
+		}
+		res.Streamed += more.Streamed
 		res.Drafts = append(res.Drafts, more.Drafts...)
 		res.Blocked = append(res.Blocked, more.Blocked...)
 		res.Errors = append(res.Errors, more.Errors...)
 	}
-	docs := dedupeByID(res.Publishable)
-	if live := liveDocs(opts.Dir); !opts.Force && live > 0 && len(docs) < (live+1)/2 {
-		return &BuildReport{Indexed: len(docs), Load: res}, &ShrinkError{Live: live, New: len(docs)}
+	indexed := len(seen)
+	if live := liveDocs(opts.Dir); !opts.Force && live > 0 && indexed < (live+1)/2 {
+		b.abort()
+		os.RemoveAll(dir)
+		return &BuildReport{Indexed: indexed, Load: res}, &ShrinkError{Live: live, New: indexed}
 	}
-
-	name := newGenerationName(opts.Clock.Now())
-	dir := filepath.Join(opts.Dir, name)
-	if _, err := buildGeneration(ctx, dir, docs, lx, opts.Progress, opts.Clock.Now()); err != nil {
+	exists := func(id string) bool { _, ok := seen[id]; return ok }
+	if _, err := b.finish(read, opts.Clock.Now(), exists); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
@@ -184,7 +219,7 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 		return nil, err
 	}
 	removeGenerations(opts.Dir, name, prev)
-	return &BuildReport{Generation: name, Indexed: len(docs), Load: res, Took: time.Since(start)}, nil
+	return &BuildReport{Generation: name, Indexed: indexed, Load: res, Took: time.Since(start)}, nil
 }
 
 // ShrinkError refuses a rebuild that would lose more than half of the live
@@ -193,21 +228,6 @@ type ShrinkError struct{ Live, New int }
 
 func (e *ShrinkError) Error() string {
 	return fmt.Sprintf("refusing to replace the live index of %d disclosures with one of %d; fix the data, or rebuild with force", e.Live, e.New)
-}
-
-// dedupeByID keeps the first of disclosures sharing an id (an extra
-// directory may repeat one from the data directory).
-func dedupeByID(docs []content.Disclosure) []content.Disclosure {
-	seen := map[string]bool{}
-	out := docs[:0]
-	for _, d := range docs {
-		if seen[d.ID] {
-			continue
-		}
-		seen[d.ID] = true
-		out = append(out, d)
-	}
-	return out
 }
 
 // Reload swaps to the generation CURRENT names, if it changed. It reports
