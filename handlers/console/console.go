@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/index"
 )
 
@@ -23,17 +24,21 @@ type Answerer interface {
 	Ask(ctx context.Context, q index.Query) (index.Answer, error)
 }
 
-type askRequest struct {
+// AskRequest is the body of POST /ask.
+type AskRequest struct {
 	Q   string   `json:"q"`
-	Lat *float64 `json:"lat"`
-	Lon *float64 `json:"lon"`
+	Lat *float64 `json:"lat,omitempty"`
+	Lon *float64 `json:"lon,omitempty"`
+	// Now, when set (YYYY-MM-DD), answers as of midday of that day
+	// (Asia/Shanghai) instead of today.
+	Now string `json:"now,omitempty"`
 }
 
 // maxQuestionBytes bounds a question (WeChat text messages are shorter).
 const maxQuestionBytes = 2048
 
 // New returns the console: GET / (the page) and POST /ask (JSON
-// {"q", "lat", "lon"} → the answer as `govbot ask --json` prints it).
+// {"q", "lat", "lon", "now"} → the answer as `govbot ask --json` prints it).
 func New(a Answerer) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +46,7 @@ func New(a Answerer) http.Handler {
 		w.Write(page)
 	})
 	mux.HandleFunc("POST /ask", func(w http.ResponseWriter, r *http.Request) {
-		var req askRequest
+		var req AskRequest
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<10))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
@@ -60,6 +65,14 @@ func New(a Answerer) http.Handler {
 				return
 			}
 			q.Geo = &index.Point{Lat: *req.Lat, Lon: *req.Lon}
+		}
+		if req.Now != "" {
+			day, err := clock.ParseDate(req.Now)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "日期格式应为 YYYY-MM-DD")
+				return
+			}
+			q.Now = day.Add(12 * time.Hour)
 		}
 		if q.Text == "" && q.Geo == nil {
 			writeError(w, http.StatusBadRequest, "请输入问题或位置")
