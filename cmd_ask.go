@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
@@ -167,9 +168,10 @@ func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk cloc
 		ix, err := index.OpenOrBuild(ctx, indexOptions(cfg, clk, logger))
 		if err == nil {
 			fmt.Fprintf(stderr, "govbot: answering from the index in %s\n", indexDir(cfg))
+			render := bot.NewRenderer(bot.RenderOptionsFor(cfg))
 			return func(ctx context.Context, q string, geo *index.Point) (askResult, error) {
 				ans, err := ix.Ask(ctx, index.Query{Text: q, Geo: geo})
-				return askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: ans.Text, Hits: ans.Hits}, err
+				return askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: render.AnswerText(ans), Hits: ans.Hits}, err
 			}, ix.Close, nil
 		}
 		if !errors.Is(err, index.ErrInUse) {

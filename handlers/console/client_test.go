@@ -17,7 +17,7 @@ import (
 func TestClient(t *testing.T) {
 	fa := &fakeAnswerer{}
 	mux := http.NewServeMux()
-	mux.Handle("/console/", http.StripPrefix("/console", New(fa)))
+	mux.Handle("/console/", http.StripPrefix("/console", New(fa, passageText{})))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
