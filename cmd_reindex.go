@@ -20,13 +20,13 @@ import (
 
 func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index.Options {
 	return index.Options{
-		Dir:       indexDir(cfg),
-		DataDir:   cfg.DataDir,
-		ExtraDirs: []string{publishedDir(cfg)},
-		Search:    cfg.Search,
-		Area:      cfg.Area,
-		Clock:     clk,
-		Logger:    logger,
+		Dir:        indexDir(cfg),
+		DataDir:    cfg.DataDir,
+		PublishDir: publishedDir(cfg),
+		Search:     cfg.Search,
+		Area:       cfg.Area,
+		Clock:      clk,
+		Logger:     logger,
 	}
 }
 

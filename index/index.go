@@ -51,8 +51,11 @@ type Options struct {
 	Dir string
 	// DataDir holds the disclosures and the lexicon files.
 	DataDir string
-	// ExtraDirs hold more disclosures (e.g. public notices once sent).
+	// ExtraDirs hold more disclosures that every build reads.
 	ExtraDirs []string
+	// PublishDir is where Publish keeps the disclosures it adds (public
+	// notices once sent); every build reads it too.
+	PublishDir string
 	// Search tunes answering.
 	Search config.Search
 	// Area is the subdistrict answered for; questions about another
@@ -158,8 +161,8 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load disclosures: %w", err)
 	}
-	for _, dir := range opts.ExtraDirs {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	for _, dir := range append(opts.ExtraDirs[:len(opts.ExtraDirs):len(opts.ExtraDirs)], opts.PublishDir) {
+		if _, err := os.Stat(dir); dir == "" || errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		more, err := content.Load(dir, content.LoadOptions{})
@@ -279,7 +282,7 @@ func (ix *Index) Watch(ctx context.Context, interval time.Duration) {
 
 // Add indexes one more disclosure into the live generation (a public notice
 // when it is sent). It must already have passed the review and privacy
-// gates; callers also persist it under an ExtraDir so rebuilds keep it.
+// gates; Publish also keeps it for the rebuilds to come.
 func (ix *Index) Add(d content.Disclosure) error {
 	if err := d.Validate(); err != nil {
 		return err
