@@ -17,12 +17,14 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
+	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/querylog"
 	"github.com/yingpu/govbot/store"
 	"github.com/yingpu/govbot/subscribe"
@@ -59,6 +61,8 @@ type serveDeps struct {
 	queries   *querylog.Log
 	hasher    querylog.Hasher
 	bot       *bot.Bot
+	notices   *notice.Service
+	audit     *audit.Log
 	clock     clock.Clock
 	logger    *slog.Logger
 
@@ -225,6 +229,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		return d, nil, err
 	}
 	if err := mountNotices(ctx, d, mux); err != nil {
+		return d, nil, err
+	}
+	if err := mountAdmin(ctx, d, mux); err != nil {
 		return d, nil, err
 	}
 	if cfg.Console {
