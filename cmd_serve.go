@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,10 +14,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/bot"
+	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/console"
@@ -97,31 +98,60 @@ func (d *serveDeps) close() error {
 	return errors.Join(errs...)
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cf commonFlags
-	cf.register(fs)
-	listen := fs.String("listen", "", "HTTP listen `addr`ess (overrides listen)")
-	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error (debug logs residents' questions)")
-	if err := fs.Parse(args); err != nil {
-		return err
+// serveOptions are the flags of `govbot serve`.
+type serveOptions struct {
+	cli.ConfigFlags
+	listen    string
+	logLevel  string
+	logFormat string
+}
+
+func serveCommand() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the bot: webhooks, console, admin API, notice delivery",
+		Long: `Run the bot: the WeChat and WeCom webhooks, the console, the admin API and the
+notice delivery. The index is built on first start.`,
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	fs := cmd.Flags()
+	o.ConfigFlags.Register(fs)
+	fs.StringVar(&o.listen, "listen", "", "HTTP listen `addr`ess (overrides listen)")
+	fs.StringVar(&o.logLevel, "log-level", "", "log `level`: debug, info, warn or error (debug logs residents' questions; overrides log.level)")
+	fs.StringVar(&o.logFormat, "log-format", "", "log `format`: text or json (overrides log.format)")
+	return cmd
+}
+
+func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	if o.logLevel != "" {
+		if _, err := (config.Log{Level: o.logLevel}).SlogLevel(); err != nil {
+			return cli.Usagef("--log-level %q: want debug, info, warn or error", o.logLevel)
+		}
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("serve: --log-level %q: want debug, info, warn or error", *logLevel)
+	if o.logFormat != "" && o.logFormat != "text" && o.logFormat != "json" {
+		return cli.Usagef("--log-format %q: want text or json", o.logFormat)
 	}
-	cfg, err := cf.load()
+	cfg, err := o.Load()
 	if err != nil {
 		return err
 	}
-	if *listen != "" {
-		cfg.Listen = *listen
+	if o.listen != "" {
+		cfg.Listen = o.listen
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if o.logLevel != "" {
+		cfg.Log.Level = o.logLevel
+	}
+	if o.logFormat != "" {
+		cfg.Log.Format = o.logFormat
+	}
+	logger, err := newLogger(cfg.Log, stderr)
+	if err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -187,6 +217,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	}()
 
 	if d.db, err = store.Open(dbFile(cfg)); err != nil {
+		return d, nil, err
+	}
+	if err = store.Migrate(d.db, schemas()...); err != nil {
 		return d, nil, err
 	}
 	if d.subscribe, err = subscribe.New(d.db); err != nil {

@@ -2,8 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"runtime/debug"
 	"strings"
+
+	"github.com/yingpu/govbot/config"
 )
 
 // buildVersion is the module version of this binary (a tag when built by
@@ -55,4 +59,20 @@ func buildReport() string {
 		}
 	}
 	return b.String()
+}
+
+// newLogger is the server's logger as log.format and log.level say.
+func newLogger(l config.Log, w io.Writer) (*slog.Logger, error) {
+	level, err := l.SlogLevel()
+	if err != nil {
+		return nil, err
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch l.Format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log.format %q: want text or json", l.Format)
 }

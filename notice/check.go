@@ -3,8 +3,8 @@ package notice
 import (
 	"strings"
 
-	"github.com/yingpu/govbot/content"
 	"github.com/yingpu/govbot/outbox"
+	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/push"
 )
 
@@ -54,7 +54,7 @@ func (s *Service) Check(d Draft) CheckResult {
 		r.Problem, r.Code = err.Error(), CodeOf(err)
 	}
 	title, body := strings.TrimSpace(d.Title), strings.TrimSpace(d.Body)
-	for _, x := range append(content.ScanText("title", title), content.ScanText("body", body)...) {
+	for _, x := range append(privacy.Scan("title", title), privacy.Scan("body", body)...) {
 		kind := kindNames[x.Kind]
 		if kind == "" {
 			kind = x.Kind

@@ -263,16 +263,16 @@ func TestCrossOriginRefused(t *testing.T) {
 
 func TestSafeNext(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                        "/admin/",
-		"/admin/notices/3":        "/admin/notices/3",
-		"/admin/audit?actor=x":    "/admin/audit?actor=x",
-		"https://evil.example/":   "/admin/",
-		"//evil.example/admin/":   "/admin/",
-		"/\\evil.example":         "/admin/",
-		"/notices/1":              "/admin/",
-		"/admin/signin":           "/admin/",
-		"javascript:alert(1)":     "/admin/",
-		"/admin/../api/reindex":   "/admin/../api/reindex",
+		"":                      "/admin/",
+		"/admin/notices/3":      "/admin/notices/3",
+		"/admin/audit?actor=x":  "/admin/audit?actor=x",
+		"https://evil.example/": "/admin/",
+		"//evil.example/admin/": "/admin/",
+		"/\\evil.example":       "/admin/",
+		"/notices/1":            "/admin/",
+		"/admin/signin":         "/admin/",
+		"javascript:alert(1)":   "/admin/",
+		"/admin/../api/reindex": "/admin/../api/reindex",
 	} {
 		if got := safeNext(in); got != want && !(in == "/admin/../api/reindex" && got == "/admin/") {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

@@ -27,9 +27,9 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
 	"github.com/yingpu/govbot/bot"
-	"github.com/yingpu/govbot/bot/wxcrypto"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/webhook/wxcrypto"
 )
 
 // Defaults of Options.
