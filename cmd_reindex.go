@@ -24,6 +24,7 @@ func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index
 		DataDir:   cfg.DataDir,
 		ExtraDirs: []string{publishedDir(cfg)},
 		Search:    cfg.Search,
+		Area:      cfg.Area,
 		Clock:     clk,
 		Logger:    logger,
 	}

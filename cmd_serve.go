@@ -22,6 +22,7 @@ import (
 	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/dedupe"
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
@@ -242,6 +243,14 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	// path, so a reply never waits for a disk sync.
 	recorder := bot.NewBackground(d.queries, d.subscribe, logger.With("component", "recorder"))
 	d.goBackground(func() { recorder.Run(ctx) })
+	handled, err := dedupe.New(d.db, dedupe.Options{
+		TTL: 2 * cfg.Webhook.MaxClockSkew, Max: cfg.Webhook.DedupeMax,
+		Clock: clk, Logger: logger.With("component", "dedupe"),
+	})
+	if err != nil {
+		return d, nil, err
+	}
+	d.goBackground(func() { handled.Run(ctx) })
 	d.bot = bot.New(bot.Deps{
 		Answerer:      d.index,
 		Subscriptions: backgroundTouch{d.subscribe, recorder},
@@ -253,7 +262,10 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		Menu:          cfg.Menu,
 		Hotline:       cfg.Search.Hotline,
 		MaxReplyBytes: cfg.Search.MaxReplyBytes,
+		Related:       cfg.Search.Related,
+		Area:          cfg.Area.Name,
 		WGS84:         cfg.Search.Datum == "wgs84",
+		Handled:       handled,
 	})
 
 	mux := http.NewServeMux()
@@ -268,7 +280,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		return d, nil, err
 	}
 	if cfg.Console {
-		mux.Handle("/console/", http.StripPrefix("/console", console.New(d.index)))
+		mux.Handle("/console/", http.StripPrefix("/console", console.New(d.index, bot.NewRenderer(bot.RenderOptionsFor(cfg)))))
 		mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusFound))
 		logger.Info("console on", "path", "/console/")
 	}

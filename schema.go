@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/dedupe"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/outbox"
 	"github.com/yingpu/govbot/querylog"
@@ -18,5 +19,6 @@ func schemas() []store.Family {
 		audit.Schema(),
 		notice.Schema(),
 		outbox.Schema(),
+		dedupe.Schema(),
 	}
 }

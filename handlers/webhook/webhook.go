@@ -34,7 +34,7 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultMaxClockSkew   = 5 * time.Minute
+	DefaultMaxClockSkew   = config.DefaultMaxClockSkew
 	DefaultMaxBodyBytes   = 64 << 10
 	DefaultHandlerTimeout = 4 * time.Second
 	// MaxReplyBytes is WeChat's limit on a passive text reply.
