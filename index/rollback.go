@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/yingpu/govbot/content"
 )
 
 // previousFile names the generation that CURRENT's replaced, kept so that
@@ -128,3 +131,21 @@ func writePrevious(dir, name string) error {
 	}
 	return os.Rename(tmp, filepath.Join(dir, previousFile))
 }
+
+// RebuildWatched is Rebuild with its own progress and load observers (a
+// reindex started from the console follows its own build).
+func (ix *Index) RebuildWatched(ctx context.Context, progress Progress, loaded func(*content.LoadResult)) (*BuildReport, error) {
+	opts := ix.opts
+	opts.Progress, opts.Loaded = progress, loaded
+	rep, err := Rebuild(ctx, opts)
+	if err != nil {
+		return rep, err
+	}
+	if _, err := ix.Reload(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// Dir is the index directory.
+func (ix *Index) Dir() string { return ix.opts.Dir }
