@@ -53,8 +53,8 @@ type Options struct {
 	// the disclosure of the same id in DataDir or ExtraDirs (a disclosure
 	// edited and approved in the console).
 	OverrideDirs []string
-	// LexiconDir, when set, is where the lexicon files are read instead of
-	// DataDir (the lexicon as edited in the console).
+	// LexiconDir, when set, holds lexicon files read instead of DataDir's
+	// files of the same name (the lexicon as edited in the console).
 	LexiconDir string
 	// Asks, when set, gives per disclosure id the ways residents ask about
 	// it (常见问法); they are indexed like the disclosure's keywords.
@@ -156,11 +156,7 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	}
 	defer unlock()
 
-	lexDir := opts.DataDir
-	if opts.LexiconDir != "" {
-		lexDir = opts.LexiconDir
-	}
-	lx, err := LoadLexicon(lexDir)
+	lx, err := loadLexiconLayered(opts.DataDir, opts.LexiconDir)
 	if err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)
 	}
