@@ -76,3 +76,18 @@ func TestRollbackOverridesAndAsks(t *testing.T) {
 		t.Errorf("second rollback: %v, serving %s, want %s", err, ix.Generation(), rep2.Generation)
 	}
 }
+
+func TestLexiconLayered(t *testing.T) {
+	data, over := t.TempDir(), t.TempDir()
+	writeJSONL(t, filepath.Join(data, SynonymsFile), "失业保险金，失业金")
+	writeJSONL(t, filepath.Join(data, StopwordsFile), "请问")
+	lx, err := loadLexiconLayered(data, over)
+	if err != nil || len(lx.Synonyms) != 1 || len(lx.Stopwords) != 1 {
+		t.Fatalf("no edits: %+v, %v", lx, err)
+	}
+	writeJSONL(t, filepath.Join(over, SynonymsFile), "失业保险金，失业金", "长者食堂，饭堂")
+	lx, err = loadLexiconLayered(data, over)
+	if err != nil || len(lx.Synonyms) != 2 || len(lx.Stopwords) != 1 || lx.Stopwords[0] != "请问" {
+		t.Errorf("edited synonyms: %+v, %v", lx, err)
+	}
+}
