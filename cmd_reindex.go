@@ -8,9 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/yingpu/govbot/catalog"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/index"
@@ -18,14 +20,25 @@ import (
 
 func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index.Options {
 	return index.Options{
-		Dir:       indexDir(cfg),
-		DataDir:   cfg.DataDir,
-		ExtraDirs: []string{publishedDir(cfg)},
-		Search:    cfg.Search,
-		Clock:     clk,
-		Logger:    logger,
+		Dir:          indexDir(cfg),
+		DataDir:      cfg.DataDir,
+		ExtraDirs:    []string{publishedDir(cfg)},
+		OverrideDirs: []string{consoleDisclosuresDir(cfg)},
+		LexiconDir:   lexiconDir(cfg),
+		Asks:         func() (map[string][]string, error) { return catalog.ReadAsksFile(asksFile(cfg)) },
+		Search:       cfg.Search,
+		Clock:        clk,
+		Logger:       logger,
 	}
 }
+
+// What the console keeps beside the database, for any reindex to read: the
+// disclosures it published, their 常见问法, and the lexicon as edited.
+func consoleDisclosuresDir(cfg config.Config) string {
+	return filepath.Join(cfg.StateDir, "console", "disclosures")
+}
+func asksFile(cfg config.Config) string   { return filepath.Join(cfg.StateDir, "console", "asks.json") }
+func lexiconDir(cfg config.Config) string { return filepath.Join(cfg.StateDir, "lexicon") }
 
 func indexDir(cfg config.Config) string     { return cfg.StateDir + "/index" }
 func publishedDir(cfg config.Config) string { return cfg.StateDir + "/published" }
@@ -39,6 +52,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	force := fs.Bool("force", false, "replace the live index even if the new one holds less than half as many disclosures")
 	all := fs.Bool("all", false, "list every draft, blocked disclosure and error (default: the first 50 of each)")
+	rollback := fs.Bool("rollback", false, "make the previous index generation live again instead of building (a second --rollback undoes it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,6 +61,14 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	opts := indexOptions(cfg, clock.System{}, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if *rollback {
+		from, to, err := index.Rollback(opts)
+		if err != nil {
+			return fmt.Errorf("rollback failed, the live index is unchanged: %w", err)
+		}
+		fmt.Fprintf(stdout, "rolled back from %s to %s; a running serve swaps within %s\n", from, to, indexWatchInterval)
+		return nil
+	}
 	opts.Force = *force
 	if !*quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
