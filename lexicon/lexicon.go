@@ -272,6 +272,10 @@ func (s *Store) Save(by, file, text, note string) (Version, error) {
 	}); err != nil {
 		return Version{}, fmt.Errorf("lexicon: save: %w", err)
 	}
+	// Any reindex, also one from the command line, reads the saved text.
+	if err := s.Materialize(); err != nil {
+		return v, fmt.Errorf("lexicon: saved version %d, but writing it out failed: %w", v.N, err)
+	}
 	return v, nil
 }
 
@@ -286,6 +290,7 @@ func (s *Store) Revert(by, file string, n int) (Version, error) {
 
 // Materialize writes the current version of every edited file into Dir
 // (files never edited are not written: the index then reads data_dir's).
+// Save does it after every change; a reindex does it again first.
 func (s *Store) Materialize() error {
 	for _, f := range Files {
 		n, err := s.latest(f.Name)
