@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,7 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/yingpu/govbot/catalog"
+	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/index"
@@ -43,25 +45,44 @@ func lexiconDir(cfg config.Config) string { return filepath.Join(cfg.StateDir, "
 func indexDir(cfg config.Config) string     { return cfg.StateDir + "/index" }
 func publishedDir(cfg config.Config) string { return cfg.StateDir + "/published" }
 
-func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cf commonFlags
-	cf.register(fs)
-	strict := fs.Bool("strict", false, "exit non-zero when any record has an error")
-	quiet := fs.Bool("quiet", false, "no progress bar")
-	force := fs.Bool("force", false, "replace the live index even if the new one holds less than half as many disclosures")
-	all := fs.Bool("all", false, "list every draft, blocked disclosure and error (default: the first 50 of each)")
-	rollback := fs.Bool("rollback", false, "make the previous index generation live again instead of building (a second --rollback undoes it)")
-	if err := fs.Parse(args); err != nil {
-		return err
+// reindexOptions are the flags of `govbot reindex`.
+type reindexOptions struct {
+	cli.ConfigFlags
+	strict, quiet, force, all, rollback bool
+}
+
+func reindexCommand() *cobra.Command {
+	var o reindexOptions
+	cmd := &cobra.Command{
+		Use:   "reindex",
+		Short: "Rebuild the index from the data directory and swap it in atomically",
+		Long: `Build a new index from data_dir (and the published public notices) beside the
+live one and swap it in atomically; a running serve picks it up within 30 s.
+A failed or killed build leaves the live index serving. With --rollback,
+the previous generation (the one the last reindex replaced) is made live
+again instead; a second --rollback undoes it.`,
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runReindex(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
-	cfg, err := cf.load()
+	fs := cmd.Flags()
+	o.ConfigFlags.Register(fs)
+	fs.BoolVar(&o.strict, "strict", false, "exit non-zero when any record has an error")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.BoolVar(&o.force, "force", false, "replace the live index even if the new one holds less than half as many disclosures")
+	fs.BoolVar(&o.all, "all", false, "list every draft, blocked disclosure and error (default: the first 50 of each)")
+	fs.BoolVar(&o.rollback, "rollback", false, "make the previous index generation live again instead of building")
+	return cmd
+}
+
+func runReindex(ctx context.Context, o reindexOptions, stdout, stderr io.Writer) error {
+	cfg, err := o.Load()
 	if err != nil {
 		return err
 	}
 	opts := indexOptions(cfg, clock.System{}, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if *rollback {
+	if o.rollback {
 		from, to, err := index.Rollback(opts)
 		if err != nil {
 			return fmt.Errorf("rollback failed, the live index is unchanged: %w", err)
@@ -69,8 +90,8 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "rolled back from %s to %s; a running serve swaps within %s\n", from, to, indexWatchInterval)
 		return nil
 	}
-	opts.Force = *force
-	if !*quiet && isTerminal(stderr) {
+	opts.Force = o.force
+	if !o.quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}
 	rep, err := index.Rebuild(ctx, opts)
@@ -86,7 +107,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "drafts skipped: %d, blocked by the privacy check: %d, errors: %d\n", len(res.Drafts), len(res.Blocked), len(res.Errors))
 	limit := reindexListLimit
-	if *all {
+	if o.all {
 		limit = -1
 	}
 	listSome(stdout, "draft  ", len(res.Drafts), limit, func(i int) string { return res.Drafts[i].String() })
@@ -95,8 +116,8 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if shrink != nil {
 		return fmt.Errorf("reindex refused, the live index is unchanged: %w (--force)", shrink)
 	}
-	if *strict && len(res.Errors) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d records have errors (--strict)", len(res.Errors))}
+	if o.strict && len(res.Errors) > 0 {
+		return fmt.Errorf("%d records have errors (--strict)", len(res.Errors))
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/index"
 	"github.com/yingpu/govbot/querylog"
@@ -32,7 +33,7 @@ type env struct {
 	ans    *fakeAnswerer
 	subs   *fakeSubs
 	qlog   *fakeLog
-	clk    *fakeClock
+	clk    *clock.Fake
 	hasher querylog.Hasher
 	mu     sync.Mutex
 	seq    int
@@ -48,7 +49,7 @@ func newEnv(t testing.TB) *env {
 		ans:    &fakeAnswerer{},
 		subs:   newFakeSubs(),
 		qlog:   &fakeLog{},
-		clk:    &fakeClock{t: time.Date(2024, 7, 1, 10, 0, 0, 0, time.UTC)},
+		clk:    clock.NewFake(time.Date(2024, 7, 1, 10, 0, 0, 0, time.UTC)),
 		hasher: h,
 	}
 	e.bot = New(Deps{

@@ -11,24 +11,6 @@ import (
 	"github.com/yingpu/govbot/querylog"
 )
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fakeAnswerer answers "答：<question>" and records every query. When gate
 // is set, Ask waits for it to close (after signalling entered).
 type fakeAnswerer struct {

@@ -34,6 +34,7 @@ import (
 
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/content"
+	"github.com/yingpu/govbot/privacy"
 )
 
 // Bucket names; every bucket of this package starts with "catalog/".
@@ -123,11 +124,11 @@ type Finding struct {
 // KindName is the Chinese name of a finding's kind.
 func KindName(kind string) string {
 	switch kind {
-	case content.KindIDCard:
+	case privacy.KindIDCard:
 		return "身份证号"
-	case content.KindMobile:
+	case privacy.KindMobile:
 		return "手机号"
-	case content.KindBankCard:
+	case privacy.KindBankCard:
 		return "银行卡号"
 	}
 	return kind
@@ -562,7 +563,7 @@ func (c *Catalog) AddAsk(actor Actor, id, text string) ([]Ask, error) {
 	case utf8.RuneCountInString(text) > maxAskRunes:
 		return nil, errf(CodeInvalid, "常见问法最多 %d 字", maxAskRunes)
 	}
-	if fs := content.ScanText("ask", text); len(fs) > 0 {
+	if fs := privacy.Scan("ask", text); len(fs) > 0 {
 		return nil, errf(CodePrivacy, "常见问法含个人信息（%s），不能保存", fs[0].Masked)
 	}
 	return c.changeAsks(id, func(asks []Ask) ([]Ask, error) {

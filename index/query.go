@@ -17,7 +17,11 @@ type Query struct {
 	Now time.Time
 }
 
-// Point is a WGS-84 coordinate.
+// Point is a coordinate in the datum of the disclosures' locations:
+// GCJ-02 by default (as read from Chinese maps), WGS-84 with search.datum
+// wgs84. The bot converts a shared location into that datum before asking;
+// distances are computed as if on a sphere, which is exact enough within a
+// datum at a subdistrict's scale.
 type Point struct {
 	Lat, Lon float64
 }
