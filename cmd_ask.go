@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/index"
@@ -90,6 +91,7 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 	}
 	defer ix.Close()
 
+	render := bot.NewRenderer(bot.RenderOptionsFor(cfg))
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	ask := func(q string, geo *index.Point) error {
@@ -97,8 +99,9 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 		if err != nil {
 			return err
 		}
+		text := render.AnswerText(ans)
 		if o.json {
-			b, err := json.Marshal(askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: ans.Text, Hits: ans.Hits})
+			b, err := json.Marshal(askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: text, Hits: ans.Hits})
 			if err != nil {
 				return err
 			}
@@ -106,7 +109,7 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 			out.WriteByte('\n')
 			return nil
 		}
-		fmt.Fprintf(out, "%s\n\n", ans.Text)
+		fmt.Fprintf(out, "%s\n\n", text)
 		return nil
 	}
 	if len(words) > 0 {

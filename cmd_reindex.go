@@ -29,6 +29,7 @@ func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index
 		LexiconDir:   lexiconDir(cfg),
 		Asks:         func() (map[string][]string, error) { return catalog.ReadAsksFile(asksFile(cfg)) },
 		Search:       cfg.Search,
+		Area:         cfg.Area,
 		Clock:        clk,
 		Logger:       logger,
 	}

@@ -243,6 +243,8 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		Menu:          cfg.Menu,
 		Hotline:       cfg.Search.Hotline,
 		MaxReplyBytes: cfg.Search.MaxReplyBytes,
+		Related:       cfg.Search.Related,
+		Area:          cfg.Area.Name,
 		WGS84:         cfg.Search.Datum == "wgs84",
 		Handled:       handled,
 	})
@@ -256,7 +258,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		return d, nil, err
 	}
 	if cfg.Console {
-		mux.Handle("/console/", http.StripPrefix("/console", console.New(d.index)))
+		mux.Handle("/console/", http.StripPrefix("/console", console.New(d.index, bot.NewRenderer(bot.RenderOptionsFor(cfg)))))
 		mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusFound))
 		logger.Info("console on", "path", "/console/")
 	}

@@ -160,6 +160,7 @@ type recorder struct {
 }
 
 func (r *recorder) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
+	q.Explain = true
 	a, err := r.next.Ask(ctx, q)
 	if err == nil {
 		r.mu.Lock()

@@ -20,10 +20,10 @@ func (f *fakeAnswerer) Ask(ctx context.Context, q index.Query) (index.Answer, er
 	f.seen = append(f.seen, q)
 	f.mu.Unlock()
 	if strings.Contains(q.Text, "低保") {
-		return index.Answer{Answered: true, Confidence: 0.82, Text: "低保标准：每人每月1510元。",
-			Hits: []index.Hit{{ID: "ben-001", Score: 0.82, Title: "低保标准"}}}, nil
+		return index.Answer{Answered: true, Confidence: 0.82,
+			Hits: []index.Hit{{ID: "ben-001", Score: 0.82, Title: "低保标准", Passage: &index.Passage{Text: "每人每月1510元。", Whole: true}}}}, nil
 	}
-	return index.Answer{Text: "抱歉，没有找到。可拨打 12345。", Hits: []index.Hit{{ID: "x", Score: 0.1}}}, nil
+	return index.Answer{Decline: index.DeclineNotCovered, Hits: []index.Hit{{ID: "x", Score: 0.1}}}, nil
 }
 
 func TestRun(t *testing.T) {
@@ -47,8 +47,8 @@ func TestRun(t *testing.T) {
 	fa.mu.Lock()
 	last := fa.seen[len(fa.seen)-1]
 	fa.mu.Unlock()
-	if last.Text != "低保标准是多少" {
-		t.Errorf("the index was asked %q", last.Text)
+	if last.Text != "低保标准是多少" || !last.Explain {
+		t.Errorf("the index was asked %+v, want the question with its explanation", last)
 	}
 
 	// A command is answered by the bot without the index.
