@@ -41,6 +41,10 @@ const (
 	docCacheSize    = 8192 // decoded disclosures kept per generation
 )
 
+// ErrInUse is returned by OpenOrBuild when another process (a running
+// govbot serve) holds the live generation open.
+var ErrInUse = errors.New("the index is in use by another govbot process (a running serve)")
+
 // Options configure an Index.
 type Options struct {
 	// Dir is the index directory (generations and CURRENT).
@@ -377,7 +381,7 @@ func openGeneration(dir, name string) (*generation, error) {
 	// process (a running serve) holding it must be an error, not a hang.
 	bi, err := bleve.OpenUsing(filepath.Join(gdir, bleveDir), map[string]interface{}{"bolt_timeout": openLockTimeout.String()})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("index generation %s is in use by another govbot process (a running serve answers at /console/)", name)
+		return nil, fmt.Errorf("index generation %s: %w", name, ErrInUse)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open index generation %s: %w", name, err)
