@@ -41,8 +41,8 @@ func TestPublish(t *testing.T) {
 	badID := newDisclosure(t, "../notice-10", "社区缝补服务通知", "每周四提供缝补服务。", "缝补")
 	for _, c := range []struct {
 		name, want, q string
-		id           string
-		err          error
+		id            string
+		err           error
 	}{
 		{"privacy", "privacy", "配钥匙", leaky.ID, ix.Publish(leaky)},
 		{"no url", "url", "理发", noURL.ID, ix.Publish(noURL)},

@@ -35,7 +35,7 @@ func TestNoticePage(t *testing.T) {
 	expires, _ := content.ParseDate("2024-07-20")
 	notices := fakeNotices{
 		"1": {ID: "1", Title: "高温预警", Body: "明日最高气温 38℃。<script>", Public: true, SentAt: sent, Expires: expires},
-		"2": {ID: "2", Title: "楼组长会议", Body: "内部通知", SentAt: sent},                // targeted, not public
+		"2": {ID: "2", Title: "楼组长会议", Body: "内部通知", SentAt: sent},                  // targeted, not public
 		"3": {ID: "3", Title: "停水通知", Body: "明日停水", Public: true, Expires: expires}, // not sent yet
 	}
 	cases := []struct {
