@@ -20,7 +20,7 @@ func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index
 	return index.Options{
 		Dir:       indexDir(cfg),
 		DataDir:   cfg.DataDir,
-		ExtraDirs: []string{publishedDir(cfg)},
+		ExtraDirs: []string{publishedDir(cfg), importedDir(cfg)},
 		Search:    cfg.Search,
 		Clock:     clk,
 		Logger:    logger,

@@ -5,6 +5,8 @@
 //	govbot serve    run the bot (webhooks, admin API, notice delivery)
 //	govbot reindex  rebuild the index from the data directory, atomically
 //	govbot ask      ask a question as a resident would, from the terminal
+//	govbot import   read saved pages, Word, PDF, spreadsheets into disclosures
+//	govbot sync     fetch what is new or changed on the sources' sites
 //	govbot notice   manage notices through a running server's admin API
 package main
 
@@ -27,6 +29,8 @@ Usage:
   govbot serve    [--config FILE] [--data DIR] [--state DIR] [--listen ADDR]
   govbot reindex  [--config FILE] [--data DIR] [--state DIR] [--strict]
   govbot ask      [--config FILE] [--data DIR] [--state DIR] [--lat N --lon N] [--now YYYY-MM-DD] [--json] ["问题"]
+  govbot import   [--config FILE] [--source NAME] [--approve-as NAME] [--dry-run] FILE|DIR...
+  govbot sync     [--config FILE] [--source NAME] [--approve-as NAME] [--dry-run]
   govbot notice   [--server URL] [--token T] COMMAND ...   (notices, audit, unanswered, reindex: see govbot notice help)
 
 Run "govbot COMMAND -h" for a command's flags.
@@ -60,6 +64,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runReindex(ctx, args[1:], stdout, stderr)
 	case "ask":
 		err = runAsk(ctx, args[1:], stdin, stdout, stderr)
+	case "import":
+		err = runImport(ctx, args[1:], stdout, stderr)
+	case "sync":
+		err = runSync(ctx, args[1:], stdout, stderr)
 	case "notice":
 		err = runNotice(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":

@@ -48,6 +48,10 @@ type Config struct {
 	// TrustedProxies: reverse proxies (IPs or CIDR prefixes) whose
 	// X-Forwarded-For header the admin API believes.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+
+	// Sources are where disclosures are imported and synced from: see
+	// sources.go.
+	Sources []Source `yaml:"sources"`
 }
 
 // Search tunes the answering of questions.
@@ -181,5 +185,6 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateWechat()...)
 	errs = append(errs, c.validateNotices()...)
 	errs = append(errs, c.validateBot()...)
+	errs = append(errs, c.validateSources()...)
 	return errors.Join(errs...)
 }
