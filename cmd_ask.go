@@ -4,13 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"github.com/yingpu/govbot/bot"
+	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/index"
 )
@@ -31,41 +33,57 @@ type askResult struct {
 	Hits       []index.Hit `json:"hits"`
 }
 
-func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cf commonFlags
-	cf.register(fs)
-	lat := fs.Float64("lat", math.NaN(), "latitude of the resident's shared location")
-	lon := fs.Float64("lon", math.NaN(), "longitude of the resident's shared location")
-	nowFlag := fs.String("now", "", "answer as of this `date` (YYYY-MM-DD, Asia/Shanghai; default today)")
-	asJSON := fs.Bool("json", false, "print one JSON object a question")
-	// Flags may come before or after the question.
-	words, err := parseInterspersed(fs, args)
+// askOptions are the flags of `govbot ask`.
+type askOptions struct {
+	cli.ConfigFlags
+	lat, lon float64
+	now      string
+	json     bool
+}
+
+func askCommand() *cobra.Command {
+	var o askOptions
+	cmd := &cobra.Command{
+		Use:   "ask [\"问题\"]",
+		Short: "Ask a question as a resident would, from the terminal",
+		Long: `Print the answer a resident would get, as of --now (default today,
+Asia/Shanghai). Without a question, read one a line from standard input: plain
+text, or JSON {"q":…, "lat":…, "lon":…}; a bad line is reported and skipped.`,
+		Example: `  govbot ask "低保标准是多少"
+  govbot ask --lat 31.1516 --lon 121.1179 "附近的长者食堂"
+  govbot ask --now 2026-11-26 --json < questions.txt`,
+		RunE: func(cmd *cobra.Command, words []string) error {
+			fs := cmd.Flags()
+			if fs.Changed("lat") != fs.Changed("lon") {
+				return cli.Usagef("--lat and --lon go together")
+			}
+			var geo *index.Point
+			if fs.Changed("lat") {
+				if o.lat < -90 || o.lat > 90 || o.lon < -180 || o.lon > 180 {
+					return cli.Usagef("--lat/--lon out of range")
+				}
+				geo = &index.Point{Lat: o.lat, Lon: o.lon}
+			}
+			clk, err := cli.DateClock("now", o.now)
+			if err != nil {
+				return err
+			}
+			return runAsk(cmd.Context(), o, clk, geo, words, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	fs := cmd.Flags()
+	o.ConfigFlags.Register(fs)
+	fs.Float64Var(&o.lat, "lat", 0, "latitude of the resident's shared location (with --lon)")
+	fs.Float64Var(&o.lon, "lon", 0, "longitude of the resident's shared location (with --lat)")
+	fs.StringVar(&o.now, "now", "", "answer as of this `date` (YYYY-MM-DD, Asia/Shanghai; default today)")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object a question")
+	return cmd
+}
+
+func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point, words []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := o.Load()
 	if err != nil {
 		return err
-	}
-	cfg, err := cf.load()
-	if err != nil {
-		return err
-	}
-	var clk clock.Clock = clock.System{}
-	if *nowFlag != "" {
-		day, err := clock.ParseDate(*nowFlag)
-		if err != nil {
-			return fmt.Errorf("--now: %q is not a date YYYY-MM-DD", *nowFlag)
-		}
-		clk = clock.Fixed(day.Add(12 * 3600e9)) // midday of that day
-	}
-	if math.IsNaN(*lat) != math.IsNaN(*lon) {
-		return fmt.Errorf("--lat and --lon go together")
-	}
-	var geo *index.Point
-	if !math.IsNaN(*lat) {
-		if *lat < -90 || *lat > 90 || *lon < -180 || *lon > 180 {
-			return fmt.Errorf("--lat/--lon out of range")
-		}
-		geo = &index.Point{Lat: *lat, Lon: *lon}
 	}
 	ix, err := index.OpenOrBuild(ctx, indexOptions(cfg, clk, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	if err != nil {
@@ -73,6 +91,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	defer ix.Close()
 
+	render := bot.NewRenderer(bot.RenderOptionsFor(cfg))
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	ask := func(q string, geo *index.Point) error {
@@ -80,8 +99,9 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			b, err := json.Marshal(askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: ans.Text, Hits: ans.Hits})
+		text := render.AnswerText(ans)
+		if o.json {
+			b, err := json.Marshal(askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: text, Hits: ans.Hits})
 			if err != nil {
 				return err
 			}
@@ -89,7 +109,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			out.WriteByte('\n')
 			return nil
 		}
-		fmt.Fprintf(out, "%s\n\n", ans.Text)
+		fmt.Fprintf(out, "%s\n\n", text)
 		return nil
 	}
 	if len(words) > 0 {
@@ -129,7 +149,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	if bad > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d stdin lines were not questions", bad)}
+		return fmt.Errorf("%d stdin lines were not questions", bad)
 	}
 	return nil
 }

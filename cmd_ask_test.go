@@ -185,8 +185,11 @@ func TestAskRejectsBadFlags(t *testing.T) {
 			args := append([]string{"ask", "--data", data, "--state", state}, c.args...)
 			args = append(args, "低保标准")
 			code, out, errOut := runGovbot(t, "", args...)
-			if code == 0 {
-				t.Fatalf("exit 0\nstdout:\n%s", out)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2 (usage)\nstdout:\n%s", code, out)
+			}
+			if n := strings.Count(errOut, "govbot:"); n != 1 {
+				t.Errorf("the error is printed %d times:\n%s", n, errOut)
 			}
 			if !strings.Contains(errOut, c.want) {
 				t.Errorf("stderr does not mention %q:\n%s", c.want, errOut)
@@ -195,5 +198,21 @@ func TestAskRejectsBadFlags(t *testing.T) {
 				t.Error("a refused ask built an index")
 			}
 		})
+	}
+}
+
+// TestAskHelp: --help exits 0 and shows no meaningless defaults.
+func TestAskHelp(t *testing.T) {
+	code, out, errOut := runGovbot(t, "", "ask", "--help")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"--lat", "--lon", "--now", "--json", "--config"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "NaN") || strings.Contains(out, "(default 0)") {
+		t.Errorf("help shows a meaningless default:\n%s", out)
 	}
 }

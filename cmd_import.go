@@ -3,14 +3,17 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/index"
@@ -26,21 +29,21 @@ import (
 // which every reindex reads.
 func importedDir(cfg config.Config) string { return filepath.Join(cfg.StateDir, "imported") }
 
-// ingestFlags are the flags import and sync share.
-type ingestFlags struct {
-	cf        commonFlags
+// ingestOptions are the flags import and sync share.
+type ingestOptions struct {
+	cli.ConfigFlags
 	source    string
 	approveAs string
 	dryRun    bool
 	noReindex bool
 }
 
-func (f *ingestFlags) register(fs *flag.FlagSet, defaultSource string) {
-	f.cf.register(fs)
-	fs.StringVar(&f.source, "source", defaultSource, "source `name` (its sources: entry fills what pages do not state)")
-	fs.StringVar(&f.approveAs, "approve-as", "", "mark the disclosures reviewed by this named `reviewer` (recorded in each and in the audit log)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print what would change and change nothing")
-	fs.BoolVar(&f.noReindex, "no-reindex", false, "do not rebuild the index afterwards")
+func (o *ingestOptions) register(fs *pflag.FlagSet, sourceHelp string) {
+	o.ConfigFlags.Register(fs)
+	fs.StringVar(&o.source, "source", "", sourceHelp)
+	fs.StringVar(&o.approveAs, "approve-as", "", "mark the disclosures reviewed by this named `reviewer` (recorded in each and in the audit log)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print what would change and change nothing")
+	fs.BoolVar(&o.noReindex, "no-reindex", false, "do not rebuild the index afterwards")
 }
 
 // openIngest opens the database and the import service; close releases
@@ -89,34 +92,51 @@ func newIngestService(db *bolt.DB, cfg config.Config, clk clock.Clock, logger *s
 	}, nil
 }
 
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f ingestFlags
-	f.register(fs, "files")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: govbot import [--source NAME] [--approve-as NAME] [--dry-run] FILE|DIR...")
-		fmt.Fprintln(stderr, "Reads HTML pages, .docx, .pdf, .xlsx, .csv, .jsonl and .md files into disclosures kept in state_dir/imported.")
-		fs.PrintDefaults()
+func importCommand() *cobra.Command {
+	var o ingestOptions
+	cmd := &cobra.Command{
+		Use:   "import FILE|DIR...",
+		Short: "Read saved pages, Word, PDF and spreadsheets into disclosures",
+		Long: `Read HTML pages (UTF-8, GBK or GB18030), .docx, .pdf (its text layer), .xlsx and
+.csv tables, .jsonl and .md files into disclosures, kept in
+state_dir/imported/SOURCE.jsonl, then reindex. A page's attachments are read
+from the files it links to and appended to its body. What a page does not
+state is filled from the source's entry in sources:, else reported as
+missing. A file that cannot be read is reported with the reason; the rest
+still import. Importing the same source again updates its disclosures.
+Imported disclosures are drafts for the console's review queue unless
+--approve-as names their reviewer.`,
+		Example: `  govbot import --source yingpu-site --dry-run saved-pages/
+  govbot import --source yingpu-site --approve-as 张敏 saved-pages/ 公示/低保.xlsx`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cli.Usagef("%s needs at least one FILE or DIR", cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runImport(cmd.Context(), o, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return &exitError{code: 2, err: errors.New("import: no FILE or DIR given")}
-	}
-	cfg, err := f.cf.load()
+	o.register(cmd.Flags(), "source `name` (its sources: entry fills what pages do not state; default \"files\")")
+	return cmd
+}
+
+func runImport(ctx context.Context, o ingestOptions, paths []string, stdout, stderr io.Writer) error {
+	cfg, err := o.Load()
 	if err != nil {
 		return err
+	}
+	if o.source == "" {
+		o.source = "files"
 	}
 	svc, closeDB, err := openIngest(cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	rep, err := svc.ImportFiles(ctx, fs.Args(), ingest.Options{
-		Source: f.source, ApproveAs: f.approveAs, DryRun: f.dryRun, NoReindex: f.noReindex, Actor: "cli",
+	rep, err := svc.ImportFiles(ctx, paths, ingest.Options{
+		Source: o.source, ApproveAs: o.approveAs, DryRun: o.dryRun, NoReindex: o.noReindex, Actor: "cli",
 	})
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
@@ -125,7 +145,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if rep.ReindexErr != "" {
-		return &exitError{code: 1, err: errors.New("import: the reindex failed")}
+		return errors.New("import: the reindex failed")
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/index"
@@ -22,6 +24,7 @@ func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index
 		DataDir:   cfg.DataDir,
 		ExtraDirs: []string{publishedDir(cfg), importedDir(cfg)},
 		Search:    cfg.Search,
+		Area:      cfg.Area,
 		Clock:     clk,
 		Logger:    logger,
 	}
@@ -30,25 +33,42 @@ func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index
 func indexDir(cfg config.Config) string     { return cfg.StateDir + "/index" }
 func publishedDir(cfg config.Config) string { return cfg.StateDir + "/published" }
 
-func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cf commonFlags
-	cf.register(fs)
-	strict := fs.Bool("strict", false, "exit non-zero when any record has an error")
-	quiet := fs.Bool("quiet", false, "no progress bar")
-	force := fs.Bool("force", false, "replace the live index even if the new one holds less than half as many disclosures")
-	all := fs.Bool("all", false, "list every draft, blocked disclosure and error (default: the first 50 of each)")
-	if err := fs.Parse(args); err != nil {
-		return err
+// reindexOptions are the flags of `govbot reindex`.
+type reindexOptions struct {
+	cli.ConfigFlags
+	strict, quiet, force, all bool
+}
+
+func reindexCommand() *cobra.Command {
+	var o reindexOptions
+	cmd := &cobra.Command{
+		Use:   "reindex",
+		Short: "Rebuild the index from the data directory and swap it in atomically",
+		Long: `Build a new index from data_dir (and the published public notices) beside the
+live one and swap it in atomically; a running serve picks it up within 30 s.
+A failed or killed build leaves the live index serving.`,
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runReindex(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
-	cfg, err := cf.load()
+	fs := cmd.Flags()
+	o.ConfigFlags.Register(fs)
+	fs.BoolVar(&o.strict, "strict", false, "exit non-zero when any record has an error")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.BoolVar(&o.force, "force", false, "replace the live index even if the new one holds less than half as many disclosures")
+	fs.BoolVar(&o.all, "all", false, "list every draft, blocked disclosure and error (default: the first 50 of each)")
+	return cmd
+}
+
+func runReindex(ctx context.Context, o reindexOptions, stdout, stderr io.Writer) error {
+	cfg, err := o.Load()
 	if err != nil {
 		return err
 	}
 	opts := indexOptions(cfg, clock.System{}, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	opts.Force = *force
-	if !*quiet && isTerminal(stderr) {
+	opts.Force = o.force
+	if !o.quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}
 	rep, err := index.Rebuild(ctx, opts)
@@ -64,7 +84,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "drafts skipped: %d, blocked by the privacy check: %d, errors: %d\n", len(res.Drafts), len(res.Blocked), len(res.Errors))
 	limit := reindexListLimit
-	if *all {
+	if o.all {
 		limit = -1
 	}
 	listSome(stdout, "draft  ", len(res.Drafts), limit, func(i int) string { return res.Drafts[i].String() })
@@ -73,8 +93,8 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if shrink != nil {
 		return fmt.Errorf("reindex refused, the live index is unchanged: %w (--force)", shrink)
 	}
-	if *strict && len(res.Errors) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d records have errors (--strict)", len(res.Errors))}
+	if o.strict && len(res.Errors) > 0 {
+		return fmt.Errorf("%d records have errors (--strict)", len(res.Errors))
 	}
 	return nil
 }

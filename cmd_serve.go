@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,11 +14,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/yingpu/govbot/bot"
+	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/dedupe"
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
@@ -93,29 +95,43 @@ func (d *serveDeps) close() error {
 	return errors.Join(errs...)
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cf commonFlags
-	cf.register(fs)
-	listen := fs.String("listen", "", "HTTP listen `addr`ess (overrides listen)")
-	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error (debug logs residents' questions)")
-	if err := fs.Parse(args); err != nil {
-		return err
+// serveOptions are the flags of `govbot serve`.
+type serveOptions struct {
+	cli.ConfigFlags
+	listen   string
+	logLevel string
+}
+
+func serveCommand() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the bot: webhooks, console, admin API, notice delivery",
+		Long: `Run the bot: the WeChat and WeCom webhooks, the console, the admin API and the
+notice delivery. The index is built on first start.`,
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
-	}
+	fs := cmd.Flags()
+	o.ConfigFlags.Register(fs)
+	fs.StringVar(&o.listen, "listen", "", "HTTP listen `addr`ess (overrides listen)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error (debug logs residents' questions)")
+	return cmd
+}
+
+func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("serve: --log-level %q: want debug, info, warn or error", *logLevel)
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return cli.Usagef("--log-level %q: want debug, info, warn or error", o.logLevel)
 	}
-	cfg, err := cf.load()
+	cfg, err := o.Load()
 	if err != nil {
 		return err
 	}
-	if *listen != "" {
-		cfg.Listen = *listen
+	if o.listen != "" {
+		cfg.Listen = o.listen
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
@@ -185,6 +201,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	if d.db, err = store.Open(dbFile(cfg)); err != nil {
 		return d, nil, err
 	}
+	if err = store.Migrate(d.db, schemas()...); err != nil {
+		return d, nil, err
+	}
 	if d.subscribe, err = subscribe.New(d.db); err != nil {
 		return d, nil, err
 	}
@@ -205,6 +224,14 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	// path, so a reply never waits for a disk sync.
 	recorder := bot.NewBackground(d.queries, d.subscribe, logger.With("component", "recorder"))
 	d.goBackground(func() { recorder.Run(ctx) })
+	handled, err := dedupe.New(d.db, dedupe.Options{
+		TTL: 2 * cfg.Webhook.MaxClockSkew, Max: cfg.Webhook.DedupeMax,
+		Clock: clk, Logger: logger.With("component", "dedupe"),
+	})
+	if err != nil {
+		return d, nil, err
+	}
+	d.goBackground(func() { handled.Run(ctx) })
 	d.bot = bot.New(bot.Deps{
 		Answerer:      d.index,
 		Subscriptions: backgroundTouch{d.subscribe, recorder},
@@ -216,7 +243,10 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		Menu:          cfg.Menu,
 		Hotline:       cfg.Search.Hotline,
 		MaxReplyBytes: cfg.Search.MaxReplyBytes,
+		Related:       cfg.Search.Related,
+		Area:          cfg.Area.Name,
 		WGS84:         cfg.Search.Datum == "wgs84",
+		Handled:       handled,
 	})
 
 	mux := http.NewServeMux()
@@ -228,7 +258,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		return d, nil, err
 	}
 	if cfg.Console {
-		mux.Handle("/console/", http.StripPrefix("/console", console.New(d.index)))
+		mux.Handle("/console/", http.StripPrefix("/console", console.New(d.index, bot.NewRenderer(bot.RenderOptionsFor(cfg)))))
 		mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusFound))
 		logger.Info("console on", "path", "/console/")
 	}

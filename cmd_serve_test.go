@@ -219,7 +219,11 @@ func runServeOn(t *testing.T, state string) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, []string{"--data", "data", "--state", state, "--listen", "127.0.0.1:0"}, &bytes.Buffer{}, stderr)
+		if code := run(ctx, []string{"serve", "--data", "data", "--state", state, "--listen", "127.0.0.1:0"}, strings.NewReader(""), &bytes.Buffer{}, stderr); code != 0 {
+			done <- fmt.Errorf("exit status %d", code)
+			return
+		}
+		done <- nil
 	}()
 	addrRE := regexp.MustCompile(`govbot serving"? addr=(\S+)`)
 	var addr string
@@ -259,8 +263,10 @@ func TestRunServeBadFlags(t *testing.T) {
 		{"extra"},
 		{"--no-such-flag"},
 	} {
-		if err := runServe(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
-			t.Errorf("runServe %v: no error", args)
+		var stderr bytes.Buffer
+		args = append([]string{"serve"}, args...)
+		if code := run(context.Background(), args, strings.NewReader(""), &bytes.Buffer{}, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, stderr.String())
 		}
 	}
 }

@@ -3,44 +3,54 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
+	"github.com/spf13/cobra"
+
+	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/ingest"
 )
 
-func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f ingestFlags
-	f.register(fs, "")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: govbot sync [--source NAME] [--approve-as NAME] [--dry-run]")
-		fmt.Fprintln(stderr, "Fetches what is new or changed on the sites of the configured sources (all, or NAME), then reindexes.")
-		fs.PrintDefaults()
+func syncCommand() *cobra.Command {
+	var o ingestOptions
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Fetch what is new or changed on the sources' sites, then reindex",
+		Long: `Read the list pages (or sitemap) of every source in sources: that has them (or
+of --source NAME), fetch each article that is new or changed (ETag,
+Last-Modified, then a hash of its content), read it and its attachments,
+update its disclosure (keeping what admins added to it, which is kept
+apart), mark the pages gone from the site withdrawn, print what changed
+(new, changed, withdrawn, failed with reasons), record it in the audit log
+and reindex. A site that cannot be read withdraws nothing. serve runs the
+same on each source's schedule.`,
+		Example: `  govbot sync --dry-run
+  govbot sync --source yingpu-site`,
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSync(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return &exitError{code: 2, err: fmt.Errorf("sync: unexpected argument %q", fs.Arg(0))}
-	}
-	cfg, err := f.cf.load()
+	o.register(cmd.Flags(), "sync only the source of this `name` (default: every source with list_pages or a sitemap)")
+	return cmd
+}
+
+func runSync(ctx context.Context, o ingestOptions, stdout, stderr io.Writer) error {
+	cfg, err := o.Load()
 	if err != nil {
 		return err
 	}
 	var names []string
-	if f.source != "" {
-		src, ok := cfg.FindSource(f.source)
+	if o.source != "" {
+		src, ok := cfg.FindSource(o.source)
 		if !ok {
-			return &exitError{code: 2, err: fmt.Errorf("sync: no source %q in the configuration", f.source)}
+			return cli.Usagef("sync: no source %q in the configuration (sources:)", o.source)
 		}
 		if !src.Synced() {
-			return &exitError{code: 2, err: fmt.Errorf("sync: source %q has no list_pages or sitemap (import its files with govbot import --source %s)", f.source, f.source)}
+			return cli.Usagef("sync: source %q has no list_pages or sitemap (import its files with govbot import --source %s)", o.source, o.source)
 		}
-		names = []string{f.source}
+		names = []string{o.source}
 	} else {
 		for _, s := range cfg.Sources {
 			if s.Synced() {
@@ -49,7 +59,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if len(names) == 0 {
-		return &exitError{code: 2, err: errors.New("sync: no source with list_pages or a sitemap is configured (sources:)")}
+		return cli.Exit(1, errors.New("sync: no source with list_pages or a sitemap is configured (sources:)"))
 	}
 	svc, closeDB, err := openIngest(cfg, stderr)
 	if err != nil {
@@ -60,7 +70,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, name := range names {
 		// One reindex after all the sources, not one per source.
 		rep, err := svc.Sync(ctx, ingest.Options{
-			Source: name, ApproveAs: f.approveAs, DryRun: f.dryRun, NoReindex: true, Actor: "cli",
+			Source: name, ApproveAs: o.approveAs, DryRun: o.dryRun, NoReindex: true, Actor: "cli",
 		})
 		if err != nil {
 			fmt.Fprintf(stdout, "sync %s failed: %v\n", name, err)
@@ -75,7 +85,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		changed = changed || (!rep.DryRun && !rep.Result.Empty())
 	}
-	if changed && !f.noReindex && svc.Reindex != nil {
+	if changed && !o.noReindex && svc.Reindex != nil {
 		msg, err := svc.Reindex(ctx)
 		if err != nil {
 			return fmt.Errorf("sync: reindex failed, the live index is unchanged: %w", err)
@@ -83,7 +93,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stdout, msg)
 	}
 	if failed > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("sync: %d of %d sources had failures (listed above)", failed, len(names))}
+		return fmt.Errorf("sync: %d of %d sources had failures (listed above)", failed, len(names))
 	}
 	return nil
 }

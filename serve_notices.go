@@ -92,6 +92,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Logger:         d.logger.With("component", "adminapi"),
 		Queries:        d.queries,
 		Reindexer:      reindexer{d},
+		Clock:          d.clock,
 	}))
 	mux.HandleFunc("GET /notices/{id}", d.noticePage(notices))
 	if len(cfg.Users) == 0 {

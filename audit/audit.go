@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/store"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -79,11 +80,8 @@ func New(db *bolt.DB, c clock.Clock) (*Log, error) {
 	if c == nil {
 		c = clock.System{}
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketLog)
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("audit: create bucket: %w", err)
+	if err := store.Migrate(db, Schema()); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
 	}
 	return &Log{db: db, clock: c}, nil
 }

@@ -14,24 +14,16 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
 var t0 = time.Date(2024, 6, 1, 9, 0, 0, 0, clock.Shanghai)
 
-func newLog(t *testing.T) (*Log, *bolt.DB, *testClock) {
+func newLog(t *testing.T) (*Log, *bolt.DB, *clock.Fake) {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "a.db"), 0o600, &bolt.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	c := &testClock{t: t0}
+	c := clock.NewFake(t0)
 	l, err := New(db, c)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +35,7 @@ func TestAppendChainAndList(t *testing.T) {
 	l, _, c := newLog(t)
 	actors := []string{"wang", "chen", "wang", "", "system"}
 	for i, a := range actors {
-		c.set(t0.Add(time.Duration(i) * time.Minute))
+		c.Set(t0.Add(time.Duration(i) * time.Minute))
 		r, err := l.Append(Record{Actor: a, Action: "notice.create", NoticeID: fmt.Sprint(i + 1)})
 		if err != nil {
 			t.Fatal(err)
@@ -98,9 +90,9 @@ func TestAppendChainAndList(t *testing.T) {
 
 func TestClockBackwardsKeepsOrder(t *testing.T) {
 	l, _, c := newLog(t)
-	c.set(t0.Add(time.Hour))
+	c.Set(t0.Add(time.Hour))
 	first, _ := l.Append(Record{Action: "a"})
-	c.set(t0) // the clock steps back
+	c.Set(t0) // the clock steps back
 	second, err := l.Append(Record{Action: "b"})
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +133,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l, db, c := newLog(t)
 			for i := 0; i < 4; i++ {
-				c.set(t0.Add(time.Duration(i) * time.Second))
+				c.Set(t0.Add(time.Duration(i) * time.Second))
 				if _, err := l.Append(Record{Actor: "wang", Action: "notice.get"}); err != nil {
 					t.Fatal(err)
 				}

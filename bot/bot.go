@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -64,10 +65,25 @@ type Deps struct {
 	// MaxReplyBytes caps a reply (config search.max_reply_bytes; WeChat's
 	// limit, and the default, is 2048).
 	MaxReplyBytes int
+	// Related is how many related titles an answer lists (config
+	// search.related).
+	Related int
+	// Area is the subdistrict govbot answers for (config area.name).
+	Area string
 	// WGS84 says the disclosures' coordinates are GPS (WGS-84; config
 	// search.datum wgs84). By default they are GCJ-02, as read from the
 	// Chinese web maps staff use and as WeChat's location messages are.
 	WGS84 bool
+	// Handled remembers handled messages and their replies for the whole
+	// window in which WeChat may deliver one again, across restarts
+	// (dedupe.Store). nil: only the in-memory cache of recent messages.
+	Handled Handled
+}
+
+// Handled is a durable record of handled messages (see dedupe.Store).
+type Handled interface {
+	Get(key string) (reply []byte, ok bool, err error)
+	Put(key string, reply []byte) error
 }
 
 // Tuning of the in-memory state. It is per process: a restart forgets
@@ -102,6 +118,8 @@ type Bot struct {
 	hotline  string
 	maxBytes int
 	wgs84    bool
+	render   *Renderer
+	handled  Handled
 
 	flights *ttlCache[*flight]     // dedupe key → first attempt
 	geos    *ttlCache[index.Point] // user → last shared location
@@ -135,6 +153,7 @@ func New(d Deps) *Bot {
 		hotline:  d.Hotline,
 		maxBytes: d.MaxReplyBytes,
 		wgs84:    d.WGS84,
+		handled:  d.Handled,
 		flights:  newTTLCache[*flight](dedupeTTL, dedupeMax),
 		geos:     newTTLCache[index.Point](geoTTL, geoMax),
 		pending:  newTTLCache[string](geoTTL, geoMax),
@@ -154,6 +173,7 @@ func New(d Deps) *Bot {
 	for _, m := range d.Menu {
 		b.menu[m.Key] = m
 	}
+	b.render = NewRenderer(RenderOptions{Hotline: b.hotline, MaxReplyBytes: b.maxBytes, Related: d.Related, Area: d.Area})
 	return b
 }
 
@@ -202,6 +222,12 @@ func (b *Bot) Handle(ctx context.Context, m Message) (Reply, error) {
 			return Reply{}, ctx.Err()
 		}
 	}
+	if r, ok := b.recall(key); ok {
+		b.log.Debug("bot: message handled before", "platform", m.Platform, "type", m.MsgType)
+		f.reply = r
+		close(f.done)
+		return r, nil
+	}
 	finished := false
 	defer func() {
 		if !finished {
@@ -214,9 +240,47 @@ func (b *Bot) Handle(ctx context.Context, m Message) (Reply, error) {
 	f.reply, f.err = b.process(ctx, m)
 	if f.err != nil {
 		b.flights.delete(key)
+	} else {
+		b.remember(key, f.reply)
 	}
 	finished = true
 	return f.reply, f.err
+}
+
+// recall returns the reply recorded durably for a message handled before
+// (by this process or one before a restart).
+func (b *Bot) recall(key string) (Reply, bool) {
+	if b.handled == nil {
+		return Reply{}, false
+	}
+	data, ok, err := b.handled.Get(key)
+	if err != nil {
+		b.log.Error("bot: read handled messages", "err", err)
+		return Reply{}, false
+	}
+	if !ok {
+		return Reply{}, false
+	}
+	var r Reply
+	if err := json.Unmarshal(data, &r); err != nil {
+		b.log.Error("bot: decode a handled message's reply", "err", err)
+		return Reply{}, true // handled: do not act again
+	}
+	return r, true
+}
+
+// remember records durably that the message under key was handled.
+func (b *Bot) remember(key string, r Reply) {
+	if b.handled == nil {
+		return
+	}
+	data, err := json.Marshal(r)
+	if err == nil {
+		err = b.handled.Put(key, data)
+	}
+	if err != nil {
+		b.log.Error("bot: record a handled message", "err", err)
+	}
 }
 
 // process handles one message, detached from the caller's cancellation so
@@ -420,10 +484,11 @@ func (b *Bot) answer(ctx context.Context, m Message, q string, geo *index.Point,
 	b.log.Info("bot: question", "platform", m.Platform, "kind", kind, "sender", short,
 		"answered", ans.Answered, "hits", len(ans.Hits), "geo", geo != nil, "took", elapsed)
 	b.log.Debug("bot: question text", "q", q, "top", topID(ans.Hits))
-	if strings.TrimSpace(ans.Text) == "" {
+	text := b.render.AnswerText(ans)
+	if strings.TrimSpace(text) == "" {
 		return apology(b.hotline), ans.Answered
 	}
-	return ans.Text, ans.Answered
+	return text, ans.Answered
 }
 
 func topID(hits []index.Hit) string {

@@ -3,7 +3,10 @@
 // depends on the date, so no package calls time.Now directly.
 package clock
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Shanghai is the Asia/Shanghai zone. China has observed no daylight saving
 // since 1991, so a fixed +08:00 offset is exact and needs no tzdata.
@@ -48,4 +51,36 @@ func DateOf(t time.Time) time.Time {
 // impossible dates such as 2023-02-30.
 func ParseDate(s string) (time.Time, error) {
 	return time.ParseInLocation("2006-01-02", s, Shanghai)
+}
+
+// Fake is a settable clock for tests; safe for concurrent use. The zero
+// value is at the zero time: use NewFake.
+type Fake struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewFake returns a Fake at t.
+func NewFake(t time.Time) *Fake { return &Fake{t: t} }
+
+// Now returns the time last set.
+func (f *Fake) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.t
+}
+
+// Set moves the clock to t.
+func (f *Fake) Set(t time.Time) {
+	f.mu.Lock()
+	f.t = t
+	f.mu.Unlock()
+}
+
+// Advance moves the clock forward by d and returns the new time.
+func (f *Fake) Advance(d time.Duration) time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.t = f.t.Add(d)
+	return f.t
 }

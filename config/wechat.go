@@ -48,6 +48,12 @@ type Work struct {
 	Path           string `yaml:"path"`
 }
 
+// Defaults of the webhook section.
+const (
+	DefaultMaxClockSkew = 5 * time.Minute
+	DefaultDedupeMax    = 20000
+)
+
 // Webhook limits, shared by the Official Account and WeCom callbacks.
 type Webhook struct {
 	// MaxClockSkew: a signed request whose timestamp is further than this
@@ -55,6 +61,11 @@ type Webhook struct {
 	MaxClockSkew time.Duration `yaml:"max_clock_skew"`
 	// MaxBodyBytes: a larger request body is refused (413).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// DedupeMax bounds the messages remembered (with their replies, in the
+	// database) so that one delivered again within twice MaxClockSkew is
+	// answered as the first time and not acted on twice; past it the
+	// oldest are forgotten first.
+	DedupeMax int `yaml:"dedupe_max"`
 }
 
 // WebhookEnabled reports whether the Official Account webhook is served:
@@ -88,7 +99,7 @@ type MenuItem struct {
 func defaultOfficialAccount() OfficialAccount { return OfficialAccount{Path: "/wechat/oa"} }
 func defaultWork() Work                       { return Work{Path: "/wechat/work"} }
 func defaultWebhook() Webhook {
-	return Webhook{MaxClockSkew: 5 * time.Minute, MaxBodyBytes: 64 << 10}
+	return Webhook{MaxClockSkew: DefaultMaxClockSkew, MaxBodyBytes: 64 << 10, DedupeMax: DefaultDedupeMax}
 }
 func defaultQueryLog() QueryLog { return QueryLog{RetentionDays: 180} }
 
@@ -158,6 +169,9 @@ func (c *Config) validateWechat() []error {
 	wh := c.Webhook
 	if wh.MaxClockSkew < 30*time.Second || wh.MaxClockSkew > time.Hour {
 		add("webhook.max_clock_skew %v is outside 30s..1h", wh.MaxClockSkew)
+	}
+	if wh.DedupeMax < 1000 || wh.DedupeMax > 1_000_000 {
+		add("webhook.dedupe_max %d is outside 1000..1000000", wh.DedupeMax)
 	}
 	if wh.MaxBodyBytes < 4<<10 || wh.MaxBodyBytes > 1<<20 {
 		add("webhook.max_body_bytes %d is outside 4096..1048576", wh.MaxBodyBytes)

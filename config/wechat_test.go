@@ -73,6 +73,7 @@ func TestValidateWechat(t *testing.T) {
 		{"skew zero", func(c *Config) { c.Webhook.MaxClockSkew = 0 }, "webhook.max_clock_skew"},
 		{"skew huge", func(c *Config) { c.Webhook.MaxClockSkew = 2 * time.Hour }, "webhook.max_clock_skew"},
 		{"body tiny", func(c *Config) { c.Webhook.MaxBodyBytes = 100 }, "webhook.max_body_bytes"},
+		{"dedupe tiny", func(c *Config) { c.Webhook.DedupeMax = 10 }, "webhook.dedupe_max"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/yingpu/govbot/privacy"
 )
 
 // LoadOptions tunes Load. It is empty for now.
@@ -51,7 +53,7 @@ type Skipped struct {
 	Reason          string // e.g. `review status is "draft"`
 	// Findings are personal data found in the draft, so that it can be
 	// cleaned before it is approved. They do not change Reason.
-	Findings []Finding
+	Findings []privacy.Finding
 }
 
 // String reads like `part1.jsonl:21 emp-021 draft: review status is "draft"`.
@@ -67,7 +69,7 @@ func (s Skipped) String() string {
 type Blocked struct {
 	ID, Title, File string
 	Line            int
-	Findings        []Finding
+	Findings        []privacy.Finding
 }
 
 // String reads like
@@ -83,7 +85,7 @@ func pos(file string, line int) string {
 	return fmt.Sprintf("%s:%d", file, line)
 }
 
-func joinFindings(fs []Finding) string {
+func joinFindings(fs []privacy.Finding) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
 		parts[i] = f.String()

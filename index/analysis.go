@@ -2,15 +2,14 @@ package index
 
 import (
 	"fmt"
-	"hash/fnv"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/go-ego/gse"
+
+	"github.com/yingpu/govbot/segment"
 )
 
 // tokenizerName is the bleve tokenizer that segments Chinese with gse in
@@ -31,75 +30,35 @@ func init() {
 // Segmenter segments Chinese text into words and drops stopwords. It is safe
 // for concurrent use once built.
 type Segmenter struct {
-	seg  gse.Segmenter
+	seg  *segment.Segmenter
 	stop map[string]bool
 	lx   Lexicon
-	// idf is gse's general-language inverse document frequency: how much a
-	// word says in Chinese at large (一个 little, 护照 much).
-	idf idfTable
-	py  pinyinTable
+	py   pinyinTable
 }
 
-// NewSegmenter loads gse's embedded simplified-Chinese dictionary plus the
-// lexicon's words and stopwords.
+// NewSegmenter returns a segmenter on gse's simplified-Chinese dictionary
+// (compact and embedded: nothing is loaded) plus the lexicon's words and
+// stopwords.
 func NewSegmenter(lx Lexicon) (*Segmenter, error) {
 	s := &Segmenter{stop: map[string]bool{}, lx: lx}
-	s.seg.SkipLog = true
-	if err := s.seg.LoadDictEmbed("zh_s"); err != nil {
-		return nil, fmt.Errorf("load segmenter dictionary: %w", err)
-	}
+	words := make([]segment.Word, 0, len(lx.Words))
 	for _, w := range lx.Words {
-		if err := s.seg.AddToken(w.Text, float64(w.Freq)); err != nil {
-			return nil, fmt.Errorf("add dictionary word %q: %w", w.Text, err)
-		}
+		words = append(words, segment.Word{Text: w.Text, Freq: float64(w.Freq)})
 	}
 	// Members of synonym groups are words in their own right.
 	for _, g := range lx.Synonyms {
 		for _, w := range g {
 			if utf8.RuneCountInString(w) <= 6 && !strings.ContainsAny(w, " ") {
-				s.seg.AddToken(w, defaultWordFreq)
+				words = append(words, segment.Word{Text: w, Freq: defaultWordFreq})
 			}
 		}
 	}
+	s.seg = segment.New(segment.Zh(), words)
 	for _, w := range lx.Stopwords {
 		s.stop[w] = true
 	}
-	s.idf = parseIDF(gse.ZhIdf)
 	s.py = newPinyinTable()
 	return s, nil
-}
-
-// idfTable maps a word's 64-bit hash to its weight. Keys and values hold
-// no pointers, so the garbage collector never scans its 270,000 entries.
-type idfTable map[uint64]float32
-
-func wordHash(w string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(w))
-	return h.Sum64()
-}
-
-// parseIDF reads gse's "word idf" lines.
-func parseIDF(text string) idfTable {
-	m := make(idfTable, 280000)
-	for len(text) > 0 {
-		line := text
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = ""
-		}
-		sp := strings.IndexByte(line, ' ')
-		if sp <= 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(line[sp+1:]), 32)
-		if err != nil {
-			continue
-		}
-		m[wordHash(line[:sp])] = float32(v)
-	}
-	return m
 }
 
 // unknownIDF is the weight of a word general Chinese does not know: a name,
@@ -108,7 +67,7 @@ const unknownIDF = 12
 
 // GeneralIDF is how telling a word is in Chinese at large.
 func (s *Segmenter) GeneralIDF(w string) float64 {
-	if v, ok := s.idf[wordHash(w)]; ok {
+	if v, ok := s.seg.IDF(w); ok {
 		return float64(v)
 	}
 	return unknownIDF
@@ -118,7 +77,7 @@ func (s *Segmenter) GeneralIDF(w string) float64 {
 // 长者食堂 gives 长者, 食堂 and 长者食堂), normalized, without stopwords or
 // punctuation. Repeated terms are kept (term frequency matters).
 func (s *Segmenter) Terms(text string) []string {
-	return s.filter(s.seg.CutSearch(normalize(text), true))
+	return s.filter(s.seg.CutSearch(normalize(text)))
 }
 
 // Words segments text in accurate mode (no overlapping sub-words), without
@@ -134,7 +93,7 @@ func (s *Segmenter) Words(text string) []string {
 			run = run[:0]
 		}
 	}
-	for _, t := range s.seg.Cut(normalize(text), false) {
+	for _, t := range s.seg.Cut(normalize(text)) {
 		t = strings.TrimSpace(t)
 		if utf8.RuneCountInString(t) == 1 && isHan(t) {
 			if s.stop[t] {

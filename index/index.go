@@ -51,6 +51,9 @@ type Options struct {
 	ExtraDirs []string
 	// Search tunes answering.
 	Search config.Search
+	// Area is the subdistrict answered for; questions about another
+	// area are declined.
+	Area   config.Area
 	Clock  clock.Clock
 	Logger *slog.Logger
 	// Progress, when set, is told of indexing progress during a build.

@@ -19,19 +19,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // fakeOutbox records the jobs enqueued; fail makes Enqueue fail.
 type fakeOutbox struct {
 	mu      sync.Mutex
@@ -117,7 +104,7 @@ func testAudiences() []config.Audience {
 type env struct {
 	svc    *Service
 	db     *bolt.DB
-	clock  *testClock
+	clock  *clock.Fake
 	out    *fakeOutbox
 	tags   *fakeTags
 	audit  *audit.Log
@@ -133,7 +120,7 @@ func newEnv(t testing.TB, edit ...func(*Options)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{db: db, clock: &testClock{t: t0}, out: &fakeOutbox{},
+	e := &env{db: db, clock: clock.NewFake(t0), out: &fakeOutbox{},
 		tags: &fakeTags{m: map[int][]string{7: {"o2", "o4"}}}}
 	e.audit, err = audit.New(db, e.clock)
 	if err != nil {

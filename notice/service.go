@@ -17,6 +17,7 @@ import (
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/content"
 	"github.com/yingpu/govbot/outbox"
+	"github.com/yingpu/govbot/store"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -104,6 +105,13 @@ type Service struct {
 	wake   chan struct{} // tells Run to look for due notices now
 }
 
+// Schema is the notices' bucket family: its migrations, in order.
+func Schema() store.Family {
+	return store.Family{Name: "notice", Migrations: []store.Migration{
+		store.CreateBuckets(bucketNotices, bucketDue, bucketPublish),
+	}}
+}
+
 // New returns a Service, creating its buckets.
 func New(opts Options) (*Service, error) {
 	if opts.DB == nil {
@@ -127,16 +135,8 @@ func New(opts Options) (*Service, error) {
 	if opts.RetryMax < opts.RetryMin {
 		opts.RetryMax = max(30*time.Minute, opts.RetryMin)
 	}
-	err := opts.DB.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketNotices, bucketDue, bucketPublish} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("notice: create buckets: %w", err)
+	if err := store.Migrate(opts.DB, Schema()); err != nil {
+		return nil, fmt.Errorf("notice: %w", err)
 	}
 	s := &Service{
 		opts:      opts,

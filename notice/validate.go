@@ -10,6 +10,7 @@ import (
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/content"
 	"github.com/yingpu/govbot/outbox"
+	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/push"
 )
 
@@ -297,9 +298,9 @@ func checkLength(audience, channel string, m push.Message) error {
 }
 
 var kindNames = map[string]string{
-	content.KindIDCard:   "身份证号",
-	content.KindMobile:   "手机号",
-	content.KindBankCard: "银行卡号",
+	privacy.KindIDCard:   "身份证号",
+	privacy.KindMobile:   "手机号",
+	privacy.KindBankCard: "银行卡号",
 }
 
 var fieldNames = map[string]string{"title": "标题", "body": "正文"}
@@ -308,7 +309,7 @@ var fieldNames = map[string]string{"title": "标题", "body": "正文"}
 // number in it: a notice must not spread a resident's personal data to a
 // group, let alone publish it.
 func checkPrivacy(f fields) error {
-	findings := append(content.ScanText("title", f.title), content.ScanText("body", f.body)...)
+	findings := append(privacy.Scan("title", f.title), privacy.Scan("body", f.body)...)
 	if len(findings) == 0 {
 		return nil
 	}

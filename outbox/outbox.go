@@ -344,7 +344,7 @@ func (o *Outbox) Enqueue(tx *bolt.Tx, job Job) error {
 		return err
 	}
 	jobs, dels := tx.Bucket(bucketJobs), tx.Bucket(bucketDeliveries)
-	if jobs == nil || dels == nil {
+	if jobs == nil || dels == nil || tx.Bucket(bucketOpen) == nil {
 		return errors.New("outbox: buckets missing (database not opened with outbox.New)")
 	}
 	if jobs.Get([]byte(job.NoticeID)) != nil {
@@ -379,6 +379,9 @@ func (o *Outbox) Enqueue(tx *bolt.Tx, job Job) error {
 	}
 	if err := putJSON(jobs, []byte(job.NoticeID), &jr); err != nil {
 		return err
+	}
+	if err := tx.Bucket(bucketOpen).Put([]byte(job.NoticeID), nil); err != nil {
+		return fmt.Errorf("outbox: %w", err)
 	}
 	tx.OnCommit(func() { o.admit(entries) })
 	return nil
@@ -495,6 +498,9 @@ func (o *Outbox) Purge(cutoff time.Time) (int, error) {
 				}
 			}
 			if err := jobs.Delete(k); err != nil {
+				return fmt.Errorf("outbox: purge: %w", err)
+			}
+			if err := tx.Bucket(bucketOpen).Delete(k); err != nil {
 				return fmt.Errorf("outbox: purge: %w", err)
 			}
 			n++

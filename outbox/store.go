@@ -3,9 +3,11 @@ package outbox
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/yingpu/govbot/store"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -18,7 +20,37 @@ var (
 	// bucketRobotSends: robot key -> the times of its last sends, so that
 	// the per-minute limit holds across restarts.
 	bucketRobotSends = []byte("outbox/robot_sends")
+	// bucketOpen: notice ID -> "" for every notice not yet done (some
+	// delivery not terminal, or OnDone not yet returned), so that start-up
+	// reads those notices' deliveries only, not every delivery kept.
+	bucketOpen = []byte("outbox/open")
 )
+
+// Schema is the outbox's bucket family: its migrations, in order.
+func Schema() store.Family {
+	return store.Family{Name: "outbox", Migrations: []store.Migration{
+		store.CreateBuckets(bucketJobs, bucketDeliveries, bucketRobotSends),
+		{Name: "index the notices not yet done", Up: indexOpen},
+	}}
+}
+
+// indexOpen creates bucketOpen and lists in it every notice not done.
+func indexOpen(tx *bolt.Tx) error {
+	open, err := tx.CreateBucketIfNotExists(bucketOpen)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+		var jr jobRecord
+		if err := decode(k, v, &jr); err != nil {
+			return err
+		}
+		if jr.Completed.IsZero() || !jr.Signalled {
+			return open.Put(k, nil)
+		}
+		return nil
+	})
+}
 
 // State of a delivery.
 type State string
@@ -127,7 +159,8 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 	return true, decode(key, data, v)
 }
 
-// load creates the buckets and queues every delivery not yet terminal.
+// load migrates the buckets and queues every delivery of the open notices
+// not yet terminal.
 // Deliveries found in flight were interrupted by a crash: they are due now,
 // and a robot's interrupted send counts against its limit as if made now.
 // Notices completed but not signalled are queued for OnDone.
@@ -136,14 +169,34 @@ func (o *Outbox) load() error {
 	var entries []*entry
 	var inflight, unconfigured int
 	robot := o.lanes[ChannelRobot].limit
-	err := o.db.Update(func(tx *bolt.Tx) error {
-		entries, inflight, unconfigured = nil, 0, 0
-		robot.reset()
-		for _, name := range [][]byte{bucketJobs, bucketDeliveries, bucketRobotSends} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("outbox: create bucket %s: %w", name, err)
+	if err := store.Migrate(o.db, Schema()); err != nil {
+		return err
+	}
+	resume := func(k, v []byte) error {
+		var r record
+		if err := decode(k, v, &r); err != nil {
+			return err
+		}
+		if r.State.terminal() {
+			return nil
+		}
+		e := r.entry(string(k))
+		if r.State == StateInFlight {
+			inflight++
+			e.due = now
+			if r.Channel == ChannelRobot {
+				robot.record(r.ID, now)
 			}
 		}
+		if !o.configured(r.Channel) {
+			unconfigured++
+		}
+		entries = append(entries, e)
+		return nil
+	}
+	err := o.db.View(func(tx *bolt.Tx) error {
+		entries, inflight, unconfigured = nil, 0, 0
+		robot.reset()
 		if err := tx.Bucket(bucketRobotSends).ForEach(func(k, v []byte) error {
 			var times []time.Time
 			if err := decode(k, v, &times); err != nil {
@@ -156,37 +209,24 @@ func (o *Outbox) load() error {
 		}); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketDeliveries).ForEach(func(k, v []byte) error {
-			var r record
-			if err := decode(k, v, &r); err != nil {
-				return err
+		dels, jobs := tx.Bucket(bucketDeliveries), tx.Bucket(bucketJobs)
+		return tx.Bucket(bucketOpen).ForEach(func(notice, _ []byte) error {
+			var jr jobRecord
+			if ok, err := getJSON(jobs, notice, &jr); err != nil || !ok {
+				return errors.Join(err, fmt.Errorf("outbox: open notice %s missing", notice))
 			}
-			if r.State.terminal() {
+			if !jr.Completed.IsZero() {
+				if !jr.Signalled {
+					o.done.push(string(notice))
+				}
 				return nil
 			}
-			e := r.entry(string(k))
-			if r.State == StateInFlight {
-				inflight++
-				e.due = now
-				if r.Channel == ChannelRobot {
-					robot.record(r.ID, now)
+			prefix := noticePrefix(string(notice))
+			c := dels.Cursor()
+			for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+				if err := resume(k, v); err != nil {
+					return err
 				}
-			}
-			if !o.configured(r.Channel) {
-				unconfigured++
-			}
-			entries = append(entries, e)
-			return nil
-		}); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
-			var jr jobRecord
-			if err := decode(k, v, &jr); err != nil {
-				return err
-			}
-			if !jr.Completed.IsZero() && !jr.Signalled {
-				o.done.push(string(k))
 			}
 			return nil
 		})

@@ -653,6 +653,9 @@ func (o *Outbox) signal(notice string) {
 			return err
 		}
 		jr.Signalled = true
+		if err := tx.Bucket(bucketOpen).Delete([]byte(notice)); err != nil {
+			return err
+		}
 		return putJSON(b, []byte(notice), &jr)
 	})
 	if err != nil {

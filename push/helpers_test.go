@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -82,22 +81,4 @@ func wantError(t *testing.T, err error, code int, transient bool) *push.Error {
 		t.Fatalf("IsTransient(%v) = %v", err, !transient)
 	}
 	return pe
-}
-
-// manualClock is a clock tests move forward.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }

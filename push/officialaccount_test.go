@@ -153,7 +153,7 @@ func TestOATagFollowersRefreshesTokenMidway(t *testing.T) {
 
 func TestOATokenExpiresWithClock(t *testing.T) {
 	srv := pushtest.NewServer(t)
-	clk := &manualClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, clock.Shanghai)}
+	clk := clock.NewFake(time.Date(2025, 1, 1, 0, 0, 0, 0, clock.Shanghai))
 	api := apiFor(t, srv)
 	api.Clock = clk
 	a, err := push.NewOfficialAccount(push.OfficialAccountOptions{API: api, AppID: "wx", AppSecret: "s"})
@@ -167,10 +167,10 @@ func TestOATokenExpiresWithClock(t *testing.T) {
 		}
 	}
 	send()
-	clk.Add(110 * time.Minute) // 7200 s less the 5-minute margin is 115 minutes
+	clk.Advance(110 * time.Minute) // 7200 s less the 5-minute margin is 115 minutes
 	send()
 	srv.AssertCount(pushtest.PathOAToken, 1)
-	clk.Add(6 * time.Minute)
+	clk.Advance(6 * time.Minute)
 	send()
 	srv.AssertCount(pushtest.PathOAToken, 2)
 	if tok, err := a.TokenHandle().GetAccessTokenContext(context.Background()); err != nil || tok == "" {

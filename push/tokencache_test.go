@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/push"
 )
 
@@ -18,7 +19,7 @@ func newPlainServer(t *testing.T, h http.Handler) string {
 }
 
 func TestTokenCacheExpiry(t *testing.T) {
-	clk := &manualClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clk := clock.NewFake(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	c := push.NewTokenCache(clk)
 	if err := c.Set("k", "v", time.Minute); err != nil {
 		t.Fatal(err)
@@ -26,11 +27,11 @@ func TestTokenCacheExpiry(t *testing.T) {
 	if err := c.Set("forever", "v", 0); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(59 * time.Second)
+	clk.Advance(59 * time.Second)
 	if c.Get("k") != "v" || !c.IsExist("k") {
 		t.Fatal("value gone before expiry")
 	}
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	if c.Get("k") != nil || c.IsExist("k") {
 		t.Fatal("value kept after expiry")
 	}
@@ -44,7 +45,7 @@ func TestTokenCacheExpiry(t *testing.T) {
 }
 
 func TestTokenCacheConcurrent(t *testing.T) {
-	clk := &manualClock{now: time.Unix(0, 0)}
+	clk := clock.NewFake(time.Unix(0, 0))
 	c := push.NewTokenCache(clk)
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -56,7 +57,7 @@ func TestTokenCacheConcurrent(t *testing.T) {
 				_ = c.IsExist(k)
 				if j%7 == 0 {
 					_ = c.Delete(k)
-					clk.Add(time.Millisecond)
+					clk.Advance(time.Millisecond)
 				}
 			}
 		})

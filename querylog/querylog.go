@@ -16,9 +16,10 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/yingpu/govbot/store"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/yingpu/govbot/content"
+	"github.com/yingpu/govbot/privacy"
 )
 
 // Bucket names. Every bucket of this package starts with "querylog/".
@@ -64,18 +65,17 @@ func New(db *bolt.DB) (*Log, error) {
 	if db == nil {
 		return nil, errors.New("querylog: nil database")
 	}
-	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketRecords, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("querylog: create buckets: %w", err)
+	if err := store.Migrate(db, Schema()); err != nil {
+		return nil, fmt.Errorf("querylog: %w", err)
 	}
 	return &Log{db: db}, nil
+}
+
+// Schema is the query log's bucket family: its migrations, in order.
+func Schema() store.Family {
+	return store.Family{Name: "querylog", Migrations: []store.Migration{
+		store.CreateBuckets(bucketRecords, bucketMeta),
+	}}
 }
 
 // Bounds of the key space: UnixNano is only defined between these.
@@ -121,7 +121,7 @@ func (l *Log) AppendAll(rs []Record) error {
 		}
 		// Residents sometimes type their ID or mobile number into a
 		// question; the log keeps the question, never the number.
-		r.Q = content.MaskText(r.Q)
+		r.Q = privacy.Mask(r.Q)
 		v, err := json.Marshal(r)
 		if err != nil {
 			return fmt.Errorf("querylog: %w", err)

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yingpu/govbot/store"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -44,18 +45,17 @@ func New(db *bolt.DB) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("subscribe: nil database")
 	}
-	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketByUser, bucketByTopic, bucketSeen} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("subscribe: create buckets: %w", err)
+	if err := store.Migrate(db, Schema()); err != nil {
+		return nil, fmt.Errorf("subscribe: %w", err)
 	}
 	return &Store{db: db}, nil
+}
+
+// Schema is the subscriptions' bucket family: its migrations, in order.
+func Schema() store.Family {
+	return store.Family{Name: "subscribe", Migrations: []store.Migration{
+		store.CreateBuckets(bucketByUser, bucketByTopic, bucketSeen),
+	}}
 }
 
 func checkID(openid string) error {

@@ -71,6 +71,9 @@ type Options struct {
 	// POST /api/reindex; nil: those answer 404.
 	Queries   Queries
 	Reindexer Reindexer
+	// Clock tells the time, for periods that default to "until now"
+	// (default clock.System).
+	Clock clock.Clock
 }
 
 type user struct {
@@ -95,6 +98,9 @@ func New(opts Options) http.Handler {
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
 	}
 	a := &api{opts: opts, log: opts.Logger}
 	for _, u := range opts.Users {
@@ -348,18 +354,6 @@ func jsonType(kind string) string {
 
 // --- handlers ---
 
-// noticeInput is the JSON of POST and PATCH /api/notices.
-type noticeInput struct {
-	Title     *string   `json:"title"`
-	Body      *string   `json:"body"`
-	Audiences *[]string `json:"audiences"`
-	Urgent    *bool     `json:"urgent"`
-	Public    *bool     `json:"public"`
-	Markdown  *bool     `json:"markdown"`
-	Expires   *string   `json:"expires"`
-	SendAt    *string   `json:"send_at"`
-}
-
 func deref[T any](p *T) T {
 	var zero T
 	if p == nil {
@@ -368,16 +362,10 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// noticeView is a notice as answered: the notice and its delivery report.
-type noticeView struct {
-	notice.Notice
-	Report outbox.Report `json:"report"`
-}
-
-func (a *api) view(n notice.Notice) (noticeView, error) {
+func (a *api) view(n notice.Notice) (NoticeView, error) {
 	rep, err := a.opts.Notices.Report(n.ID)
 	if err != nil {
-		return noticeView{}, err
+		return NoticeView{}, err
 	}
 	// A robot's webhook key lets anyone post to its group: show only
 	// enough of it to tell robots apart.
@@ -389,7 +377,7 @@ func (a *api) view(n notice.Notice) (noticeView, error) {
 		failures[i] = f
 	}
 	rep.Failures = failures
-	return noticeView{Notice: n, Report: rep}, nil
+	return NoticeView{Notice: n, Report: rep}, nil
 }
 
 // maskKey keeps the first and last four characters of a secret.
@@ -409,7 +397,7 @@ func (a *api) replyNotice(w http.ResponseWriter, c *call, status int, n notice.N
 }
 
 func (a *api) create(w http.ResponseWriter, r *http.Request, c *call) error {
-	var in noticeInput
+	var in NoticeInput
 	if err := a.decode(w, r, &in, false); err != nil {
 		return err
 	}
@@ -426,7 +414,7 @@ func (a *api) create(w http.ResponseWriter, r *http.Request, c *call) error {
 }
 
 func (a *api) update(w http.ResponseWriter, r *http.Request, c *call) error {
-	var in noticeInput
+	var in NoticeInput
 	if err := a.decode(w, r, &in, false); err != nil {
 		return err
 	}
@@ -441,15 +429,8 @@ func (a *api) update(w http.ResponseWriter, r *http.Request, c *call) error {
 	return a.replyNotice(w, c, http.StatusOK, n)
 }
 
-// noteInput is the optional body of submit, approve and cancel, and the
-// required body of reject.
-type noteInput struct {
-	Reason string `json:"reason"`
-	Note   string `json:"note"`
-}
-
 func (a *api) note(w http.ResponseWriter, r *http.Request) (string, error) {
-	var in noteInput
+	var in NoteInput
 	if err := a.decode(w, r, &in, true); err != nil {
 		return "", err
 	}
@@ -542,7 +523,7 @@ func (a *api) list(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.reply(w, http.StatusOK, map[string]any{"notices": ns})
+	return c.reply(w, http.StatusOK, NoticeList{Notices: ns})
 }
 
 func (a *api) audiences(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -550,7 +531,7 @@ func (a *api) audiences(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.reply(w, http.StatusOK, map[string]any{"audiences": infos})
+	return c.reply(w, http.StatusOK, AudienceList{Audiences: infos})
 }
 
 func (a *api) requireAdmin(c *call) error {
@@ -606,26 +587,20 @@ func (a *api) auditList(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.reply(w, http.StatusOK, map[string]any{"records": recs})
-}
-
-type userView struct {
-	Name       string   `json:"name"`
-	Roles      []string `json:"roles"`
-	Department string   `json:"department,omitempty"`
+	return c.reply(w, http.StatusOK, AuditList{Records: recs})
 }
 
 func (a *api) userList(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.requireAdmin(c); err != nil {
 		return err
 	}
-	out := []userView{}
+	out := []UserView{}
 	for _, u := range a.users {
-		out = append(out, userView{Name: u.name, Roles: u.roles, Department: u.dept})
+		out = append(out, UserView{Name: u.name, Roles: u.roles, Department: u.dept})
 	}
-	return c.reply(w, http.StatusOK, map[string]any{"users": out})
+	return c.reply(w, http.StatusOK, UserList{Users: out})
 }
 
 func (a *api) me(w http.ResponseWriter, r *http.Request, c *call) error {
-	return c.reply(w, http.StatusOK, userView{Name: c.actor.Name, Roles: c.actor.Roles})
+	return c.reply(w, http.StatusOK, UserView{Name: c.actor.Name, Roles: c.actor.Roles})
 }

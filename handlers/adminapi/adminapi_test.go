@@ -21,13 +21,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
 type fakeOutbox struct {
 	mu   sync.Mutex
 	jobs []outbox.Job
@@ -95,7 +88,7 @@ func newEnv(t testing.TB, proxies ...string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	c := &testClock{t: t0}
+	c := clock.NewFake(t0)
 	log, err := audit.New(db, c)
 	if err != nil {
 		t.Fatal(err)

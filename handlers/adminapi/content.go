@@ -49,7 +49,7 @@ func (a *api) unanswered(w http.ResponseWriter, r *http.Request, c *call) error 
 	if from.IsZero() {
 		end := to
 		if end.IsZero() {
-			end = time.Now()
+			end = a.opts.Clock.Now()
 		}
 		from = end.AddDate(0, 0, -30)
 	}
@@ -63,7 +63,7 @@ func (a *api) unanswered(w http.ResponseWriter, r *http.Request, c *call) error 
 	if ds == nil {
 		ds = []querylog.Demand{}
 	}
-	return c.reply(w, http.StatusOK, map[string]any{"from": from, "to": to, "questions": ds})
+	return c.reply(w, http.StatusOK, UnansweredList{From: from, To: to, Questions: ds})
 }
 
 // reindex: POST /api/reindex (admin): rebuild from the data directory and

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/querylog"
 )
 
@@ -55,6 +56,18 @@ func TestUnansweredAndReindex(t *testing.T) {
 	}
 	if fq.from.Format("2006-01-02") != "2026-11-01" || fq.to.Format("2006-01-02") != "2026-11-26" {
 		t.Fatalf("period passed: %v .. %v", fq.from, fq.to)
+	}
+	// Without a period: the 30 days up to the injected clock's now.
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, clock.Shanghai)
+	e.h = New(Options{Audit: e.audit, Users: users(), Queries: fq, Reindexer: fr, Clock: clock.Fixed(now)})
+	srv2 := httptest.NewServer(e.h)
+	t.Cleanup(srv2.Close)
+	e.srv = srv2
+	if code, body := e.do("GET", "/api/queries/unanswered", tokAdmin, nil); code != http.StatusOK {
+		t.Fatalf("default period: %d %v", code, body)
+	}
+	if want := now.AddDate(0, 0, -30); !fq.from.Equal(want) || !fq.to.IsZero() {
+		t.Fatalf("default period %v .. %v, want %v .. now", fq.from, fq.to, want)
 	}
 	if code, _ := e.do("GET", "/api/queries/unanswered?from=2026-11-26&to=2026-11-01", tokAdmin, nil); code != http.StatusBadRequest {
 		t.Fatalf("reversed period: %d, want 400", code)

@@ -23,6 +23,12 @@ type Answerer interface {
 	Ask(ctx context.Context, q index.Query) (index.Answer, error)
 }
 
+// Renderer words an answer as a resident reads it; *bot.Renderer
+// implements it.
+type Renderer interface {
+	AnswerText(a index.Answer) string
+}
+
 type askRequest struct {
 	Q   string   `json:"q"`
 	Lat *float64 `json:"lat"`
@@ -34,7 +40,7 @@ const maxQuestionBytes = 2048
 
 // New returns the console: GET / (the page) and POST /ask (JSON
 // {"q", "lat", "lon"} → the answer as `govbot ask --json` prints it).
-func New(a Answerer) http.Handler {
+func New(a Answerer, words Renderer) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -74,9 +80,10 @@ func New(a Answerer) http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(struct {
-			Q string `json:"q"`
+			Q    string `json:"q"`
+			Text string `json:"text"`
 			index.Answer
-		}{req.Q, ans})
+		}{req.Q, words.AnswerText(ans), ans})
 	})
 	return mux
 }

@@ -5,8 +5,8 @@ import (
 	"net/http"
 
 	"github.com/yingpu/govbot/bot"
-	"github.com/yingpu/govbot/bot/wxcrypto"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/webhook/wxcrypto"
 )
 
 // OfficialAccountOptions configure the Official Account webhook.

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yingpu/govbot/bot/wxcrypto"
 	"github.com/yingpu/govbot/handlers/webhook/wechattest"
+	"github.com/yingpu/govbot/handlers/webhook/wxcrypto"
 )
 
 type refuseCase struct {

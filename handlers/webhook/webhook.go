@@ -27,14 +27,14 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
 	"github.com/yingpu/govbot/bot"
-	"github.com/yingpu/govbot/bot/wxcrypto"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/webhook/wxcrypto"
 )
 
 // Defaults of Options.
 const (
-	DefaultMaxClockSkew   = 5 * time.Minute
+	DefaultMaxClockSkew   = config.DefaultMaxClockSkew
 	DefaultMaxBodyBytes   = 64 << 10
 	DefaultHandlerTimeout = 4 * time.Second
 	// MaxReplyBytes is WeChat's limit on a passive text reply.

@@ -18,9 +18,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/yingpu/govbot/bot"
-	"github.com/yingpu/govbot/bot/wxcrypto"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/handlers/webhook/wechattest"
+	"github.com/yingpu/govbot/handlers/webhook/wxcrypto"
 )
 
 const (
@@ -193,7 +193,7 @@ type vectors struct {
 }
 
 func loadVectors(t testing.TB) vectors {
-	b, err := os.ReadFile("../../bot/wxcrypto/testdata/vectors.json")
+	b, err := os.ReadFile("wxcrypto/testdata/vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}

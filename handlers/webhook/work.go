@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/yingpu/govbot/bot"
-	"github.com/yingpu/govbot/bot/wxcrypto"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/webhook/wxcrypto"
 )
 
 // WorkOptions configure the WeCom app callback.

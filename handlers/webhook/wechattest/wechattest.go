@@ -25,7 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/yingpu/govbot/bot/wxcrypto"
+	"github.com/yingpu/govbot/handlers/webhook/wxcrypto"
 )
 
 // Mode is the Official Account message encryption mode.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yingpu/govbot/bot/wxcrypto"
+	"github.com/yingpu/govbot/handlers/webhook/wxcrypto"
 )
 
 const (

@@ -1,4 +1,4 @@
-package main
+package noticecli
 
 import (
 	"context"
@@ -55,18 +55,18 @@ func TestNoticeCLIUnansweredAndReindex(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	code, out, errOut := cli(t, srv, cliAdmin, "", "unanswered")
+	code, out, errOut := runNotice(t, srv, cliAdmin, "", "unanswered")
 	if code != 0 || !strings.Contains(out, "护照怎么办") || strings.Contains(out, "低保标准") {
 		t.Fatalf("unanswered: %d %q %q", code, out, errOut)
 	}
 	if !strings.Contains(out, "2\t") && !strings.Contains(out, "2 ") {
 		t.Fatalf("unanswered should count the question twice: %q", out)
 	}
-	code, out, errOut = cli(t, srv, cliAdmin, "", "reindex")
+	code, out, errOut = runNotice(t, srv, cliAdmin, "", "reindex")
 	if code != 0 || ri.calls != 1 || !strings.Contains(out, "gen-x") || !strings.Contains(out, "ben-020") {
 		t.Fatalf("reindex: %d %q %q", code, out, errOut)
 	}
-	if code, _, errOut = cli(t, srv, cliStaff, "", "reindex"); code == 0 || ri.calls != 1 || !strings.Contains(errOut, "管理员") {
+	if code, _, errOut = runNotice(t, srv, cliStaff, "", "reindex"); code == 0 || ri.calls != 1 || !strings.Contains(errOut, "管理员") {
 		t.Fatalf("staff reindex: %d %q (calls %d)", code, errOut, ri.calls)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package noticecli
 
 import (
 	"bytes"
@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/adminapi"
@@ -89,34 +92,42 @@ func newNoticeServer(t *testing.T) (*httptest.Server, *cliOutbox) {
 	return srv, out
 }
 
-// cli runs `govbot notice ARGS` against srv and returns the exit code,
+// runNotice runs `govbot notice ARGS` against srv and returns the exit code,
 // standard output and standard error.
-func cli(t *testing.T, srv *httptest.Server, token, stdin string, args ...string) (int, string, string) {
+func runNotice(t *testing.T, srv *httptest.Server, token, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	all := append([]string{"notice", "--server", srv.URL, "--token", token}, args...)
-	code := run(context.Background(), all, strings.NewReader(stdin), &stdout, &stderr)
+	code := run(all, stdin, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
+}
+
+// run runs `govbot ARGS` with only the notice command and returns the exit
+// code.
+func run(args []string, stdin string, stdout, stderr *bytes.Buffer) int {
+	root := &cobra.Command{Use: "govbot"}
+	root.AddCommand(Command())
+	return cli.Execute(context.Background(), root, args, cli.IO{In: strings.NewReader(stdin), Out: stdout, Err: stderr})
 }
 
 func TestNoticeCLIFlow(t *testing.T) {
 	srv, out := newNoticeServer(t)
-	code, so, se := cli(t, srv, cliStaff, "", "create", "--title", "防汛预警", "--body", "今晚有暴雨。",
+	code, so, se := runNotice(t, srv, cliStaff, "", "create", "--title", "防汛预警", "--body", "今晚有暴雨。",
 		"--audience", "防汛", "--audience", "楼组长", "--urgent")
 	if code != 0 || !strings.Contains(so, "已创建通知 1") || !strings.Contains(so, "草稿（draft）") {
 		t.Fatalf("create: %d %q %q", code, so, se)
 	}
-	if code, so, se = cli(t, srv, cliStaff, "", "submit", "1"); code != 0 || !strings.Contains(so, "待审核（submitted）") {
+	if code, so, se = runNotice(t, srv, cliStaff, "", "submit", "1"); code != 0 || !strings.Contains(so, "待审核（submitted）") {
 		t.Fatalf("submit: %d %q %q", code, so, se)
 	}
 	// Flags after the ID are parsed too.
-	if code, so, se = cli(t, srv, cliReviewer, "", "approve", "1", "--note", "同意"); code != 0 || !strings.Contains(so, "发送中（sending）") {
+	if code, so, se = runNotice(t, srv, cliReviewer, "", "approve", "1", "--note", "同意"); code != 0 || !strings.Contains(so, "发送中（sending）") {
 		t.Fatalf("approve: %d %q %q", code, so, se)
 	}
 	if len(out.jobs) != 1 || len(out.jobs[0].Targets) != 3 || !out.jobs[0].Urgent {
 		t.Fatalf("jobs %+v", out.jobs)
 	}
-	code, so, se = cli(t, srv, cliStaff, "", "get", "1")
+	code, so, se = runNotice(t, srv, cliStaff, "", "get", "1")
 	if code != 0 {
 		t.Fatalf("get: %d %q", code, se)
 	}
@@ -130,24 +141,24 @@ func TestNoticeCLIFlow(t *testing.T) {
 	if strings.Contains(so, "key-aaaa-bbbb-cccc") {
 		t.Error("robot key shown in full")
 	}
-	code, so, _ = cli(t, srv, cliStaff, "", "get", "1", "--json")
+	code, so, _ = runNotice(t, srv, cliStaff, "", "get", "1", "--json")
 	var n map[string]any
 	if code != 0 || json.Unmarshal([]byte(so), &n) != nil || n["status"] != "sending" {
 		t.Fatalf("get --json: %d %s", code, so)
 	}
-	code, so, _ = cli(t, srv, cliStaff, "", "list", "--status", "sending")
+	code, so, _ = runNotice(t, srv, cliStaff, "", "list", "--status", "sending")
 	if code != 0 || !strings.Contains(so, "防汛预警") || !strings.Contains(so, "sending") {
 		t.Errorf("list: %d %s", code, so)
 	}
-	code, so, _ = cli(t, srv, cliStaff, "", "list", "--status", "draft")
+	code, so, _ = runNotice(t, srv, cliStaff, "", "list", "--status", "draft")
 	if code != 0 || !strings.Contains(so, "没有通知") {
 		t.Errorf("list drafts: %d %s", code, so)
 	}
-	code, so, _ = cli(t, srv, cliStaff, "", "audiences")
+	code, so, _ = runNotice(t, srv, cliStaff, "", "audiences")
 	if code != 0 || !strings.Contains(so, "防汛：群机器人 2") || !strings.Contains(so, "楼组长：企业微信成员 1") {
 		t.Errorf("audiences: %d %s", code, so)
 	}
-	code, so, se = cli(t, srv, cliAdmin, "", "audit", "--limit", "50")
+	code, so, se = runNotice(t, srv, cliAdmin, "", "audit", "--limit", "50")
 	if code != 0 {
 		t.Fatalf("audit: %d %q", code, se)
 	}
@@ -156,7 +167,7 @@ func TestNoticeCLIFlow(t *testing.T) {
 			t.Errorf("audit output lacks %q:\n%s", want, so)
 		}
 	}
-	code, so, _ = cli(t, srv, cliReviewer, "", "whoami")
+	code, so, _ = runNotice(t, srv, cliReviewer, "", "whoami")
 	if code != 0 || !strings.Contains(so, "chen（reviewer）") {
 		t.Errorf("whoami: %d %s", code, so)
 	}
@@ -164,35 +175,35 @@ func TestNoticeCLIFlow(t *testing.T) {
 
 func TestNoticeCLIBodyFileRejectEdit(t *testing.T) {
 	srv, _ := newNoticeServer(t)
-	code, _, se := cli(t, srv, cliStaff, "今晚 20 时起停水。\n", "create", "--title", "停水通知",
+	code, _, se := runNotice(t, srv, cliStaff, "今晚 20 时起停水。\n", "create", "--title", "停水通知",
 		"--body-file", "-", "--audience", "楼组长", "--submit")
 	if code != 0 {
 		t.Fatalf("create --submit: %d %s", code, se)
 	}
-	code, so, se := cli(t, srv, cliReviewer, "", "reject", "1", "--reason", "请写明恢复时间")
+	code, so, se := runNotice(t, srv, cliReviewer, "", "reject", "1", "--reason", "请写明恢复时间")
 	if code != 0 || !strings.Contains(so, "已退回（rejected）") {
 		t.Fatalf("reject: %d %s %s", code, so, se)
 	}
 	path := filepath.Join(t.TempDir(), "body.txt")
 	os.WriteFile(path, []byte("今晚 20 时至 23 时停水。"), 0o600)
-	code, so, se = cli(t, srv, cliStaff, "", "edit", "1", "--body-file", path)
+	code, so, se = runNotice(t, srv, cliStaff, "", "edit", "1", "--body-file", path)
 	if code != 0 || !strings.Contains(so, "草稿（draft）") {
 		t.Fatalf("edit: %d %s %s", code, so, se)
 	}
-	_, so, _ = cli(t, srv, cliStaff, "", "get", "1", "--json")
+	_, so, _ = runNotice(t, srv, cliStaff, "", "get", "1", "--json")
 	var n map[string]any
 	json.Unmarshal([]byte(so), &n)
 	if n["body"] != "今晚 20 时至 23 时停水。" || n["title"] != "停水通知" {
 		t.Errorf("after edit: %v", n)
 	}
-	if code, so, _ = cli(t, srv, cliStaff, "", "cancel", "1"); code != 0 || !strings.Contains(so, "已撤销") {
+	if code, so, _ = runNotice(t, srv, cliStaff, "", "cancel", "1"); code != 0 || !strings.Contains(so, "已撤销") {
 		t.Errorf("cancel: %d %s", code, so)
 	}
 }
 
 func TestNoticeCLIErrors(t *testing.T) {
 	srv, _ := newNoticeServer(t)
-	cli(t, srv, cliStaff, "", "create", "--title", "a", "--body", "b", "--audience", "防汛")
+	runNotice(t, srv, cliStaff, "", "create", "--title", "a", "--body", "b", "--audience", "防汛")
 	cases := []struct {
 		name  string
 		token string
@@ -209,12 +220,12 @@ func TestNoticeCLIErrors(t *testing.T) {
 		{"missing notice", cliStaff, []string{"get", "42"}, 1, "40401"},
 		{"no id", cliStaff, []string{"get"}, 2, "needs one notice ID"},
 		{"create without audience", cliStaff, []string{"create", "--title", "a", "--body", "b"}, 2, "--audience"},
-		{"unknown command", cliStaff, []string{"delete", "1"}, 2, "unknown notice command"},
+		{"unknown command", cliStaff, []string{"delete", "1"}, 2, `unknown command "delete" for "govbot notice"`},
 		{"both bodies", cliStaff, []string{"create", "--title", "a", "--body", "b", "--body-file", "x", "--audience", "防汛"}, 2, "not both"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, so, se := cli(t, srv, tc.token, "", tc.args...)
+			code, so, se := runNotice(t, srv, tc.token, "", tc.args...)
 			if code != tc.code || !strings.Contains(se, tc.wants) {
 				t.Fatalf("got %d\nstdout %s\nstderr %s\nwant %d with %q", code, so, se, tc.code, tc.wants)
 			}
@@ -225,7 +236,7 @@ func TestNoticeCLIErrors(t *testing.T) {
 func TestNoticeCLINoTokenNoServer(t *testing.T) {
 	t.Setenv("GOVBOT_TOKEN", "")
 	var so, se bytes.Buffer
-	if code := run(context.Background(), []string{"notice", "list"}, strings.NewReader(""), &so, &se); code != 2 || !strings.Contains(se.String(), "GOVBOT_TOKEN") {
+	if code := run([]string{"notice", "list"}, "", &so, &se); code != 2 || !strings.Contains(se.String(), "GOVBOT_TOKEN") {
 		t.Errorf("no token: %d %s", code, se.String())
 	}
 	srv := httptest.NewServer(nil)
@@ -235,7 +246,7 @@ func TestNoticeCLINoTokenNoServer(t *testing.T) {
 	t.Setenv("GOVBOT_TOKEN", cliStaff)
 	so.Reset()
 	se.Reset()
-	if code := run(context.Background(), []string{"notice", "list"}, strings.NewReader(""), &so, &se); code != 1 || !strings.Contains(se.String(), "无法连接服务器") {
+	if code := run([]string{"notice", "list"}, "", &so, &se); code != 1 || !strings.Contains(se.String(), "无法连接服务器") {
 		t.Errorf("server down: %d %s", code, se.String())
 	}
 }

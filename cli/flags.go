@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
+)
+
+// ConfigFlags are the flags of every command that reads the configuration:
+// --config, --data and --state.
+type ConfigFlags struct {
+	Config, Data, State string
+}
+
+// Register adds the flags to fs.
+func (c *ConfigFlags) Register(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Config, "config", "", "YAML configuration `file` (default: built-in defaults, sample data in ./data)")
+	fs.StringVar(&c.Data, "data", "", "data `dir`ectory with disclosures and lexicon (overrides data_dir)")
+	fs.StringVar(&c.State, "state", "", "state `dir`ectory for the index and database (overrides state_dir)")
+}
+
+// Load reads the configuration, applies the flag overrides and validates.
+func (c *ConfigFlags) Load() (config.Config, error) {
+	cfg, err := config.Load(c.Config)
+	if err != nil {
+		return cfg, err
+	}
+	if c.Data != "" {
+		cfg.DataDir = c.Data
+	}
+	if c.State != "" {
+		cfg.StateDir = c.State
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+// DateClock is the clock of a --now flag: midday (Asia/Shanghai) of the
+// date YYYY-MM-DD, or the system clock when s is empty. A malformed date
+// is a usage error naming flag.
+func DateClock(flag, s string) (clock.Clock, error) {
+	if s == "" {
+		return clock.System{}, nil
+	}
+	day, err := clock.ParseDate(s)
+	if err != nil {
+		return nil, Usagef("--%s: %q is not a date YYYY-MM-DD", flag, s)
+	}
+	return clock.Fixed(day.Add(12 * time.Hour)), nil
+}

@@ -1,0 +1,96 @@
+package outbox
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/store"
+	bolt "go.etcd.io/bbolt"
+)
+
+// oldFormatDB writes a database as govbot wrote it before schema versions:
+// the three outbox buckets, no outbox/open index, no store/schema. Notice
+// "done" is delivered and signalled; "half" has one delivery sent, one
+// pending and one in flight at a crash; "unsignalled" is delivered but its
+// OnDone never returned.
+func oldFormatDB(t *testing.T, db *bolt.DB) {
+	t.Helper()
+	put := func(b *bolt.Bucket, k []byte, v any) {
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Put(k, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := db.Update(func(tx *bolt.Tx) error {
+		jobs, _ := tx.CreateBucket([]byte("outbox/jobs"))
+		dels, _ := tx.CreateBucket([]byte("outbox/deliveries"))
+		tx.CreateBucket([]byte("outbox/robot_sends"))
+		var seq uint64
+		del := func(notice, id string, s State) {
+			seq++
+			tg := Target{Channel: ChannelWorkChat, Kind: KindChat, ID: id}
+			r := record{Notice: notice, Channel: tg.Channel, Kind: tg.Kind, ID: id, Seq: seq, State: s,
+				Attempts: 1, NextAt: t0, Created: t0, Updated: t0}
+			if s == StateInFlight {
+				r.InFlight = t0
+			}
+			put(dels, deliveryKey(notice, tg), r)
+		}
+		put(jobs, []byte("done"), jobRecord{Title: "旧", Body: "b", Total: 1, Enqueued: t0, Completed: t0, Signalled: true})
+		del("done", "c1", StateSent)
+		put(jobs, []byte("half"), jobRecord{Title: "半", Body: "b", Total: 3, Remaining: 2, Enqueued: t0})
+		del("half", "c1", StateSent)
+		del("half", "c2", StatePending)
+		del("half", "c3", StateInFlight)
+		put(jobs, []byte("unsignalled"), jobRecord{Title: "未", Body: "b", Total: 1, Enqueued: t0, Completed: t0})
+		del("unsignalled", "c1", StateSent)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMigrateFromUnversionedDatabase(t *testing.T) {
+	db, _ := tempDB(t)
+	oldFormatDB(t, db)
+
+	f := newFakes(clock.Fixed(t0))
+	h := newHarness(t, db, newVClock(true), f, Options{})
+	v, err := store.Versions(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v["outbox"] != Schema().Version() || Schema().Version() < 2 {
+		t.Fatalf("outbox at version %d after New, want %d", v["outbox"], Schema().Version())
+	}
+	open := map[string]bool{}
+	db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOpen).ForEach(func(k, _ []byte) error { open[string(k)] = true; return nil })
+	})
+	if !open["half"] || !open["unsignalled"] || open["done"] || len(open) != 2 {
+		t.Fatalf("open notices after the migration: %v, want half and unsignalled", open)
+	}
+
+	h.run()
+	h.waitDone("half", "unsignalled")
+	got := f.countBy()
+	if len(got) != 2 || got["半|work_chat/chat/c2"] != 1 || got["半|work_chat/chat/c3"] != 1 {
+		t.Errorf("sent after the migration: %v, want half's c2 and c3 once each", got)
+	}
+	if r := h.report("half"); r.Sent != 3 || !r.Done {
+		t.Errorf("report half: %+v", r)
+	}
+	if r := h.report("done"); r.Sent != 1 || !r.Done {
+		t.Errorf("report done: %+v", r)
+	}
+	eventually(t, "the open index to empty", func() bool {
+		n := 0
+		db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bucketOpen).Stats().KeyN; return nil })
+		return n == 0
+	})
+}

@@ -1,0 +1,423 @@
+package segment
+
+import (
+	"math"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Word is a word added to a dictionary, with its frequency (how strongly the
+// segmenter prefers it to splits of it).
+type Word struct {
+	Text string
+	Freq float64
+}
+
+// Segmenter cuts text with a dictionary and the words added to it. It is
+// safe for concurrent use.
+type Segmenter struct {
+	d     *Dict
+	extra map[uint64]extraEntry
+	logT  float64
+}
+
+// extraEntry is an added word or a proper prefix of one (freq 0), keyed by
+// the hash the dictionary uses.
+type extraEntry struct {
+	key  string
+	freq float64
+	word bool
+}
+
+// New returns a segmenter over d with words added, as gse's AddToken adds
+// them: a word the dictionary (or an earlier added word) already has keeps
+// its frequency.
+func New(d *Dict, words []Word) *Segmenter {
+	s := &Segmenter{d: d}
+	total := d.total
+	for _, w := range words {
+		key := asciiLower(w.Text)
+		if key == "" || s.isWord(key) {
+			continue
+		}
+		if s.extra == nil {
+			s.extra = map[uint64]extraEntry{}
+		}
+		s.extra[hashString(key)] = extraEntry{key, w.Freq, true}
+		total += w.Freq
+		for i := range key {
+			if i == 0 {
+				continue
+			}
+			p := key[:i]
+			h := hashString(p)
+			if _, ok := s.extra[h]; !ok {
+				s.extra[h] = extraEntry{p, 0, false}
+			}
+		}
+	}
+	s.logT = math.Log(total)
+	return s
+}
+
+// asciiLower lower-cases A-Z as gse does for the keys of its dictionary.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// find is gse's Dictionary.Find: whether key is a word or the beginning of
+// one, and its frequency when it is a word.
+func (s *Segmenter) find(key string, h uint64) (freq float64, ok bool) {
+	e, ok := s.d.lookup(key, h)
+	if ok && e.flags&flagWord != 0 {
+		return float64(e.freq), true
+	}
+	if s.extra != nil {
+		if x, found := s.extra[h]; found && x.key == key {
+			return x.freq, true
+		}
+	}
+	return 0, ok
+}
+
+// isWord reports whether key is a word of the dictionary or added to it.
+func (s *Segmenter) isWord(key string) bool {
+	h := hashString(key)
+	if e, ok := s.d.lookup(key, h); ok && e.flags&flagWord != 0 {
+		return true
+	}
+	x, ok := s.extra[h]
+	return ok && x.word && x.key == key
+}
+
+// IDF is the dictionary's general-language IDF of w.
+func (s *Segmenter) IDF(w string) (float32, bool) { return s.d.IDF(w) }
+
+// text is a lower-cased string with the byte offset of each character.
+type text struct {
+	s   string
+	pos []int // len(runes)+1 offsets
+}
+
+func newText(str string) text {
+	str = strings.ToLower(str)
+	if !utf8.ValidString(str) {
+		// gse works on []rune: each invalid byte is one U+FFFD.
+		str = string([]rune(str))
+	}
+	t := text{s: str, pos: make([]int, 0, len(str)/2+1)}
+	for i := range str {
+		t.pos = append(t.pos, i)
+	}
+	t.pos = append(t.pos, len(str))
+	return t
+}
+
+func (t text) n() int                  { return len(t.pos) - 1 }
+func (t text) sub(a, b int) string     { return t.s[t.pos[a]:t.pos[b]] }
+func (t text) isASCIIAlnum(i int) bool { return t.pos[i+1]-t.pos[i] == 1 && isAlnum(t.s[t.pos[i]]) }
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// route is gse's best path from a character to the end: its log probability
+// and where its first word ends.
+type route struct {
+	freq  float64
+	index int
+}
+
+// routes is gse's calc over the word graph (getDag): for each character, the
+// words of the dictionary that start there.
+func (s *Segmenter) routes(t text) []route {
+	n := t.n()
+	rs := make([]route, n+1)
+	type edge struct {
+		end  int
+		logf float64
+	}
+	var edges []edge
+	for idx := n - 1; idx >= 0; idx-- {
+		edges = edges[:0]
+		h := uint64(fnvOffset)
+		for i := idx; i < n; i++ {
+			h = hashAdd(h, t.sub(i, i+1))
+			f, ok := s.find(t.sub(idx, i+1), h)
+			if !ok {
+				break
+			}
+			if f > 0 {
+				edges = append(edges, edge{i, math.Log(f)})
+			}
+		}
+		if len(edges) == 0 {
+			// No word starts here: the character alone, with gse's
+			// frequency for it (0 when it only begins words: log 0).
+			f, ok := s.find(t.sub(idx, idx+1), hashString(t.sub(idx, idx+1)))
+			lf := math.Log(1.0)
+			if ok {
+				lf = math.Log(f)
+			}
+			edges = append(edges, edge{idx, lf})
+		}
+		for k, e := range edges {
+			r := route{freq: e.logf - s.logT + rs[e.end+1].freq, index: e.end}
+			if k == 0 {
+				rs[idx] = r
+				continue
+			}
+			if v := rs[idx]; v.freq < r.freq || v.freq == r.freq && v.index < r.index {
+				rs[idx] = r
+			}
+		}
+	}
+	return rs
+}
+
+// Cut segments text in accurate mode without the HMM (gse's Cut(text,
+// false)): the most probable words, single characters where the dictionary
+// has none, runs of ASCII letters and digits kept together.
+func (s *Segmenter) Cut(str string) []string {
+	t := newText(str)
+	rs := s.routes(t)
+	n := t.n()
+	out := make([]string, 0, n/2+1)
+	buf := -1 // start of a run of ASCII letters and digits
+	for x := 0; x < n; {
+		y := rs[x].index + 1
+		if y-x == 1 && t.isASCIIAlnum(x) {
+			if buf < 0 {
+				buf = x
+			}
+			x = y
+			continue
+		}
+		if buf >= 0 {
+			out = append(out, t.sub(buf, x))
+			buf = -1
+		}
+		out = append(out, t.sub(x, y))
+		x = y
+	}
+	if buf >= 0 {
+		out = append(out, t.sub(buf, n))
+	}
+	return out
+}
+
+// cutHMM segments text in accurate mode with the HMM (gse's Cut(text,
+// true)): runs of single characters the dictionary cannot join are cut by
+// the HMM.
+func (s *Segmenter) cutHMM(t text) []string {
+	rs := s.routes(t)
+	n := t.n()
+	out := make([]string, 0, n/2+1)
+	buf := -1 // start of a run of single characters
+	flush := func(end int) {
+		if buf < 0 {
+			return
+		}
+		if end-buf == 1 {
+			out = append(out, t.sub(buf, end))
+		} else {
+			run := t.sub(buf, end)
+			if f, ok := s.find(run, hashString(run)); !ok || f == 0 {
+				out = append(out, s.hmmCut(run)...)
+			} else {
+				for i := buf; i < end; i++ {
+					out = append(out, t.sub(i, i+1))
+				}
+			}
+		}
+		buf = -1
+	}
+	for x := 0; x < n; {
+		y := rs[x].index + 1
+		if y-x == 1 {
+			if buf < 0 {
+				buf = x
+			}
+		} else {
+			flush(x)
+			out = append(out, t.sub(x, y))
+		}
+		x = y
+	}
+	flush(n)
+	return out
+}
+
+// CutSearch segments text in search mode with the HMM (gse's
+// CutSearch(text, true)): each word of the accurate cut, preceded by the
+// two- and three-character dictionary words inside it.
+func (s *Segmenter) CutSearch(str string) []string {
+	ws := s.cutHMM(newText(str))
+	out := make([]string, 0, len(ws)*3/2)
+	for _, w := range ws {
+		if len(w) > 2 && utf8.RuneCountInString(w) > 2 {
+			var pos [32]int
+			p := pos[:0]
+			for i := range w {
+				p = append(p, i)
+			}
+			p = append(p, len(w))
+			runes := len(p) - 1
+			for _, incr := range [2]int{2, 3} {
+				if runes <= incr {
+					continue
+				}
+				for i := 0; i+incr <= runes; i++ {
+					g := w[p[i]:p[i+incr]]
+					if f, ok := s.find(g, hashString(g)); ok && f > 0 {
+						out = append(out, g)
+					}
+				}
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// gse's HMM cuts runs of Han characters and keeps numbers and ASCII words
+// whole.
+var (
+	reHan  = regexp.MustCompile(`\p{Han}+`)
+	reSkip = regexp.MustCompile(`(\d+\.\d+|[a-zA-Z0-9]+)`)
+)
+
+// hmmCut is gse's hmm.Cut.
+func (s *Segmenter) hmmCut(text string) []string {
+	var out []string
+	for {
+		cutLoc := reHan.FindStringIndex(text)
+		if cutLoc == nil {
+			if len(text) == 0 {
+				break
+			}
+		} else if cutLoc[0] == 0 {
+			out = append(out, s.viterbiCut(text[:cutLoc[1]])...)
+			text = text[cutLoc[1]:]
+			continue
+		}
+		skipLoc := reSkip.FindStringIndex(text)
+		if skipLoc == nil {
+			if len(text) == 0 {
+				break
+			}
+		} else if skipLoc[0] == 0 {
+			if skipLoc[1] > 0 {
+				out = append(out, text[:skipLoc[1]])
+				text = text[skipLoc[1]:]
+				continue
+			}
+		}
+		var loc []int
+		switch {
+		case cutLoc == nil && skipLoc == nil:
+		case cutLoc == nil:
+			loc = skipLoc
+		case skipLoc == nil || cutLoc[0] < skipLoc[0]:
+			loc = cutLoc
+		default:
+			loc = skipLoc
+		}
+		if loc == nil {
+			out = append(out, text)
+			break
+		}
+		out = append(out, text[:loc[0]])
+		text = text[loc[0]:]
+	}
+	return out
+}
+
+// gse's HMM model (from jieba): start and transition log-probabilities.
+const minFloat = -3.14e100
+
+var (
+	probStart = [4]float64{stB: -0.26268660809250016, stM: minFloat, stE: minFloat, stS: -1.4652633398537678}
+	// prevStates lists, for each state, the states that may precede it,
+	// in gse's order.
+	prevStates = [4][2]int{stB: {stE, stS}, stM: {stM, stB}, stE: {stB, stM}, stS: {stS, stE}}
+	probTrans  = [4][4]float64{
+		stB: {stE: -0.510825623765990, stM: -0.916290731874155},
+		stE: {stB: -0.5897149736854513, stS: -0.8085250474669937},
+		stM: {stE: -0.33344856811948514, stM: -1.2603623820268226},
+		stS: {stB: -0.7211965654669841, stS: -0.6658631448798212},
+	}
+)
+
+// viterbiCut is gse's hmm internalCut: the most probable B(egin) M(iddle)
+// E(nd) S(ingle) labelling of a run of Han characters, cut at E and S.
+func (s *Segmenter) viterbiCut(run string) []string {
+	runes := []rune(run)
+	n := len(runes)
+	prob := make([][4]float64, n)
+	back := make([][4]int8, n)
+	for t, r := range runes {
+		emit, mask := s.d.emission(r)
+		for y := 0; y < 4; y++ {
+			em := minFloat
+			if mask&(1<<y) != 0 {
+				em = emit[y]
+			}
+			if t == 0 {
+				prob[0][y] = em + probStart[y]
+				continue
+			}
+			// gse sorts the two candidates by probability, then state
+			// byte (B < E < M < S), and takes the greatest.
+			a, b := prevStates[y][0], prevStates[y][1]
+			pa := prob[t-1][a] + probTrans[a][y] + em
+			pb := prob[t-1][b] + probTrans[b][y] + em
+			if pb > pa || pb == pa && stateByte[b] > stateByte[a] {
+				prob[t][y], back[t][y] = pb, int8(b)
+			} else {
+				prob[t][y], back[t][y] = pa, int8(a)
+			}
+		}
+	}
+	last := stE
+	if pe, ps := prob[n-1][stE], prob[n-1][stS]; ps > pe || ps == pe {
+		last = stS
+	}
+	labels := make([]int, n)
+	for t := n - 1; t >= 0; t-- {
+		labels[t] = last
+		last = int(back[t][last])
+	}
+	var out []string
+	begin, next := 0, 0
+	for i, r := range runes {
+		switch labels[i] {
+		case stB:
+			begin = i
+		case stE:
+			out = append(out, string(runes[begin:i+1]))
+			next = i + 1
+		case stS:
+			out = append(out, string(r))
+			next = i + 1
+		}
+	}
+	if next < n {
+		out = append(out, string(runes[next:]))
+	}
+	return out
+}
+
+var stateByte = [4]byte{stB: 'B', stM: 'M', stE: 'E', stS: 'S'}
