@@ -29,6 +29,8 @@ func commands() []*cobra.Command {
 		importCommand(),
 		syncCommand(),
 		noticecli.Command(),
+		userCommand(),
+		versionCommand(),
 	}
 }
 

@@ -51,6 +51,11 @@ type Config struct {
 	// X-Forwarded-For header the admin API believes.
 	TrustedProxies []string `yaml:"trusted_proxies"`
 
+	// Operations (console, metrics, log, audit): see ops.go.
+	Admin   Admin   `yaml:"admin"`
+	Metrics Metrics `yaml:"metrics"`
+	Log     Log     `yaml:"log"`
+	Audit   Audit   `yaml:"audit"`
 	// Sources are where disclosures are imported and synced from: see
 	// sources.go.
 	Sources []Source `yaml:"sources"`
@@ -121,6 +126,9 @@ func Default() Config {
 		Webhook:         defaultWebhook(),
 		QueryLog:        defaultQueryLog(),
 		Delivery:        defaultDelivery(),
+		Admin:           defaultAdmin(),
+		Log:             defaultLog(),
+		Audit:           defaultAudit(),
 	}
 }
 
@@ -169,6 +177,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) {
 	set(&c.PublicBaseURL, "GOVBOT_PUBLIC_BASE_URL")
 	c.applyWechatEnv(set)
 	c.applyNoticesEnv(set)
+	c.applyOpsEnv(set)
 }
 
 // Validate reports every problem at once.
@@ -207,6 +216,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateWechat()...)
 	errs = append(errs, c.validateNotices()...)
 	errs = append(errs, c.validateBot()...)
+	errs = append(errs, c.validateOps()...)
 	errs = append(errs, c.validateSources()...)
 	return errors.Join(errs...)
 }
