@@ -24,7 +24,8 @@ func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index
 	return index.Options{
 		Dir:          indexDir(cfg),
 		DataDir:      cfg.DataDir,
-		ExtraDirs:    []string{publishedDir(cfg), importedDir(cfg)},
+		ExtraDirs:    []string{importedDir(cfg)},
+		PublishDir:   publishedDir(cfg),
 		OverrideDirs: []string{consoleDisclosuresDir(cfg)},
 		LexiconDir:   lexiconDir(cfg),
 		Asks:         func() (map[string][]string, error) { return catalog.ReadAsksFile(asksFile(cfg)) },
