@@ -24,6 +24,7 @@ func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index
 	return index.Options{
 		Dir:          indexDir(cfg),
 		DataDir:      cfg.DataDir,
+		ExtraDirs:    []string{importedDir(cfg)},
 		PublishDir:   publishedDir(cfg),
 		OverrideDirs: []string{consoleDisclosuresDir(cfg)},
 		LexiconDir:   lexiconDir(cfg),

@@ -58,6 +58,9 @@ type Config struct {
 	Metrics Metrics `yaml:"metrics"`
 	Log     Log     `yaml:"log"`
 	Audit   Audit   `yaml:"audit"`
+	// Sources are where disclosures are imported and synced from: see
+	// sources.go.
+	Sources []Source `yaml:"sources"`
 }
 
 // Area is the subdistrict govbot answers for: a question about another
@@ -251,5 +254,6 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateNotices()...)
 	errs = append(errs, c.validateBot()...)
 	errs = append(errs, c.validateOps()...)
+	errs = append(errs, c.validateSources()...)
 	return errors.Join(errs...)
 }
