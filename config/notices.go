@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/yingpu/govbot/privacy"
 )
 
 // Audience is a named set of notice targets. A notice chosen for an
@@ -293,13 +295,13 @@ func checkIDs(where, field string, ids []string, numeric bool) []error {
 		case strings.TrimSpace(id) == "":
 			errs = append(errs, fmt.Errorf("%s %s[%d] is empty", where, field, j))
 		case id != strings.TrimSpace(id) || strings.IndexFunc(id, unicode.IsControl) >= 0:
-			errs = append(errs, fmt.Errorf("%s %s[%d] %q contains surrounding space or a forbidden character", where, field, j, id))
+			errs = append(errs, fmt.Errorf("%s %s[%d] (%s) contains surrounding space or a forbidden character", where, field, j, privacy.Redact(id)))
 		case len(id) > maxTargetIDBytes:
 			errs = append(errs, fmt.Errorf("%s %s[%d] is longer than %d bytes", where, field, j, maxTargetIDBytes))
 		case numeric && !isDigits(id):
 			errs = append(errs, fmt.Errorf("%s %s[%d] %q is not a numeric id", where, field, j, id))
 		case seen[id]:
-			errs = append(errs, fmt.Errorf("%s %s[%d] %q is listed twice", where, field, j, id))
+			errs = append(errs, fmt.Errorf("%s %s[%d] (%s) is listed twice", where, field, j, privacy.Redact(id)))
 		}
 		seen[id] = true
 	}

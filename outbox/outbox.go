@@ -25,6 +25,7 @@ import (
 
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/push"
 	bolt "go.etcd.io/bbolt"
 )
@@ -71,7 +72,9 @@ type Target struct {
 	ID      string
 }
 
-func (t Target) String() string { return t.Channel + "/" + t.Kind + "/" + t.ID }
+// String is the target fit for logs and errors: its ID redacted (see
+// privacy.Redact).
+func (t Target) String() string { return t.Channel + "/" + t.Kind + "/" + privacy.Redact(t.ID) }
 
 // Job is a notice to deliver to its targets.
 type Job struct {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/store"
 	bolt "go.etcd.io/bbolt"
 )
@@ -128,22 +129,32 @@ func deliveryKey(notice string, t Target) []byte {
 	return append(k, t.ID...)
 }
 
+// logKey is a store key fit for errors: a delivery key
+// (notice NUL channel NUL kind NUL id) with its ID redacted.
+func logKey(k []byte) string {
+	f := bytes.SplitN(k, []byte{0}, 4)
+	if len(f) == 4 {
+		return fmt.Sprintf("%q", string(f[0])+"/"+string(f[1])+"/"+string(f[2])+"/"+privacy.Redact(string(f[3])))
+	}
+	return fmt.Sprintf("%q", k)
+}
+
 func hasPrefix(k, prefix []byte) bool { return bytes.HasPrefix(k, prefix) }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("outbox: encode %q: %w", key, err)
+		return fmt.Errorf("outbox: encode %s: %w", logKey(key), err)
 	}
 	if err := b.Put(key, data); err != nil {
-		return fmt.Errorf("outbox: put %q: %w", key, err)
+		return fmt.Errorf("outbox: put %s: %w", logKey(key), err)
 	}
 	return nil
 }
 
 func decode(key, data []byte, v any) error {
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("outbox: decode %q: %w", key, err)
+		return fmt.Errorf("outbox: decode %s: %w", logKey(key), err)
 	}
 	return nil
 }

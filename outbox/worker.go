@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/push"
 	bolt "go.etcd.io/bbolt"
 )
@@ -393,21 +394,8 @@ func (o *Outbox) finish(l *lane, batch []*entry, outs []outcome, robotAt time.Ti
 	}
 }
 
-// logID is a target ID fit for logs: a robot's webhook key is a secret,
-// so only its first characters are shown.
-func logID(e *entry) string {
-	if e.channel == ChannelRobot {
-		k := e.id
-		if i := strings.LastIndex(k, "key="); i >= 0 {
-			k = k[i+len("key="):]
-		}
-		if len(k) > 6 {
-			k = k[:6]
-		}
-		return k + "…"
-	}
-	return e.id
-}
+// logID is a target ID fit for logs (see privacy.Redact).
+func logID(e *entry) string { return privacy.Redact(e.id) }
 
 type inFlightMark struct {
 	job      jobRecord
