@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/yingpu/govbot/channel"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestValidateNotices(t *testing.T) {
@@ -101,5 +104,20 @@ func TestUserTokenFromEnv(t *testing.T) {
 	}
 	if err := c.Validate(); err != nil {
 		t.Errorf("validate: %v", err)
+	}
+}
+
+// TestAudienceFieldsOfEveryChannel: every audience field in the channel
+// registry is read from YAML and returned by Audience.IDs, so a channel
+// added to the registry is wired into the configuration too.
+func TestAudienceFieldsOfEveryChannel(t *testing.T) {
+	for _, f := range channel.Fields() {
+		var a Audience
+		if err := yaml.Unmarshal([]byte("name: x\n"+f.Kind.Field+": [\"7\"]\n"), &a); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.IDs(f.Kind.Field); len(got) != 1 || got[0] != "7" {
+			t.Errorf("audience field %s (%s/%s): IDs = %v", f.Kind.Field, f.Channel.Name, f.Kind.Name, got)
+		}
 	}
 }
