@@ -214,32 +214,7 @@ func (noAnswer) Ask(context.Context, index.Query) (index.Answer, error) { return
 // /healthz, then stops it.
 func runServeOn(t *testing.T, state string) {
 	t.Helper()
-	stderr := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		if code := run(ctx, []string{"serve", "--data", "data", "--state", state, "--listen", "127.0.0.1:0"}, strings.NewReader(""), &bytes.Buffer{}, stderr); code != 0 {
-			done <- fmt.Errorf("exit status %d", code)
-			return
-		}
-		done <- nil
-	}()
-	addrRE := regexp.MustCompile(`govbot serving"? addr=(\S+)`)
-	var addr string
-	for deadline := time.Now().Add(60 * time.Second); addr == "" && time.Now().Before(deadline); {
-		select {
-		case err := <-done:
-			t.Fatalf("runServe returned early: %v\n%s", err, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
-			addr = m[1]
-		}
-	}
-	if addr == "" {
-		t.Fatalf("no serving line in the logs:\n%s", stderr.String())
-	}
+	addr, stop := startServe(t, "--data", "data", "--state", state, "--listen", "127.0.0.1:0")
 	resp, err := http.Get(fmt.Sprintf("http://%s/healthz", addr))
 	if err != nil {
 		t.Fatal(err)
@@ -248,13 +223,46 @@ func runServeOn(t *testing.T, state string) {
 	if resp.StatusCode != 200 {
 		t.Errorf("healthz %d", resp.StatusCode)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("runServe after cancel: %v", err)
+	if logs := stop(); !strings.Contains(logs, "shutting down") {
+		t.Errorf("no shutdown log:\n%s", logs)
 	}
-	if !strings.Contains(stderr.String(), "shutting down") {
-		t.Errorf("no shutdown log:\n%s", stderr.String())
+}
+
+// startServe runs `govbot serve ARGS` until it listens and returns its
+// address and a stop function that cancels it, checks that it exited 0,
+// and returns its logs.
+func startServe(t *testing.T, args ...string) (addr string, stop func() string) {
+	t.Helper()
+	stderr := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), &bytes.Buffer{}, stderr)
+	}()
+	stop = func() string {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d:\n%s", code, stderr.String())
+		}
+		return stderr.String()
 	}
+	addrRE := regexp.MustCompile(`govbot serving"? addr=(\S+)`)
+	for deadline := time.Now().Add(60 * time.Second); addr == "" && time.Now().Before(deadline); {
+		select {
+		case code := <-done:
+			cancel()
+			t.Fatalf("serve returned early (exit %d):\n%s", code, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		stop()
+		t.Fatalf("no serving line in the logs:\n%s", stderr.String())
+	}
+	return addr, stop
 }
 
 func TestRunServeBadFlags(t *testing.T) {

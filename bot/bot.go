@@ -66,6 +66,11 @@ type Deps struct {
 	// MaxReplyBytes caps a reply (config search.max_reply_bytes; WeChat's
 	// limit, and the default, is 2048).
 	MaxReplyBytes int
+	// Related is how many related titles an answer lists (config
+	// search.related).
+	Related int
+	// Area is the subdistrict govbot answers for (config area.name).
+	Area string
 	// WGS84 says the disclosures' coordinates are GPS (WGS-84; config
 	// search.datum wgs84). By default they are GCJ-02, as read from the
 	// Chinese web maps staff use and as WeChat's location messages are.
@@ -114,6 +119,7 @@ type Bot struct {
 	hotline  string
 	maxBytes int
 	wgs84    bool
+	render   *Renderer
 	handled  Handled
 
 	flights *ttlCache[*flight]     // dedupe key → first attempt
@@ -168,6 +174,7 @@ func New(d Deps) *Bot {
 	for _, m := range d.Menu {
 		b.menu[m.Key] = m
 	}
+	b.render = NewRenderer(RenderOptions{Hotline: b.hotline, MaxReplyBytes: b.maxBytes, Related: d.Related, Area: d.Area})
 	return b
 }
 
@@ -478,10 +485,11 @@ func (b *Bot) answer(ctx context.Context, m Message, q string, geo *index.Point,
 	b.log.Info("bot: question", "platform", m.Platform, "kind", kind, "sender", short,
 		"answered", ans.Answered, "hits", len(ans.Hits), "geo", geo != nil, "took", elapsed)
 	b.log.Debug("bot: question text", "q", q, "top", topID(ans.Hits))
-	if strings.TrimSpace(ans.Text) == "" {
+	text := b.render.AnswerText(ans)
+	if strings.TrimSpace(text) == "" {
 		return apology(b.hotline), ans.Answered
 	}
-	return ans.Text, ans.Answered
+	return text, ans.Answered
 }
 
 func topID(hits []index.Hit) string {

@@ -11,7 +11,7 @@ import (
 	"github.com/yingpu/govbot/querylog"
 )
 
-// fakeAnswerer answers "答：<question>" and records every query. When gate
+// fakeAnswerer answers fakeAnswer(question) and records every query. When gate
 // is set, Ask waits for it to close (after signalling entered).
 type fakeAnswerer struct {
 	mu      sync.Mutex
@@ -37,10 +37,25 @@ func (f *fakeAnswerer) Ask(ctx context.Context, q index.Query) (index.Answer, er
 	if f.answer != nil {
 		return f.answer(q)
 	}
-	if q.Text == "" {
-		return index.Answer{Answered: true, Text: "离您最近的服务点：……", Hits: []index.Hit{{ID: "place-1", Score: 0.8}}}, nil
+	return fakeAnswer(q.Text), nil
+}
+
+// fakeAnswer is what fakeAnswerer answers: the nearest place for a bare
+// location, else a disclosure whose title and passage are "答：<question>".
+func fakeAnswer(q string) index.Answer {
+	if q == "" {
+		km := 0.3
+		return index.Answer{Answered: true, Near: true, AnyPlace: true, Confidence: 1, Hits: []index.Hit{{ID: "place-1", Score: 0.8,
+			Title: "长者食堂一览", Department: "测试办", DistanceKm: &km, Place: &index.Place{Name: "第一食堂", Address: "一号路1号"}}}}
 	}
-	return index.Answer{Answered: true, Text: "答：" + q.Text, Hits: []index.Hit{{ID: "doc-1", Score: 0.9}, {ID: "doc-2", Score: 0.5}}}, nil
+	return index.Answer{Answered: true, Confidence: 0.9, Hits: []index.Hit{
+		{ID: "doc-1", Score: 0.9, Title: "答：" + q, Department: "测试办", URL: "https://gk.example/doc-1.html", Passage: &index.Passage{Text: "答：" + q, Whole: true}},
+		{ID: "doc-2", Score: 0.5, Title: "另一条"}}}
+}
+
+// fakeText is the reply a resident reads for fakeAnswer(q).
+func fakeText(q string) string {
+	return NewRenderer(RenderOptions{}).AnswerText(fakeAnswer(q))
 }
 
 func (f *fakeAnswerer) calls() []index.Query {

@@ -40,6 +40,8 @@ type Message struct {
 // Reply is what to answer. Empty Text means no passive reply (the webhook
 // writes "success").
 type Reply struct {
+	// Kind is how the reply is encoded; "" is TextReply.
+	Kind ReplyKind
 	Text string
 }
 

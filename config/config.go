@@ -26,6 +26,8 @@ type Config struct {
 	// PublicBaseURL is where residents reach this server (behind its
 	// HTTPS proxy); public notices are published at PublicBaseURL/notices/ID.
 	PublicBaseURL string `yaml:"public_base_url"`
+	// Area is the subdistrict govbot answers for.
+	Area Area `yaml:"area"`
 	// Search tunes answering.
 	Search Search `yaml:"search"`
 	// Console serves the question-trying page at /console/ (answers from
@@ -48,6 +50,29 @@ type Config struct {
 	// TrustedProxies: reverse proxies (IPs or CIDR prefixes) whose
 	// X-Forwarded-For header the admin API believes.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+
+	// Operations (console, metrics, log, audit): see ops.go.
+	Admin   Admin   `yaml:"admin"`
+	Metrics Metrics `yaml:"metrics"`
+	Log     Log     `yaml:"log"`
+	Audit   Audit   `yaml:"audit"`
+	// Sources are where disclosures are imported and synced from: see
+	// sources.go.
+	Sources []Source `yaml:"sources"`
+}
+
+// Area is the subdistrict govbot answers for: a question about another
+// city, district or neighbouring town is declined with where to ask.
+type Area struct {
+	// Name of the subdistrict (盈浦街道).
+	Name string `yaml:"name"`
+	// District and City it belongs to (青浦区, 上海): questions naming
+	// them are about this area too.
+	District string `yaml:"district"`
+	City     string `yaml:"city"`
+	// Nearby are the neighbouring subdistricts and towns, whose own offices
+	// answer for them.
+	Nearby []string `yaml:"nearby"`
 }
 
 // Search tunes the answering of questions.
@@ -81,6 +106,12 @@ func Default() Config {
 		Listen:        "127.0.0.1:8080",
 		PublicBaseURL: "http://127.0.0.1:8080",
 		Console:       true,
+		Area: Area{
+			Name:     "盈浦街道",
+			District: "青浦区",
+			City:     "上海",
+			Nearby:   []string{"夏阳街道", "香花桥街道", "赵巷镇", "徐泾镇", "华新镇", "重固镇", "白鹤镇", "朱家角镇", "练塘镇", "金泽镇"},
+		},
 		Search: Search{
 			MinScore:      0.25,
 			DistinctShare: 0.2,
@@ -95,6 +126,9 @@ func Default() Config {
 		Webhook:         defaultWebhook(),
 		QueryLog:        defaultQueryLog(),
 		Delivery:        defaultDelivery(),
+		Admin:           defaultAdmin(),
+		Log:             defaultLog(),
+		Audit:           defaultAudit(),
 	}
 }
 
@@ -143,6 +177,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) {
 	set(&c.PublicBaseURL, "GOVBOT_PUBLIC_BASE_URL")
 	c.applyWechatEnv(set)
 	c.applyNoticesEnv(set)
+	c.applyOpsEnv(set)
 }
 
 // Validate reports every problem at once.
@@ -181,5 +216,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateWechat()...)
 	errs = append(errs, c.validateNotices()...)
 	errs = append(errs, c.validateBot()...)
+	errs = append(errs, c.validateOps()...)
+	errs = append(errs, c.validateSources()...)
 	return errors.Join(errs...)
 }

@@ -2,12 +2,12 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -16,79 +16,144 @@ import (
 	"github.com/yingpu/govbot/content"
 )
 
-// categoryNames are the topics residents are told govbot can answer.
-var categoryNames = []struct{ code, name string }{
-	{"employment", "就业创业"},
-	{"benefits", "社保救助"},
-	{"elderly", "养老助餐"},
-	{"childcare", "托育服务"},
-	{"emergency", "应急预警"},
-	{"business", "企业服务"},
-	{"culture", "文化活动"},
-	{"planning", "城市建设"},
-	{"resources", "征收与农业补贴"},
-	{"participation", "12345与公众参与"},
-	{"decision", "重大决策"},
-	{"disclosure", "政务公开"},
+// passageHits is how many of the first hits carry their answering passage.
+const passageHits = 3
+
+// Ask answers a question as of q.Now (or the index clock).
+func (ix *Index) Ask(ctx context.Context, q Query) (Answer, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return Answer{}, errors.New("index is closed")
+	}
+	now := q.Now
+	if now.IsZero() {
+		now = ix.opts.Clock.Now()
+	}
+	text := strings.TrimSpace(q.Text)
+	if text == "" && q.Geo != nil && len(q.Only) == 0 {
+		return ix.nearest(ctx, *q.Geo, q, now)
+	}
+	a := ix.gen.analyze(text, now)
+	cands, err := ix.gen.rank(ctx, a, q, now, ix.opts.Search.GeoRadiusKm)
+	if err != nil {
+		return Answer{}, err
+	}
+	return ix.compose(ctx, cands, a, q, now), nil
 }
 
-// compose turns ranked candidates into the reply a resident reads.
-func (ix *Index) compose(cands []*candidate, a analyzed, q Query, now time.Time) Answer {
-	ans := Answer{Hits: make([]Hit, 0, len(cands))}
-	for _, c := range cands {
-		ans.Hits = append(ans.Hits, hitOf(c))
+// Full returns disclosure id as of now (the index clock when zero) with its
+// whole body as the passage (全文).
+func (ix *Index) Full(ctx context.Context, id string, now time.Time) (Hit, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return Hit{}, errors.New("index is closed")
+	}
+	if now.IsZero() {
+		now = ix.opts.Clock.Now()
+	}
+	di, err := ix.gen.info(id)
+	if err != nil {
+		return Hit{}, fmt.Errorf("%w: %s", ErrNoDisclosure, id)
+	}
+	day := clock.DateOf(now)
+	c := &candidate{info: di, doc: &di.doc, status: di.doc.StatusOn(day), coverage: 1, rank: 1}
+	c.supBy = ix.gen.supersededBy(ctx, id, day)
+	h := ix.hitOf(ctx, c)
+	h.Passage = &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true}
+	return h, nil
+}
+
+// ErrNoDisclosure: no published disclosure has the id asked for.
+var ErrNoDisclosure = errors.New("index: no such disclosure")
+
+// compose turns ranked candidates into the answer's structure.
+func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q Query, now time.Time) Answer {
+	ans := Answer{Hits: make([]Hit, 0, len(cands)), Intent: a.intent}
+	if a.referral != nil {
+		ans.Agency, ans.Matter = a.referral.agency, a.referral.word
+	}
+	for i, c := range cands {
+		h := ix.hitOf(ctx, c)
+		if q.Explain {
+			h.Matched = c.matched
+			h.Factors = c.factors()
+		}
+		if i < passageHits {
+			h.Passage = passage(c.doc.Body, a, passageRunes)
+		}
+		ans.Hits = append(ans.Hits, h)
 	}
 	if len(cands) > 0 {
-		ans.Confidence = math.Round(cands[0].coverage*1000) / 1000
+		ans.Confidence = round3(cands[0].coverage)
 	}
-	if len(cands) == 0 || !confident(cands[0], a, ix.opts.Search.MinScore) ||
-		!ix.gen.distinctive(context.Background(), a, cands[0], ix.opts.Search.DistinctShare) {
-		ans.Text = ix.declineText(a.referral)
-		return ans
+	minScore := ix.opts.Search.MinScore
+	follow := len(q.Only) > 0
+	switch {
+	case a.decline != NotDeclined && !follow:
+		ans.Decline = a.decline
+		ans.AreaNamed = a.area
+	case len(cands) == 0:
+		ans.Decline = DeclineNotCovered
+		if a.referral != nil {
+			ans.Decline = DeclineReferral
+		}
+	case follow:
+		ans.Answered = true
+	case !confident(cands[0], a, minScore) ||
+		!ix.gen.distinctive(ctx, a, cands[0], ix.opts.Search.DistinctShare):
+		ans.Decline = DeclineLowScore
+		if a.referral != nil {
+			ans.Decline = DeclineReferral
+		}
+	default:
+		ans.Answered = true
 	}
-	ans.Answered = true
-	limit := ix.opts.Search.MaxReplyBytes
-	top := cands[0]
-	if q.Geo != nil && top.distance != nil {
-		ans.Text = ix.placesText(cands, limit)
-		return ans
+	if ans.Answered {
+		ans.Agency, ans.Matter = "", ""
+		if a.referral != nil {
+			ans.Agency, ans.Matter = a.referral.agency, a.referral.word
+		}
+		top := cands[0]
+		ans.Near = q.Geo != nil && top.distance != nil
+		if ans.Near {
+			ans.RadiusKm = ix.opts.Search.GeoRadiusKm
+		}
+		for i := 1; i < len(cands); i++ {
+			c := cands[i]
+			ans.Hits[i].Related = c.coverage >= minScore && c.rank >= 0.5*top.rank
+		}
 	}
-	ans.Text = ix.answerText(top, cands, a, now, limit)
+	if q.Explain {
+		ans.Skipped = ix.skipped(cands, a, ans)
+	}
 	return ans
 }
 
-// answerText lays out an answer within limit bytes. The source (department,
-// date, link) is never cut: the related titles go first, then the passage
-// shrinks, then the title.
-func (ix *Index) answerText(top *candidate, cands []*candidate, a analyzed, now time.Time, limit int) string {
-	head := "【" + top.doc.Title + "】\n"
-	if s := ix.statusLine(top, now); s != "" {
-		head += s + "\n"
+// skipped lists the disclosures left out of the answer and why.
+func (ix *Index) skipped(cands []*candidate, a analyzed, ans Answer) []Skipped {
+	out := []Skipped{}
+	for i, c := range cands {
+		reason := ""
+		switch {
+		case i == 0 && ans.Answered:
+			continue
+		case c.supBy != "" && (i > 0 || !ans.Answered):
+			reason = "superseded"
+		case c.status == content.Expired && i > 0:
+			reason = "expired"
+		case !ans.Answered && ans.Decline == DeclineReferral:
+			reason = "referral"
+		case c.coverage < ix.opts.Search.MinScore || !ans.Answered:
+			reason = "low_score"
+		default:
+			continue
+		}
+		out = append(out, Skipped{ID: c.doc.ID, Title: c.doc.Title, Reason: reason})
 	}
-	src := sourceLines(top.doc)
-	if len(src) >= limit {
-		return truncateUTF8(src, limit)
-	}
-	if len(head)+len(src) > limit {
-		return truncateUTF8(head, limit-len(src)-1) + "\n" + src
-	}
-	avail := limit - len(head) - len(src) - 1 // the passage's newline
-	rel := ix.related(cands)
-	const minPassage = 120
-	if rel != "" && avail-len(rel)-1 >= minPassage {
-		avail -= len(rel) + 1
-	} else {
-		rel = ""
-	}
-	text := head
-	if p := passage(top.doc.Body, a, avail); p != "" {
-		text += p + "\n"
-	}
-	text += src
-	if rel != "" {
-		text += "\n" + rel
-	}
-	return text
+	out = append(out, ix.gen.withheldFor(a, ix.opts.Search.MinScore)...)
+	return out
 }
 
 // confident decides whether the best candidate answers the question: enough
@@ -109,141 +174,57 @@ func confident(c *candidate, a analyzed, minScore float64) bool {
 	return true
 }
 
-func hitOf(c *candidate) Hit {
-	return Hit{
-		ID:         c.doc.ID,
-		Score:      math.Round(c.rank*1000) / 1000,
-		Title:      c.doc.Title,
-		Department: c.doc.Department,
-		Date:       c.doc.Published.String(),
-		URL:        c.doc.URL,
-		Status:     c.status,
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// hitOf describes a candidate: its source, status and place.
+func (ix *Index) hitOf(ctx context.Context, c *candidate) Hit {
+	d := c.doc
+	h := Hit{
+		ID:         d.ID,
+		Score:      round3(math.Max(0, math.Min(1, c.rank))),
+		Title:      d.Title,
+		Department: d.Department,
+		Date:       d.Published.String(),
+		URL:        d.URL,
+		Category:   d.Category,
+		Status:     Current,
+		Coverage:   round3(c.coverage),
 		DistanceKm: c.distance,
 	}
-}
-
-// statusLine says plainly when the answer is not (or no longer) in force.
-func (ix *Index) statusLine(c *candidate, now time.Time) string {
-	d := c.doc
-	if c.supBy != "" {
-		if n, ok := ix.gen.document(context.Background(), c.supBy); ok {
-			return fmt.Sprintf("（注意：此标准已被新标准替代，现行标准见《%s》，%s起执行。）", n.doc.Title, dateCN(n.doc.Effective))
-		}
-		return "（注意：此标准已被新标准替代。）"
+	if !d.Effective.IsZero() {
+		h.Effective = d.Effective.String()
+	}
+	if !d.Expires.IsZero() {
+		h.Ended = d.Expires.String()
 	}
 	switch c.status {
 	case content.Expired:
-		if d.Category == "emergency" {
-			return fmt.Sprintf("⚠️ 此预警/通告已于%s结束，目前不在生效期内，请以最新发布为准。", dateCN(d.Expires))
-		}
-		return fmt.Sprintf("（此信息有效期至%s，已结束，仅供参考。）", dateCN(d.Expires))
+		h.Status = Ended
 	case content.NotYetEffective:
-		return fmt.Sprintf("（此信息自%s起施行。）", dateCN(d.Effective))
+		h.Status = Upcoming
 	}
-	if !d.Expires.IsZero() && d.Category == "emergency" {
-		return fmt.Sprintf("（目前生效中，有效期至%s。）", dateCN(d.Expires))
-	}
-	return ""
-}
-
-func dateCN(d content.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	t := d.Time()
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
-func sourceLines(d *content.Disclosure) string {
-	s := "来源：" + d.Department
-	if !d.Published.IsZero() {
-		s += "，" + d.Published.String() + "发布"
-	}
-	return s + "\n原文：" + d.URL
-}
-
-// related lists up to Search.Related more titles that also answer well.
-func (ix *Index) related(cands []*candidate) string {
-	n := ix.opts.Search.Related
-	var lines []string
-	for _, c := range cands[1:] {
-		if len(lines) >= n {
-			break
-		}
-		if c.coverage < ix.opts.Search.MinScore || c.rank < 0.5*cands[0].rank {
-			continue
-		}
-		line := "· " + c.doc.Title
-		if c.status == content.Expired {
-			line += "（已结束）"
-		} else if c.supBy != "" {
-			line += "（已替代）"
-		}
-		lines = append(lines, line)
-	}
-	if len(lines) == 0 {
-		return ""
-	}
-	return "相关信息：\n" + strings.Join(lines, "\n")
-}
-
-func (ix *Index) declineText(ref *referralMatch) string {
-	var topics []string
-	for _, c := range categoryNames {
-		topics = append(topics, c.name)
-	}
-	var b strings.Builder
-	b.WriteString("抱歉，街道公开的信息里没有找到能回答您问题的内容，不敢乱说。\n")
-	if ref != nil {
-		fmt.Fprintf(&b, "“%s”相关事项一般由%s办理，建议向其咨询。\n", ref.word, ref.agency)
-	}
-	fmt.Fprintf(&b, "您可以换个说法再问，或拨打%s市民服务热线咨询。", ix.opts.Search.Hotline)
-	topicsLine := "\n我能回答这些方面的问题：" + strings.Join(topics, "、") + "。"
-	limit := ix.opts.Search.MaxReplyBytes
-	if b.Len()+len(topicsLine) <= limit {
-		b.WriteString(topicsLine)
-	}
-	return truncateUTF8(b.String(), limit)
-}
-
-// placesText lists the nearest places that answer a location question.
-func (ix *Index) placesText(cands []*candidate, limit int) string {
-	var b strings.Builder
-	b.WriteString("离您最近的服务点：\n")
-	foot := "来源：" + cands[0].doc.Department
-	n := 0
-	for _, c := range cands {
-		if c.distance == nil || n >= 3 {
-			continue
-		}
-		loc := c.doc.Location
-		entry := fmt.Sprintf("%d. %s（约%s）\n   地址：%s\n   详见《%s》%s\n", n+1, loc.Name, distanceCN(*c.distance), loc.Address, c.doc.Title, c.doc.URL)
-		if b.Len()+len(entry)+len(foot) > limit {
-			if n == 0 { // at least the nearest place, cut if it must be
-				b.WriteString(truncateUTF8(entry, limit-b.Len()-len(foot)-1) + "\n")
+	if c.supBy != "" && c.status != content.Expired {
+		h.Status = Superseded
+		h.SupersededBy = &Ref{ID: c.supBy}
+		if n, ok := ix.gen.document(ctx, c.supBy); ok {
+			h.SupersededBy.Title = n.doc.Title
+			if !n.doc.Effective.IsZero() {
+				h.SupersededBy.Effective = n.doc.Effective.String()
 			}
-			break
 		}
-		b.WriteString(entry)
-		n++
 	}
-	b.WriteString(foot)
-	return truncateUTF8(b.String(), limit)
-}
-
-func distanceCN(km float64) string {
-	if km < 1 {
-		return fmt.Sprintf("%d米", int(math.Round(km*1000/10))*10)
+	if d.Location != nil {
+		h.Place = &Place{Name: d.Location.Name, Address: d.Location.Address}
 	}
-	return fmt.Sprintf("%.1f公里", km)
+	return h
 }
 
 // nearest answers a bare shared location: the service places nearby.
-func (ix *Index) nearest(ctx context.Context, p Point, now time.Time) (Answer, error) {
+func (ix *Index) nearest(ctx context.Context, p Point, q Query, now time.Time) (Answer, error) {
 	radius := ix.opts.Search.GeoRadiusKm
-	q := bleve.NewGeoDistanceQuery(p.Lon, p.Lat, fmt.Sprintf("%gkm", radius))
-	q.SetField(fGeo)
-	req := bleve.NewSearchRequestOptions(q, 20, 0, false)
+	gq := bleve.NewGeoDistanceQuery(p.Lon, p.Lat, fmt.Sprintf("%gkm", radius))
+	gq.SetField(fGeo)
+	req := bleve.NewSearchRequestOptions(gq, 20, 0, false)
 	req.Fields = []string{fSource}
 	req.SortByCustom(search.SortOrder{&search.SortGeoDistance{Field: fGeo, Lon: p.Lon, Lat: p.Lat, Unit: "km"}})
 	res, err := ix.gen.bi.SearchInContext(ctx, req)
@@ -251,8 +232,12 @@ func (ix *Index) nearest(ctx context.Context, p Point, now time.Time) (Answer, e
 		return Answer{}, err
 	}
 	day := clock.DateOf(now)
+	excluded := setOf(q.Exclude)
 	var cands []*candidate
 	for _, h := range res.Hits {
+		if excluded[h.ID] {
+			continue
+		}
 		src, _ := h.Fields[fSource].(string)
 		di, err := ix.gen.docs.get(h.ID, src)
 		if err != nil || di.doc.Location == nil {
@@ -268,117 +253,31 @@ func (ix *Index) nearest(ctx context.Context, p Point, now time.Time) (Answer, e
 		cands = append(cands, c)
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return *cands[i].distance < *cands[j].distance })
-	ans := Answer{Hits: []Hit{}}
+	ans := Answer{Hits: []Hit{}, RadiusKm: radius}
 	for _, c := range cands {
-		ans.Hits = append(ans.Hits, hitOf(c))
+		ans.Hits = append(ans.Hits, ix.hitOf(ctx, c))
 	}
 	if len(cands) == 0 {
-		ans.Text = fmt.Sprintf("您附近%g公里内暂时没有登记的服务场所。可以直接告诉我您想找什么，例如“附近的长者食堂”，或拨打%s热线咨询。", radius, ix.opts.Search.Hotline)
+		ans.Decline = DeclineNoPlace
 		return ans, nil
 	}
-	ans.Answered = true
-	hint := "\n想找特定的场所，可以发文字，例如“附近的长者食堂”“最近的避难场所”。"
-	limit := ix.opts.Search.MaxReplyBytes
-	ans.Text = ix.placesText(cands, limit-len(hint))
-	if len(ans.Text) < 200 { // too tight for the hint: the places first
-		ans.Text = ix.placesText(cands, limit)
-	} else {
-		ans.Text += hint
-	}
+	ans.Answered, ans.Near, ans.AnyPlace, ans.Confidence = true, true, true, 1
 	return ans, nil
 }
 
-// passage picks the part of the body that answers the question: the line
-// (or sentence) that holds most of what was asked, and what follows it,
-// within budget bytes.
-func passage(body string, a analyzed, budget int) string {
-	if budget < 20 {
-		return ""
+func setOf(ids []string) map[string]bool {
+	if len(ids) == 0 {
+		return nil
 	}
-	var segs []string
-	for _, line := range strings.Split(body, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if len(line) <= 240 {
-			segs = append(segs, line)
-			continue
-		}
-		for _, s := range splitSentences(line) {
-			segs = append(segs, s)
-		}
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
 	}
-	if len(segs) == 0 {
-		return ""
-	}
-	best, bestScore := 0, -1.0
-	for i, s := range segs {
-		n := normalize(s)
-		score := 0.0
-		for _, u := range a.units {
-			for _, alt := range append([]string{u.text}, u.alts...) {
-				if strings.Contains(n, alt) {
-					score += u.weight
-					break
-				}
-			}
-		}
-		if score > bestScore {
-			best, bestScore = i, score
-		}
-	}
-	// A short heading just before the best line gives it context.
-	start := best
-	if best > 0 && utf8.RuneCountInString(segs[best-1]) <= 16 {
-		start = best - 1
-	}
-	var b strings.Builder
-	for i := start; i < len(segs); i++ {
-		if b.Len()+len(segs[i])+1 > budget {
-			if b.Len() == 0 {
-				b.WriteString(truncateUTF8(segs[i], budget-len("…")) + "…")
-			}
-			break
-		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(segs[i])
-		if b.Len() > budget/2 && i > best {
-			break
-		}
-	}
-	return b.String()
+	return m
 }
 
-func splitSentences(s string) []string {
-	var out []string
-	start := 0
-	for i, r := range s {
-		if r == '。' || r == '；' || r == '！' || r == '？' {
-			end := i + utf8.RuneLen(r)
-			out = append(out, s[start:end])
-			start = end
-		}
-	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
-}
-
-// truncateUTF8 cuts s to at most n bytes on a character boundary.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	if n <= 0 {
-		return ""
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
+// withheldFor lists the disclosures kept out of the index (drafts, privacy
+// blocked) that the question is about.
+func (g *generation) withheldFor(a analyzed, minScore float64) []Skipped {
+	return nil
 }

@@ -15,7 +15,8 @@ func TestDebugQuestion(t *testing.T) {
 	}
 	ix := sampleIndex(t)
 	for _, q := range strings.Split(q, "|") {
-		cands, a, err := ix.gen.rank(context.Background(), q, nil, evalDay, 10)
+		a := ix.gen.analyze(q, evalDay)
+		cands, err := ix.gen.rank(context.Background(), a, Query{Text: q, Explain: true}, evalDay, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -26,7 +27,7 @@ func TestDebugQuestion(t *testing.T) {
 			if i >= 6 {
 				break
 			}
-			t.Logf("%s rank=%.3f bm25=%.3f cov=%.3f sup=%s st=%d %s", c.doc.ID, c.rank, c.bm25, c.coverage, c.supBy, c.status, c.doc.Title)
+			t.Logf("%s rank=%.3f %v sup=%s st=%d %s %v", c.doc.ID, c.rank, c.factors(), c.supBy, c.status, c.doc.Title, c.matched)
 		}
 	}
 }

@@ -254,8 +254,8 @@ func TestGenerations(t *testing.T) {
 		if !ans.Answered || len(ans.Hits) == 0 || ans.Hits[0].ID != "cul-902" {
 			t.Errorf("%s after Add: answered=%v hits %v, want cul-902 first", q, ans.Answered, hitIDs(ans))
 		}
-		if !strings.Contains(ans.Text, d.URL) {
-			t.Errorf("reply lacks the added disclosure's url:\n%s", ans.Text)
+		if ans.Hits[0].URL != d.URL || ans.Hits[0].Passage == nil || !strings.Contains(ans.Hits[0].Passage.Text, "修伞") {
+			t.Errorf("the added disclosure's hit lacks its url or passage: %+v", ans.Hits[0])
 		}
 
 		bad := newDisclosure(t, "cul-903", "盈浦街道社区配钥匙服务通知", "每周二提供配钥匙服务。", "配钥匙")

@@ -89,7 +89,7 @@ func TestHomophoneTypoFindsGuide(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !ans.Answered {
-			t.Errorf("%s: declined: %s", q, ans.Text)
+			t.Errorf("%s: declined (%s)", q, ans.Decline)
 		}
 		if r := rankOf(ans, "emp-004"); r < 1 || r > 3 {
 			t.Errorf("%s: emp-004 (失业保险金申领办事指南) at rank %d, want top 3; hits %v", q, r, hitIDs(ans))

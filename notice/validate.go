@@ -264,20 +264,11 @@ func (s *Service) checkAudiences(f fields) error {
 // checkLength checks the text as the push adapters compose it (title, an
 // empty line, the body; the title in bold for markdown) against the
 // channel's byte limit.
-func checkLength(audience, name string, m push.Message) error {
-	ch, ok := channel.Get(name)
-	if !ok {
-		return nil
-	}
-	// A channel without markdown (the Official Account) sends text.
-	msgtype, text, max := ch.Content(m)
-	kind := "文本"
-	if msgtype == "markdown" {
-		kind = "markdown"
-	}
-	if len(text) > max {
+func checkLength(audience, ch string, m push.Message) error {
+	kind, n, max := channelText(ch, m)
+	if n > max {
 		return errf(CodeTooLong, "标题和正文过长：受众“%s”经%s发送，%s消息上限为 %d 字节，本通知（标题加正文）为 %d 字节",
-			audience, ch.Label, kind, max, len(text))
+			audience, channel.Label(ch), kind, max, n)
 	}
 	return nil
 }

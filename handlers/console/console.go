@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/index"
 )
 
@@ -23,25 +24,35 @@ type Answerer interface {
 	Ask(ctx context.Context, q index.Query) (index.Answer, error)
 }
 
-type askRequest struct {
+// Renderer words an answer as a resident reads it; *bot.Renderer
+// implements it.
+type Renderer interface {
+	AnswerText(a index.Answer) string
+}
+
+// AskRequest is the body of POST /ask.
+type AskRequest struct {
 	Q   string   `json:"q"`
-	Lat *float64 `json:"lat"`
-	Lon *float64 `json:"lon"`
+	Lat *float64 `json:"lat,omitempty"`
+	Lon *float64 `json:"lon,omitempty"`
+	// Now, when set (YYYY-MM-DD), answers as of midday of that day
+	// (Asia/Shanghai) instead of today.
+	Now string `json:"now,omitempty"`
 }
 
 // maxQuestionBytes bounds a question (WeChat text messages are shorter).
 const maxQuestionBytes = 2048
 
 // New returns the console: GET / (the page) and POST /ask (JSON
-// {"q", "lat", "lon"} → the answer as `govbot ask --json` prints it).
-func New(a Answerer) http.Handler {
+// {"q", "lat", "lon", "now"} → the answer as `govbot ask --json` prints it).
+func New(a Answerer, words Renderer) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(page)
 	})
 	mux.HandleFunc("POST /ask", func(w http.ResponseWriter, r *http.Request) {
-		var req askRequest
+		var req AskRequest
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<10))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
@@ -61,6 +72,14 @@ func New(a Answerer) http.Handler {
 			}
 			q.Geo = &index.Point{Lat: *req.Lat, Lon: *req.Lon}
 		}
+		if req.Now != "" {
+			day, err := clock.ParseDate(req.Now)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "日期格式应为 YYYY-MM-DD")
+				return
+			}
+			q.Now = day.Add(12 * time.Hour)
+		}
 		if q.Text == "" && q.Geo == nil {
 			writeError(w, http.StatusBadRequest, "请输入问题或位置")
 			return
@@ -74,9 +93,10 @@ func New(a Answerer) http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(struct {
-			Q string `json:"q"`
+			Q    string `json:"q"`
+			Text string `json:"text"`
 			index.Answer
-		}{req.Q, ans})
+		}{req.Q, words.AnswerText(ans), ans})
 	})
 	return mux
 }

@@ -15,12 +15,22 @@ type fakeAnswerer struct{ got []index.Query }
 
 func (f *fakeAnswerer) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
 	f.got = append(f.got, q)
-	return index.Answer{Answered: true, Text: "答：" + q.Text, Hits: []index.Hit{{ID: "ben-002", Title: "低保标准"}}}, nil
+	return index.Answer{Answered: true, Hits: []index.Hit{{ID: "ben-002", Title: "低保标准", Passage: &index.Passage{Text: "答：" + q.Text, Whole: true}}}}, nil
+}
+
+// passageText words an answer as its first passage.
+type passageText struct{}
+
+func (passageText) AnswerText(a index.Answer) string {
+	if len(a.Hits) == 0 || a.Hits[0].Passage == nil {
+		return ""
+	}
+	return a.Hits[0].Passage.Text
 }
 
 func TestConsole(t *testing.T) {
 	fa := &fakeAnswerer{}
-	h := New(fa)
+	h := New(fa, passageText{})
 	cases := []struct {
 		name, method, body string
 		status             int
@@ -28,6 +38,7 @@ func TestConsole(t *testing.T) {
 	}{
 		{"page", "GET", "", 200, "政务公开问答试用"},
 		{"ask", "POST", `{"q":"低保标准"}`, 200, `"answered":true`},
+		{"ask's reply", "POST", `{"q":"低保标准"}`, 200, `"text":"答：低保标准"`},
 		{"ask with location", "POST", `{"q":"附近的长者食堂","lat":31.15,"lon":121.11}`, 200, `"ben-002"`},
 		{"not json", "POST", `低保`, 400, "JSON"},
 		{"unknown field", "POST", `{"question":"x"}`, 400, "JSON"},
@@ -47,7 +58,7 @@ func TestConsole(t *testing.T) {
 			}
 		})
 	}
-	if len(fa.got) != 2 || fa.got[1].Geo == nil || fa.got[1].Geo.Lat != 31.15 {
+	if len(fa.got) != 3 || fa.got[2].Geo == nil || fa.got[2].Geo.Lat != 31.15 {
 		t.Fatalf("answerer got %+v", fa.got)
 	}
 	var out struct {

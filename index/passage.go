@@ -1,0 +1,258 @@
+package index
+
+import (
+	"math"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// The answering passage: the section of a disclosure that answers what the
+// question asks for, from its heading on.
+const (
+	// passageRunes is the passage's size aim; a section is cut at a line
+	// boundary past it.
+	passageRunes = 200
+	// wholeRunes: a body this short is shown whole.
+	wholeRunes = 240
+	// headingRunes: a line this short that ends in a colon, or is
+	// numbered, heads a section.
+	headingRunes = 20
+	// reachBack is how many lines a passage reaches back for its heading.
+	reachBack = 4
+)
+
+// intentValues mark the lines that hold what an intent asks for, in any
+// disclosure: an amount (每人每月1510元), an address, opening hours, a
+// phone number, a date, a list of papers. intentWords are weaker cues.
+var intentValues = map[Intent]*regexp.Regexp{
+	Amount:      regexp.MustCompile(`[0-9０-９]+(\.[0-9]+)?(元|万元|块|%|％)|[一二三四五六七八九十百千万]+元|免费|不收费`),
+	Where:       regexp.MustCompile(`[路街弄村道]\d+号|\d+号楼|\d+室|地址[:：]|地点[:：]|位于`),
+	Hours:       regexp.MustCompile(`\d{1,2}[:：]\d{2}|[上下]午\d|周[一二三四五六日]至周|工作日|节假日|全天|24小时`),
+	Materials:   regexp.MustCompile(`身份证|户口簿|户口本|证明|复印件|照片|申请表|材料[:：]|证书|银行卡|借记卡|合同`),
+	Process:     regexp.MustCompile(`登录|一网通办|随申办|提交|窗口|线上|线下|网上|扫码|小程序|报名方式|申请方式|办理方式`),
+	Eligibility: regexp.MustCompile(`年满|符合|户籍|条件[:：]|对象[:：]|不满|以上的|以下的|须|应当`),
+	Phone:       regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)|电话[:：]|热线`),
+	When:        regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|截止|之日起|\d+个(工作)?日|\d+个月|期限|届时`),
+}
+
+var intentWords = map[Intent]*regexp.Regexp{
+	Amount:      regexp.MustCompile(`标准|金额|补贴|补助|资助|奖励|费用|收费`),
+	Where:       regexp.MustCompile(`地址|地点|窗口|服务点|站点|场所|中心`),
+	Hours:       regexp.MustCompile(`时间|开放|上午|下午`),
+	Materials:   regexp.MustCompile(`材料|证件|携带|提供|准备`),
+	Process:     regexp.MustCompile(`流程|步骤|程序|办理|申请|受理|审核|领取`),
+	Eligibility: regexp.MustCompile(`条件|对象|范围|适用|具备|具有`),
+	Phone:       regexp.MustCompile(`电话|咨询|联系`),
+	When:        regexp.MustCompile(`时间|日期|期间|起|前`),
+}
+
+// intentHeads are the heading words of the section that answers an intent.
+var intentHeads = map[Intent]*regexp.Regexp{
+	Amount:      regexp.MustCompile(`标准|金额|补贴|补助|费用|收费|待遇|资助|奖励`),
+	Where:       regexp.MustCompile(`地址|地点|位置|场所|站点|服务点|窗口|分布`),
+	Hours:       regexp.MustCompile(`时间`),
+	Materials:   regexp.MustCompile(`材料|证件|携带|准备`),
+	Process:     regexp.MustCompile(`流程|步骤|程序|方式|办理|申请|报名`),
+	Eligibility: regexp.MustCompile(`条件|对象|范围`),
+	Phone:       regexp.MustCompile(`电话|联系|咨询`),
+	When:        regexp.MustCompile(`时间|截止|期限|日期|时限`),
+}
+
+var (
+	reSectionNo = regexp.MustCompile(`^([一二三四五六七八九十]+[、．.]|第[一二三四五六七八九十]+[章条部分节])`)
+	reBracket   = regexp.MustCompile(`^【([^】]{1,12})】`)
+)
+
+// isHeading tells whether a line heads a section: 一、所需材料, 【地址】,
+// or a short line ending in a colon. Numbered items (1. …, （一）…) are
+// lines of a section, not headings.
+func isHeading(line string) bool {
+	n := utf8.RuneCountInString(line)
+	if n > headingRunes {
+		return false
+	}
+	if strings.HasSuffix(line, "：") || strings.HasSuffix(line, ":") {
+		return true
+	}
+	if strings.HasSuffix(line, "。") || strings.HasSuffix(line, "；") || strings.HasSuffix(line, "，") {
+		return false
+	}
+	return reSectionNo.MatchString(line) || reBracket.MatchString(line)
+}
+
+// label is a line's heading part: a short heading line whole, 【地址】 of
+// 【地址】青浦区…, or the text before the colon of a labelled line
+// (地址：…, 三、价格：…).
+func label(line string) string {
+	if isHeading(line) {
+		return line
+	}
+	if m := reBracket.FindStringSubmatch(line); m != nil {
+		return m[1]
+	}
+	for _, sep := range []string{"：", ":"} {
+		if i := strings.Index(line, sep); i > 0 && utf8.RuneCountInString(line[:i]) <= 12 {
+			return line[:i]
+		}
+	}
+	return ""
+}
+
+// segments splits a body into lines, long lines into sentences.
+func segments(body string) []string {
+	var segs []string
+	for _, line := range strings.Split(body, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if utf8.RuneCountInString(line) <= 100 {
+			segs = append(segs, line)
+			continue
+		}
+		segs = append(segs, splitSentences(line)...)
+	}
+	return segs
+}
+
+// passage picks the part of body that answers the question: the line that
+// holds most of what was asked and what the intent asks for, from the
+// heading of its section to the section's end, within about budget
+// characters. A short body is the whole passage.
+func passage(body string, a analyzed, budget int) *Passage {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil
+	}
+	if utf8.RuneCountInString(body) <= wholeRunes {
+		return &Passage{Text: body, Whole: true, Intent: a.intent != AnyIntent && intentValues[a.intent].MatchString(body)}
+	}
+	segs := segments(body)
+	if len(segs) == 0 {
+		return nil
+	}
+	norm := make([]string, len(segs))
+	for i, s := range segs {
+		norm[i] = normalize(s)
+	}
+	// A question word that most lines hold (the matter itself, in its own
+	// disclosure) tells little about which line answers.
+	weights := make([]float64, len(a.units))
+	for k, u := range a.units {
+		n := 0
+		for _, s := range norm {
+			if unitIn(s, u) {
+				n++
+			}
+		}
+		weights[k] = u.weight * math.Log(1+float64(len(segs))/float64(1+n))
+	}
+	value, word, head := intentValues[a.intent], intentWords[a.intent], intentHeads[a.intent]
+	heading := -1      // index of the heading of the current section
+	headMatch := false // it names what the intent asks for
+	scores := make([]float64, len(segs))
+	intentLine := make([]bool, len(segs))
+	top := 0.0
+	for _, w := range weights {
+		top += w
+	}
+	for i, s := range segs {
+		if isHeading(s) {
+			heading, headMatch = i, head != nil && head.MatchString(s)
+		}
+		score := 0.0
+		for k, u := range a.units {
+			if unitIn(norm[i], u) {
+				score += weights[k]
+			}
+		}
+		if top > 0 {
+			score = 4 * score / top
+		}
+		if value != nil {
+			switch {
+			case value.MatchString(s):
+				score += 3
+				intentLine[i] = true
+			case word.MatchString(s):
+				score += 1
+			}
+			if l := label(s); l != "" && head.MatchString(l) {
+				score += 3
+				intentLine[i] = true
+			}
+			if headMatch && heading >= 0 && i-heading <= reachBack*2 {
+				score += 2.5
+			}
+		}
+		scores[i] = score
+	}
+	best, bestScore := 0, -1.0
+	for i, s := range scores {
+		if s > bestScore+1e-9 {
+			best, bestScore = i, s
+		}
+	}
+	start := best
+	for j := best; j >= 0 && j >= best-reachBack; j-- {
+		if isHeading(segs[j]) {
+			start = j
+			break
+		}
+	}
+	if start == best && best > 0 && utf8.RuneCountInString(segs[best-1]) <= 16 {
+		start = best - 1 // a short line before it gives it context
+	}
+	var b strings.Builder
+	runes := 0
+	end := start
+	hit := false
+	for i := start; i < len(segs); i++ {
+		r := utf8.RuneCountInString(segs[i])
+		if i > best && (isHeading(segs[i]) || runes+r > budget) {
+			break
+		}
+		if i > start && runes+r > 2*budget {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(segs[i])
+		runes += r
+		end = i
+		hit = hit || intentLine[i]
+	}
+	whole := start == 0 && end == len(segs)-1
+	return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+}
+
+// unitIn reports whether normalized text s holds question unit u.
+func unitIn(s string, u unit) bool {
+	if strings.Contains(s, u.text) {
+		return true
+	}
+	for _, alt := range u.alts {
+		if strings.Contains(s, alt) {
+			return true
+		}
+	}
+	return false
+}
+
+func splitSentences(s string) []string {
+	var out []string
+	start := 0
+	for i, r := range s {
+		if r == '。' || r == '；' || r == '！' || r == '？' {
+			end := i + utf8.RuneLen(r)
+			out = append(out, s[start:end])
+			start = end
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}

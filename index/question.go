@@ -1,0 +1,272 @@
+package index
+
+// Question analysis: what a question asks about (its words and concepts,
+// with their weights), the years and months it names, the intent it asks
+// with, and whether it names another agency's matter.
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/yingpu/govbot/clock"
+)
+
+// unit is one thing a question asks about: a word, or a concept that the
+// synonym list knows under several expressions.
+type unit struct {
+	text    string   // as the resident wrote it
+	alts    []string // all expressions of the concept (synonyms), text first
+	pinyin  string   // folded pinyin key of text, for homophone typos
+	weight  float64
+	concept bool
+	parts   []string // known sub-words of a longer word
+	// situation: the concept is a life situation mapped to services
+	// (data/situations.txt).
+	situation bool
+}
+
+// analyzed is a question taken apart.
+type analyzed struct {
+	months   map[int]bool // months named (十月, 9月) when no year is
+	amount   bool         // asks how much
+	referral *referralMatch
+	units    []unit
+	years    map[int]bool
+	terms    []weightedTerm
+	py       []string
+	intent   Intent
+	decline  Decline // a question no disclosure may answer (another area, a personal case…)
+	area     string  // the other area named (decline DeclineOtherArea)
+}
+
+type weightedTerm struct {
+	term  string
+	boost float64
+}
+
+var (
+	reYear4 = regexp.MustCompile(`(19|20)\d{2}`)
+	reYear2 = regexp.MustCompile(`(^|[^0-9])(\d{2})年`)
+)
+
+func (g *generation) analyze(text string, now time.Time) analyzed {
+	a := analyzed{years: questionYears(text, now), amount: reAmountQuestion.MatchString(text), intent: questionIntent(text)}
+	if len(a.years) == 0 {
+		a.months = questionMonths(text)
+	}
+	norm := normalize(text)
+	rest := norm
+	for _, r := range g.seg.Lexicon().Referrals {
+		for _, w := range r.Words {
+			if strings.Contains(norm, w) && a.referral == nil {
+				a.referral = &referralMatch{agency: r.Agency, word: w}
+			}
+		}
+	}
+	// Concepts first, longest expression first, so that 老人吃饭的地方 is
+	// one concept rather than four words.
+	for _, m := range g.syn.find(norm) {
+		if !strings.Contains(rest, m.member) {
+			continue // overlapped by a longer match already taken
+		}
+		rest = strings.Replace(rest, m.member, " ", 1)
+		u := unit{text: m.member, alts: g.syn.groups[m.group], concept: true}
+		u.weight = g.conceptWeight(m.member, u.alts)
+		a.units = append(a.units, u)
+		for _, alt := range u.alts {
+			boost := boostSynonym
+			if alt == m.member {
+				boost = 1
+			}
+			for _, t := range g.syn.terms[alt] {
+				a.terms = append(a.terms, weightedTerm{t, boost})
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, w := range g.seg.Words(rest) {
+		if seen[w] || isYearWord(w) || isMonthWord(w) {
+			continue
+		}
+		seen[w] = true
+		u := unit{text: w, pinyin: g.seg.py.key(w)}
+		u.weight = g.wordWeight(w)
+		terms := g.seg.Terms(w)
+		for _, t := range terms {
+			a.terms = append(a.terms, weightedTerm{t, 1})
+			if t != w && utf8.RuneCountInString(t) >= 2 {
+				u.parts = append(u.parts, t)
+			}
+		}
+		a.units = append(a.units, u)
+	}
+	a.py = g.seg.py.pairs(rest)
+	return a
+}
+
+// wordWeight is how much a question word tells: its rarity in the corpus.
+// A word no disclosure contains weighs most: a question about 护照 that
+// matches only on 办理 must not count as answered. A word unknown as a whole
+// but whose parts are known (a typo, a new compound) takes its parts' mean.
+func (g *generation) wordWeight(w string) float64 {
+	v := g.seg.GeneralIDF(w)
+	if utf8.RuneCountInString(w) == 1 {
+		v *= 0.5 // single characters say little on their own
+	}
+	return v
+}
+
+// conceptWeight is how telling a concept is: that of the expression the
+// resident used (老人, not the rarer 老年朋友 of the same group), or, for an
+// expression general Chinese does not know (a phrase like 老人吃饭的地方),
+// that of the group's best-known member.
+func (g *generation) conceptWeight(used string, alts []string) float64 {
+	if v := g.seg.GeneralIDF(used); v < unknownIDF {
+		return v
+	}
+	best := float64(unknownIDF)
+	for _, a := range alts {
+		if v := g.seg.GeneralIDF(a); v < best {
+			best = v
+		}
+	}
+	return best
+}
+
+func isMonthWord(w string) bool {
+	return utf8.RuneCountInString(w) <= 3 && (reMonth.MatchString(w) || reMonthCN.MatchString(w)) && len(questionMonths(w)) > 0 && strings.HasSuffix(w, "月")
+}
+
+func isYearWord(w string) bool {
+	switch w {
+	case "今年", "去年", "前年", "明年", "年":
+		return true
+	}
+	if reYear4.MatchString(w) && utf8.RuneCountInString(w) <= 5 {
+		return true
+	}
+	return false
+}
+
+// questionYears finds the years a question is about: 2022年, 22年, 今年,
+// 去年, 前年 (relative to the day asked).
+func questionYears(text string, now time.Time) map[int]bool {
+	ys := map[int]bool{}
+	for _, m := range reYear4.FindAllString(text, -1) {
+		if y, err := strconv.Atoi(m); err == nil {
+			ys[y] = true
+		}
+	}
+	for _, m := range reYear2.FindAllStringSubmatch(text, -1) {
+		if y, err := strconv.Atoi(m[2]); err == nil && y >= 10 && y <= 60 {
+			ys[2000+y] = true
+		}
+	}
+	year := now.In(clock.Shanghai).Year()
+	if strings.Contains(text, "去年") {
+		ys[year-1] = true
+	}
+	if strings.Contains(text, "前年") {
+		ys[year-2] = true
+	}
+	return ys
+}
+
+// referralMatch is a matter of another agency named in a question.
+type referralMatch struct {
+	agency, word string
+}
+
+var (
+	reMonth   = regexp.MustCompile(`(^|[^0-9])(1[0-2]|[1-9])月`)
+	reMonthCN = regexp.MustCompile(`(十[一二]|[一二三四五六七八九十])月`)
+	monthCN   = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+)
+
+// questionMonths finds the months a question names (十月封路, 9月的暴雨).
+// 一月 in 一个月 is no month: only 月 right after the numeral counts, and
+// 个 breaks it.
+func questionMonths(text string) map[int]bool {
+	ms := map[int]bool{}
+	for _, m := range reMonth.FindAllStringSubmatch(text, -1) {
+		if v, err := strconv.Atoi(m[2]); err == nil {
+			ms[v] = true
+		}
+	}
+	for _, m := range reMonthCN.FindAllStringSubmatch(text, -1) {
+		ms[monthCN[m[1]]] = true
+	}
+	return ms
+}
+
+// intentPatterns tell what a question asks for, in the order they are
+// tried: 电话多少 asks for a phone number, not an amount.
+var intentPatterns = []struct {
+	intent Intent
+	re     *regexp.Regexp
+}{
+	{Phone, regexp.MustCompile(`电话|号码|联系方式|热线|打哪个|怎么联系`)},
+	{Materials, regexp.MustCompile(`带什么|带啥|材料|证件|准备什么|准备啥|需要什么|需要啥|要带|提供什么|要哪些|资料`)},
+	{Hours, regexp.MustCompile(`几点|开放时间|营业时间|办公时间|上班时间|服务时间|开门|关门|什么时候开|几时开|周末开|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日末](开|上班|有人)`)},
+	{Where, regexp.MustCompile(`在哪|哪里|哪儿|哪块|啥地方|什么地方|地址|地点|位置|怎么走|哪个窗口|去哪|到哪`)},
+	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号|哪天|哪一天|日期|期限|多久|多长时间|何时|几月|有效期`)},
+	{Amount, regexp.MustCompile(`多少钱|多少|额度|最多|最高|上限|几[块元千百万]|几钿|标准|涨|提高|调整|金额|收费|费用|价格|贵不贵|补多少|给多少`)},
+	{Eligibility, regexp.MustCompile(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求`)},
+	{Process, regexp.MustCompile(`怎么办|怎么申请|如何申请|怎样申请|流程|步骤|手续|怎么弄|怎么报名|如何报名|如何办理|怎么办理|怎么领|如何领取|网上|线上|在线|怎么操作|程序`)},
+}
+
+// questionIntent is what a question asks for ("" when it only names a
+// matter).
+func questionIntent(text string) Intent {
+	for _, p := range intentPatterns {
+		if p.re.MatchString(text) {
+			return p.intent
+		}
+	}
+	return AnyIntent
+}
+
+// Analysis is what a question asks, as far as a conversation needs to know.
+type Analysis struct {
+	// Intent is what it asks for (an amount, a place, the papers…).
+	Intent Intent `json:"intent,omitempty"`
+	// Topic are its words that name a matter: neither intent words (多少,
+	// 材料, 在哪…) nor stopwords nor lone characters. A follow-up
+	// (那要带什么材料) has none.
+	Topic []string `json:"topic,omitempty"`
+	// Decline is set for a question no disclosure may answer (another
+	// area, a personal case, the weather…).
+	Decline Decline `json:"decline,omitempty"`
+}
+
+// reFiller are words that name no matter in a follow-up (那, 要, 呢…);
+// intent words are removed with intentPatterns.
+var reFiller = regexp.MustCompile(`那么|那个|这个|那|还|要|呢|吗|啊|呀|吧|的|得|了|请问|一下|我|你|他|她|们|是|有|在|去|带|能|可以|什么|啥|怎么|如何|哪些|多少|几`)
+
+// Analyze takes a question apart without searching.
+func (ix *Index) Analyze(text string) Analysis {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return Analysis{}
+	}
+	text = strings.TrimSpace(text)
+	out := Analysis{Intent: questionIntent(text)}
+	rest := text
+	for _, p := range intentPatterns {
+		rest = p.re.ReplaceAllString(rest, " ")
+	}
+	rest = reFiller.ReplaceAllString(rest, " ")
+	a := ix.gen.analyze(rest, ix.opts.Clock.Now())
+	for _, u := range a.units {
+		// A lone character (办, 弄) names no matter on its own.
+		if utf8.RuneCountInString(u.text) >= 2 && hasWordRune(u.text) {
+			out.Topic = append(out.Topic, u.text)
+		}
+	}
+	out.Decline = ix.gen.analyze(text, ix.opts.Clock.Now()).decline
+	return out
+}

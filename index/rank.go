@@ -1,0 +1,429 @@
+package index
+
+// Ranking: how well each candidate answers the question, and what is in
+// force on the day asked.
+
+import (
+	"context"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/content"
+)
+
+// Field weights: a word in the title or the editor's keywords says far more
+// about what a disclosure is for than the same word in its body.
+const (
+	boostTitle   = 3.0 // title and keywords
+	boostBody    = 1.0
+	boostSynonym = 0.8 // an alternative expression of a question word
+	boostPinyin  = 0.5 // a homophone match
+
+	candidates = 20 // disclosures reranked per question
+
+	// A candidate's rank mixes its BM25 score (relative to the best), how
+	// much of the question it speaks of, and how much of that is in its
+	// title and keywords. BM25 finds the candidates; what decides among
+	// them is coverage: residents' long, indirect questions match many
+	// bodies weakly, and the disclosure about the thing asked names it.
+	weightBM25     = 0.12
+	weightCoverage = 0.58
+	weightHead     = 0.30
+
+	// A term held by more than max(commonTermMinDocs, N/commonTermShare)
+	// disclosures is too common to search for (see buildQuery).
+	commonTermMinDocs = 1000
+	commonTermShare   = 50
+	minBodyTerms      = 2
+
+	// distinctMinDocs: on a small corpus, a word held by this many
+	// disclosures is distinctive whatever its share.
+	distinctMinDocs   = 5
+	distinctMinCorpus = 50
+)
+
+// candidate is a disclosure being ranked for a question.
+type candidate struct {
+	info     *docInfo
+	doc      *content.Disclosure
+	bm25     float64
+	coverage float64
+	head     float64 // share of the question found in title and keywords
+	headWord bool    // a word (not a lone character) of the question is in title or keywords
+	found    uint64  // which of the question's units it holds (bit i: unit i)
+	rank     float64
+	status   content.Status
+	supBy    string // id of the edition in force that replaced it
+	distance *float64
+	intent   float64 // factor for the question's intent × the disclosure's kind
+	time     float64 // factor for what is in force
+	matched  []Match // the question's terms found, and where (Query.Explain)
+}
+
+// rank finds and orders the candidates for a question.
+func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Time, radiusKm float64) ([]*candidate, error) {
+	if len(a.units) == 0 && len(q.Only) == 0 {
+		return nil, nil
+	}
+	excluded := setOf(q.Exclude)
+	day := clock.DateOf(now)
+	var out []*candidate
+	if len(q.Only) > 0 {
+		// A follow-up on disclosures already shown: rank those only.
+		for _, id := range q.Only {
+			if excluded[id] {
+				continue
+			}
+			di, err := g.info(id)
+			if err != nil {
+				continue
+			}
+			out = append(out, &candidate{info: di, doc: &di.doc, bm25: 1, status: di.doc.StatusOn(day)})
+		}
+	} else {
+		qs := g.buildQuery(ctx, a)
+		if len(qs) == 0 {
+			return nil, nil
+		}
+		// Stored fields are not loaded with the hits: most candidates are in
+		// the decoded-document cache, and the rest are loaded one by one.
+		req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), candidates+len(excluded), 0, false)
+		res, err := g.bi.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Hits) == 0 {
+			return nil, nil
+		}
+		top := res.Hits[0].Score
+		for _, h := range res.Hits {
+			if excluded[h.ID] {
+				continue
+			}
+			di, err := g.info(h.ID)
+			if err != nil {
+				continue
+			}
+			out = append(out, &candidate{info: di, doc: &di.doc, bm25: h.Score / top, status: di.doc.StatusOn(day)})
+		}
+	}
+	for _, c := range out {
+		c.coverage, c.head, c.headWord, c.found = g.coverage(a, c.info, q.Explain, &c.matched)
+		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
+	}
+	for _, c := range out {
+		c.intent = intentFactor(c, a)
+		c.time = timeFactor(c, a, out)
+		c.rank = (weightBM25*c.bm25 + weightCoverage*c.coverage + weightHead*c.head) * c.intent * c.time
+		if q.Geo != nil && c.doc.Location != nil {
+			d := distanceKm(*q.Geo, Point{c.doc.Location.Lat, c.doc.Location.Lon})
+			c.distance = &d
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].rank > out[j].rank })
+	if q.Geo != nil {
+		out = byDistance(out, radiusKm)
+	}
+	return out, nil
+}
+
+// factors are a candidate's ranking factors, for the explanation.
+func (c *candidate) factors() map[string]float64 {
+	return map[string]float64{
+		"bm25":     round3(c.bm25),
+		"coverage": round3(c.coverage),
+		"title":    round3(c.head),
+		"intent":   round3(c.intent),
+		"time":     round3(c.time),
+	}
+}
+
+// byDistance puts the located candidates that answer the question nearly as
+// well as the best one first, nearest first.
+func byDistance(cs []*candidate, radiusKm float64) []*candidate {
+	best := 0.0
+	for _, c := range cs {
+		if c.distance != nil && c.rank > best {
+			best = c.rank
+		}
+	}
+	if best == 0 || best < 0.6*cs[0].rank {
+		return cs // no place answers this question: keep the text ranking
+	}
+	var near, rest []*candidate
+	for _, c := range cs {
+		if c.distance != nil && *c.distance <= radiusKm && c.rank >= 0.6*best && c.status != content.Expired {
+			near = append(near, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	sort.SliceStable(near, func(i, j int) bool { return *near[i].distance < *near[j].distance })
+	return append(near, rest...)
+}
+
+var (
+	reAmountQuestion = regexp.MustCompile(`多少|几[块元千百]|标准|涨|提高|调整|每月|一个月`)
+)
+
+// intentFactor: a question about an amount (多少钱, 标准, 涨了多少) is best
+// answered by the disclosure that sets the standard, not by the how-to guide
+// that mentions it.
+func intentFactor(c *candidate, a analyzed) float64 {
+	if a.amount && reStandardCue.MatchString(c.doc.Title) {
+		return 1.15
+	}
+	return 1
+}
+
+// hasCurrentRival reports whether a disclosure in force answers the question
+// about as well as c: then c, ended or superseded, must give way to it. An
+// ended disclosure that alone answers (last spring's job fair) keeps its
+// place, and is presented as ended.
+func hasCurrentRival(c *candidate, all []*candidate) bool {
+	for _, o := range all {
+		if o != c && o.status == content.InForce && o.supBy == "" && o.coverage >= 0.9*c.coverage && o.head >= 0.9*c.head {
+			return true
+		}
+	}
+	return false
+}
+
+// timeFactor prefers what is in force: a superseded standard or an ended
+// disclosure ranks below a current one on the same topic, unless the
+// question names its year (2022年的低保标准, 前年的台风).
+func timeFactor(c *candidate, a analyzed, all []*candidate) float64 {
+	switch {
+	case len(a.years) > 0:
+		if docYearMatches(c.doc, a.years) {
+			return 1.3
+		}
+		if c.supBy != "" || c.status == content.Expired {
+			return 0.6
+		}
+		return 0.9
+	case len(a.months) > 0 && docMonthMatches(c.doc, a.months):
+		return 1.2
+	}
+	if c.supBy == "" && c.status == content.InForce {
+		return 1
+	}
+	f := 1.0
+	if c.supBy != "" {
+		f *= 0.5
+	}
+	switch c.status {
+	case content.Expired:
+		if hasCurrentRival(c, all) {
+			f *= 0.6
+		} else {
+			f *= 0.9
+		}
+	case content.NotYetEffective:
+		f *= 0.9
+	}
+	return f
+}
+
+func docMonthMatches(d *content.Disclosure, months map[int]bool) bool {
+	for _, t := range []content.Date{d.Effective, d.Published} {
+		if !t.IsZero() && months[int(t.Time().Month())] {
+			return true
+		}
+	}
+	return false
+}
+
+func docYearMatches(d *content.Disclosure, years map[int]bool) bool {
+	for _, m := range reYear4.FindAllString(d.Title, -1) {
+		if y, _ := strconv.Atoi(m); years[y] {
+			return true
+		}
+	}
+	for _, t := range []content.Date{d.Effective, d.Published} {
+		if !t.IsZero() && years[t.Time().Year()] {
+			return true
+		}
+	}
+	return false
+}
+
+// supersededBy walks the chain of later editions of a standard and names the
+// newest one in force on day, or "" when id itself is the current edition.
+func (g *generation) supersededBy(ctx context.Context, id string, day time.Time) string {
+	current := ""
+	next := g.meta.Supersede[id]
+	for hops := 0; next != "" && hops < 10; hops++ {
+		d, ok := g.document(ctx, next)
+		if !ok {
+			break
+		}
+		if d.doc.StatusOn(day) == content.InForce {
+			current = next
+		}
+		next = g.meta.Supersede[next]
+	}
+	return current
+}
+
+// coverage is the share of what the question asks about (weighted by how
+// telling each word is) that the disclosure speaks of: exactly, through a
+// synonym, or through a homophone. It is the confidence of an answer.
+func (g *generation) coverage(a analyzed, di *docInfo, explain bool, matched *[]Match) (all, head float64, headWord bool, found uint64) {
+	headText, body := di.head, di.body
+	var pyDoc string // computed only when a word is not found as written
+	total, got, gotHead := 0.0, 0.0, 0.0
+	for ui, u := range a.units {
+		total += u.weight
+		best, inHead := 0.0, 0.0
+		if containsAny(&di.headRunes, headText, u.text, u.alts) {
+			best, inHead = 1, 1
+		} else if containsAny(&di.bodyRunes, body, u.text, u.alts) {
+			best = 0.85
+		}
+		if best == 0 && !u.concept && utf8.RuneCountInString(u.text) >= 2 && u.pinyin != "" {
+			// A homophone typo (失业经, 暑拖班): match on pinyin, in full
+			// or, for a longer fragment, a run of at least two syllables.
+			if pyDoc == "" {
+				pyDoc = di.pinyin(g.seg.py)
+			}
+			run, n := syllableRun(strings.Fields(u.pinyin), pyDoc)
+			if run == n {
+				best = 0.8
+			} else if run >= 2 && 2*run >= n {
+				best = 0.8 * float64(run) / float64(n)
+			}
+		}
+		if best == 0 && len(u.parts) > 0 && utf8.RuneCountInString(u.text) >= 3 {
+			// A longer word not found whole: credit its known parts.
+			hit := 0
+			for _, p := range u.parts {
+				if strings.Contains(headText, p) || strings.Contains(body, p) {
+					hit++
+				}
+			}
+			best = 0.3 * float64(hit) / float64(len(u.parts))
+		}
+		if explain && best > 0 {
+			*matched = append(*matched, explainMatch(u, di, best, inHead))
+		}
+		got += u.weight * best
+		gotHead += u.weight * inHead
+		if best >= 0.8 && ui < 64 {
+			found |= 1 << ui
+		}
+		if inHead > 0 && (u.concept || utf8.RuneCountInString(u.text) >= 2) {
+			headWord = true
+		}
+	}
+	if total == 0 {
+		return 0, 0, false, 0
+	}
+	return got / total, gotHead / total, headWord, found
+}
+
+// distinctive reports whether c shares with the question a word that few
+// disclosures hold: at most share of them (and at least distinctMinDocs);
+// a corpus under distinctMinCorpus disclosures is too small to tell. One that shares only words half the corpus uses (报名, 申请)
+// is no answer, however many of them it holds.
+func (g *generation) distinctive(ctx context.Context, a analyzed, c *candidate, share float64) bool {
+	if g.meta.Docs < distinctMinCorpus {
+		return true // too few disclosures to tell common from rare
+	}
+	limit := max(uint64(share*float64(g.meta.Docs)), distinctMinDocs)
+	for i, u := range a.units {
+		if i >= 64 || c.found&(1<<i) == 0 {
+			continue
+		}
+		// A concept is as common as its most common expression (老人 for
+		// 老年人/老人/长者); a word or fragment that is no index term (青安
+		// inside 青安社区) is specific.
+		alts := u.alts
+		if len(alts) == 0 {
+			alts = []string{u.text}
+		}
+		var df uint64
+		for _, w := range alts {
+			df = max(df, g.df.docFreq(ctx, fBody, w), g.df.docFreq(ctx, fTitle, w))
+		}
+		if df <= limit {
+			return true
+		}
+	}
+	return false
+}
+
+// containsAny reports whether text (whose characters f holds) holds w or
+// any of alts.
+func containsAny(f *runeFilter, text, w string, alts []string) bool {
+	if f.contains(text, w) {
+		return true
+	}
+	for _, a := range alts {
+		if a != w && f.contains(text, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// distanceKm is the great-circle distance between two points.
+func distanceKm(a, b Point) float64 {
+	const r = 6371.0
+	la1, la2 := a.Lat*math.Pi/180, b.Lat*math.Pi/180
+	dla := la2 - la1
+	dlo := (b.Lon - a.Lon) * math.Pi / 180
+	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// explainMatch says where a disclosure holds question unit u, given how it
+// was credited (best, inHead: see coverage).
+func explainMatch(u unit, di *docInfo, best, inHead float64) Match {
+	m := Match{Term: u.text}
+	found := func(text string) string {
+		for _, alt := range append([]string{u.text}, u.alts...) {
+			if strings.Contains(text, alt) {
+				return alt
+			}
+		}
+		return ""
+	}
+	switch {
+	case inHead > 0:
+		title := normalize(di.doc.Title)
+		if di.doc.Location != nil {
+			title += " " + normalize(di.doc.Location.Name)
+		}
+		m.As = found(title)
+		m.Where = InTitle
+		if m.As == "" {
+			m.As = found(di.head)
+			m.Where = InKeywords
+		}
+	case best == 0.85:
+		m.Where, m.As = InBody, found(di.body)
+	case best >= 0.8 || u.pinyin != "" && best > 0.3:
+		m.Where = ByHomophone
+	default:
+		m.Where = ByPart
+	}
+	if m.As == u.text {
+		m.As = ""
+	} else if m.As != "" && (m.Where == InTitle || m.Where == InKeywords || m.Where == InBody) {
+		if u.situation {
+			m.Where = BySituation
+		} else {
+			m.Where = BySynonym
+		}
+	}
+	return m
+}
