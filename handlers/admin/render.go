@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/notice"
-	"github.com/yingpu/govbot/channel"
 )
 
 // view is what the layout renders: the page's Data inside the shared
@@ -141,7 +141,7 @@ var (
 		config.RoleAdmin:    "管理员",
 	}
 	channelNames = channelLabels()
-	actionNames = map[string]string{
+	actionNames  = map[string]string{
 		"create": "创建", "edit": "修改", "submit": "提交审核", "approve": "批准", "reject": "退回",
 		"cancel": "撤销", "send": "开始发送", "send_failed": "交付发送失败", "done": "发送完成",
 		"publish": "公开发布", "publish_failed": "公开发布失败",
