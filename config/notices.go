@@ -134,15 +134,6 @@ func TokenEnv(name string) string {
 	}, name)
 }
 
-func (c *Config) applyNoticesEnv(set func(*string, string)) {
-	set(&c.APIBaseURL, "GOVBOT_API_BASE_URL")
-	for i := range c.Users {
-		if c.Users[i].Name != "" {
-			set(&c.Users[i].Token, TokenEnv(c.Users[i].Name))
-		}
-	}
-}
-
 // SubscribableTopics lists the topics residents may subscribe to: topics
 // when it is set, otherwise the names of the audiences with followers:
 // true, in config order.
