@@ -41,14 +41,31 @@ const (
 	docCacheSize    = 8192 // decoded disclosures kept per generation
 )
 
+// ErrInUse is returned by OpenOrBuild when another process (a running
+// govbot serve) holds the live generation open.
+var ErrInUse = errors.New("the index is in use by another govbot process (a running serve)")
+
 // Options configure an Index.
 type Options struct {
 	// Dir is the index directory (generations and CURRENT).
 	Dir string
 	// DataDir holds the disclosures and the lexicon files.
 	DataDir string
-	// ExtraDirs hold more disclosures (e.g. public notices once sent).
+	// ExtraDirs hold more disclosures that every build reads.
 	ExtraDirs []string
+	// PublishDir is where Publish keeps the disclosures it adds (public
+	// notices once sent); every build reads it too.
+	PublishDir string
+	// OverrideDirs hold disclosures read before DataDir: one there replaces
+	// the disclosure of the same id in DataDir or ExtraDirs (a disclosure
+	// edited and approved in the console).
+	OverrideDirs []string
+	// LexiconDir, when set, holds lexicon files read instead of DataDir's
+	// files of the same name (the lexicon as edited in the console).
+	LexiconDir string
+	// Asks, when set, gives per disclosure id the ways residents ask about
+	// it (常见问法); they are indexed like the disclosure's keywords.
+	Asks func() (map[string][]string, error)
 	// Search tunes answering.
 	Search config.Search
 	// Area is the subdistrict answered for; questions about another
@@ -58,6 +75,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, is told of indexing progress during a build.
 	Progress Progress
+	// Loaded, when set, is told what was read (drafts, blocked, errors)
+	// once everything is read, before the new generation is merged and
+	// made live.
+	Loaded func(*content.LoadResult)
 	// Force lets a rebuild replace the live generation even when it would
 	// hold less than half as many disclosures (a data directory emptied or
 	// broken by mistake would otherwise take the bot's answers away).
@@ -146,16 +167,32 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	}
 	defer unlock()
 
-	lx, err := LoadLexicon(opts.DataDir)
+	lx, err := loadLexiconLayered(opts.DataDir, opts.LexiconDir)
 	if err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)
 	}
-	dirs := []string{opts.DataDir}
-	for _, dir := range opts.ExtraDirs {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	var all []string
+	all = append(all, opts.OverrideDirs...)
+	all = append(all, opts.DataDir)
+	all = append(all, opts.ExtraDirs...)
+	all = append(all, opts.PublishDir)
+	var dirs []string
+	for _, dir := range all {
+		if dir == "" {
 			continue
 		}
+		if dir != opts.DataDir {
+			if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+		}
 		dirs = append(dirs, dir)
+	}
+	var asks map[string][]string
+	if opts.Asks != nil {
+		if asks, err = opts.Asks(); err != nil {
+			return nil, fmt.Errorf("asks: %w", err)
+		}
 	}
 	total := 0
 	if opts.Progress != nil {
@@ -178,7 +215,9 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 		return nil, err
 	}
 	res := &content.LoadResult{}
-	seen := map[string]struct{}{} // an extra directory may repeat an id: the first is kept
+	// The first of disclosures sharing an id is kept: an override replaces
+	// the shipped one, an extra directory may repeat one.
+	seen := map[string]struct{}{}
 	read := 0
 	loadOpts := content.LoadOptions{Record: func() { read++ }}
 	for _, d := range dirs {
@@ -187,6 +226,10 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 				return nil
 			}
 			seen[d.ID] = struct{}{}
+			if a := asks[d.ID]; len(a) > 0 {
+				d.Asks = append([]string(nil), a...)
+				d.Keywords = append(append([]string(nil), d.Keywords...), a...)
+			}
 			return b.add(d, read)
 		})
 		if err != nil {
@@ -201,6 +244,9 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 		res.Drafts = append(res.Drafts, more.Drafts...)
 		res.Blocked = append(res.Blocked, more.Blocked...)
 		res.Errors = append(res.Errors, more.Errors...)
+	}
+	if opts.Loaded != nil {
+		opts.Loaded(res)
 	}
 	indexed := len(seen)
 	if live := liveDocs(opts.Dir); !opts.Force && live > 0 && indexed < (live+1)/2 {
@@ -217,6 +263,11 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	if err := writeCurrent(opts.Dir, name); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
+	}
+	if prev != "" {
+		if err := writePrevious(opts.Dir, prev); err != nil {
+			opts.Logger.Warn("index: cannot record the previous generation; rollback will not be possible", "err", err)
+		}
 	}
 	removeGenerations(opts.Dir, name, prev)
 	return &BuildReport{Generation: name, Indexed: indexed, Load: res, Took: time.Since(start)}, nil
@@ -295,7 +346,7 @@ func (ix *Index) Watch(ctx context.Context, interval time.Duration) {
 
 // Add indexes one more disclosure into the live generation (a public notice
 // when it is sent). It must already have passed the review and privacy
-// gates; callers also persist it under an ExtraDir so rebuilds keep it.
+// gates; Publish also keeps it for the rebuilds to come.
 func (ix *Index) Add(d content.Disclosure) error {
 	if err := d.Validate(); err != nil {
 		return err
@@ -364,7 +415,7 @@ func openGeneration(dir, name string) (*generation, error) {
 	// process (a running serve) holding it must be an error, not a hang.
 	bi, err := bleve.OpenUsing(filepath.Join(gdir, bleveDir), map[string]interface{}{"bolt_timeout": openLockTimeout.String()})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("index generation %s is in use by another govbot process (a running serve answers at /console/)", name)
+		return nil, fmt.Errorf("index generation %s: %w", name, ErrInUse)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open index generation %s: %w", name, err)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/index"
 )
 
@@ -29,17 +30,21 @@ type Renderer interface {
 	AnswerText(a index.Answer) string
 }
 
-type askRequest struct {
+// AskRequest is the body of POST /ask.
+type AskRequest struct {
 	Q   string   `json:"q"`
-	Lat *float64 `json:"lat"`
-	Lon *float64 `json:"lon"`
+	Lat *float64 `json:"lat,omitempty"`
+	Lon *float64 `json:"lon,omitempty"`
+	// Now, when set (YYYY-MM-DD), answers as of midday of that day
+	// (Asia/Shanghai) instead of today.
+	Now string `json:"now,omitempty"`
 }
 
 // maxQuestionBytes bounds a question (WeChat text messages are shorter).
 const maxQuestionBytes = 2048
 
 // New returns the console: GET / (the page) and POST /ask (JSON
-// {"q", "lat", "lon"} → the answer as `govbot ask --json` prints it).
+// {"q", "lat", "lon", "now"} → the answer as `govbot ask --json` prints it).
 func New(a Answerer, words Renderer) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +52,7 @@ func New(a Answerer, words Renderer) http.Handler {
 		w.Write(page)
 	})
 	mux.HandleFunc("POST /ask", func(w http.ResponseWriter, r *http.Request) {
-		var req askRequest
+		var req AskRequest
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<10))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
@@ -66,6 +71,14 @@ func New(a Answerer, words Renderer) http.Handler {
 				return
 			}
 			q.Geo = &index.Point{Lat: *req.Lat, Lon: *req.Lon}
+		}
+		if req.Now != "" {
+			day, err := clock.ParseDate(req.Now)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "日期格式应为 YYYY-MM-DD")
+				return
+			}
+			q.Now = day.Add(12 * time.Hour)
 		}
 		if q.Text == "" && q.Geo == nil {
 			writeError(w, http.StatusBadRequest, "请输入问题或位置")
