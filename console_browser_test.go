@@ -191,6 +191,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	s.shot("01-signin")
 
 	// A wrong password is refused, with the reason shown.
+	s.open("/admin/signin")
 	s.do("wrong password",
 		chromedp.SendKeys(chromedp.CSS("#name"), "staff"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "not the password"),
