@@ -368,7 +368,6 @@ func missingWork(w config.Work) string {
 	return strings.Join(missing, ", ") + " not set"
 }
 
-
 // pruneQueryLog enforces query_log.retention_days at start and then daily.
 func (d *serveDeps) pruneQueryLog(ctx context.Context) {
 	retention := time.Duration(d.cfg.QueryLog.RetentionDays) * 24 * time.Hour

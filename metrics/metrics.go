@@ -132,7 +132,9 @@ func (m *Metrics) IndexDocuments(count func() int) {
 }
 
 // Delivery counts one delivery outcome (outbox Options.Observe).
-func (m *Metrics) Delivery(channel, outcome string) { m.deliveries.WithLabelValues(channel, outcome).Inc() }
+func (m *Metrics) Delivery(channel, outcome string) {
+	m.deliveries.WithLabelValues(channel, outcome).Inc()
+}
 
 // Reindex records a finished rebuild.
 func (m *Metrics) Reindex(took time.Duration, documents int, err error) {
