@@ -51,8 +51,11 @@ type Options struct {
 	Dir string
 	// DataDir holds the disclosures and the lexicon files.
 	DataDir string
-	// ExtraDirs hold more disclosures (e.g. public notices once sent).
+	// ExtraDirs hold more disclosures that every build reads.
 	ExtraDirs []string
+	// PublishDir is where Publish keeps the disclosures it adds (public
+	// notices once sent); every build reads it too.
+	PublishDir string
 	// OverrideDirs hold disclosures read before DataDir: one there replaces
 	// the disclosure of the same id in DataDir or ExtraDirs (a disclosure
 	// edited and approved in the console).
@@ -169,6 +172,9 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	}
 	res := &content.LoadResult{}
 	dirs := append(append(append([]string(nil), opts.OverrideDirs...), opts.DataDir), opts.ExtraDirs...)
+	if opts.PublishDir != "" {
+		dirs = append(dirs, opts.PublishDir)
+	}
 	for _, dir := range dirs {
 		if dir != opts.DataDir {
 			if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
@@ -312,7 +318,7 @@ func (ix *Index) Watch(ctx context.Context, interval time.Duration) {
 
 // Add indexes one more disclosure into the live generation (a public notice
 // when it is sent). It must already have passed the review and privacy
-// gates; callers also persist it under an ExtraDir so rebuilds keep it.
+// gates; Publish also keeps it for the rebuilds to come.
 func (ix *Index) Add(d content.Disclosure) error {
 	if err := d.Validate(); err != nil {
 		return err
