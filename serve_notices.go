@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/adminapi"
@@ -95,9 +96,9 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	if len(cfg.Users) == 0 {
 		d.logger.Info("admin API has no users: add users to the config to send notices")
 	}
-	for _, ch := range []string{outbox.ChannelRobot, outbox.ChannelWorkApp, outbox.ChannelWorkChat, outbox.ChannelOA} {
-		if !ob.HasChannel(ch) {
-			d.logger.Info("notice channel off: credentials not configured", "channel", ch)
+	for _, ch := range channel.All() {
+		if !ob.HasChannel(ch.Name) {
+			d.logger.Info("notice channel off: credentials not configured", "channel", ch.Name)
 		}
 	}
 	return nil
