@@ -27,6 +27,8 @@ func commands() []*cobra.Command {
 		reindexCommand(),
 		askCommand(),
 		noticecli.Command(),
+		userCommand(),
+		versionCommand(),
 	}
 }
 

@@ -73,6 +73,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
+	d.notices, d.audit = notices, audits
 	d.goBackground(func() {
 		if err := notices.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			d.logger.Error("notice scheduler stopped", "err", err)

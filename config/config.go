@@ -50,6 +50,12 @@ type Config struct {
 	// TrustedProxies: reverse proxies (IPs or CIDR prefixes) whose
 	// X-Forwarded-For header the admin API believes.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+
+	// Operations (console, metrics, log, audit): see ops.go.
+	Admin   Admin   `yaml:"admin"`
+	Metrics Metrics `yaml:"metrics"`
+	Log     Log     `yaml:"log"`
+	Audit   Audit   `yaml:"audit"`
 }
 
 // Area is the subdistrict govbot answers for: a question about another
@@ -117,6 +123,9 @@ func Default() Config {
 		Webhook:         defaultWebhook(),
 		QueryLog:        defaultQueryLog(),
 		Delivery:        defaultDelivery(),
+		Admin:           defaultAdmin(),
+		Log:             defaultLog(),
+		Audit:           defaultAudit(),
 	}
 }
 
@@ -165,6 +174,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) {
 	set(&c.PublicBaseURL, "GOVBOT_PUBLIC_BASE_URL")
 	c.applyWechatEnv(set)
 	c.applyNoticesEnv(set)
+	c.applyOpsEnv(set)
 }
 
 // Validate reports every problem at once.
@@ -203,5 +213,6 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateWechat()...)
 	errs = append(errs, c.validateNotices()...)
 	errs = append(errs, c.validateBot()...)
+	errs = append(errs, c.validateOps()...)
 	return errors.Join(errs...)
 }

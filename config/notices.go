@@ -46,6 +46,10 @@ type User struct {
 	// Department is shown as the issuing department of the user's public
 	// notices (default: the name).
 	Department string `yaml:"department"`
+	// PasswordHash signs the user in to the console at /admin/: an
+	// argon2id (or bcrypt) hash printed by `govbot user hash`. A user
+	// needs a token, a password hash, or both.
+	PasswordHash string `yaml:"password_hash"`
 }
 
 // Roles of admin API users.
@@ -244,8 +248,10 @@ func (c *Config) validateNotices() []error {
 			}
 		}
 		switch {
+		case u.Token == "" && u.PasswordHash != "":
+			// console only
 		case u.Token == "":
-			add("%s has no token (set token, or the environment variable %s)", where, TokenEnv(u.Name))
+			add("%s has no token (set token, or the environment variable %s; or only password_hash for a console-only user)", where, TokenEnv(u.Name))
 		case len(u.Token) < MinTokenLen:
 			add("%s token is shorter than %d characters", where, MinTokenLen)
 		case strings.IndexFunc(u.Token, func(r rune) bool { return unicode.IsSpace(r) || r > unicode.MaxASCII || unicode.IsControl(r) }) >= 0:

@@ -274,25 +274,10 @@ func (s *Service) checkAudiences(f fields) error {
 // empty line, the body; the title in bold for markdown) against the
 // channel's byte limit.
 func checkLength(audience, channel string, m push.Message) error {
-	kind, text, max := "文本", push.TextContent(m), 0
-	switch channel {
-	case outbox.ChannelRobot:
-		max = push.RobotTextMaxBytes
-		if m.Markdown {
-			kind, text, max = "markdown", push.MarkdownContent(m), push.RobotMarkdownMaxBytes
-		}
-	case outbox.ChannelWorkApp, outbox.ChannelWorkChat:
-		max = push.AppTextMaxBytes
-		if m.Markdown {
-			kind, text, max = "markdown", push.MarkdownContent(m), push.AppMarkdownMaxBytes
-		}
-	case outbox.ChannelOA:
-		// The Official Account has no markdown: followers get text.
-		max = OATextMaxBytes
-	}
-	if len(text) > max {
+	kind, n, max := channelText(channel, m)
+	if n > max {
 		return errf(CodeTooLong, "标题和正文过长：受众“%s”经%s发送，%s消息上限为 %d 字节，本通知（标题加正文）为 %d 字节",
-			audience, channelNames[channel], kind, max, len(text))
+			audience, channelNames[channel], kind, max, n)
 	}
 	return nil
 }
