@@ -87,6 +87,8 @@ type Options struct {
 	Logger                   *slog.Logger
 	// Version is shown in the page footer.
 	Version string
+	// Content turns on the content pages (see content.go).
+	Content ContentOptions
 }
 
 // Page is one route of the console.
@@ -193,6 +195,7 @@ func New(opts Options) (*Console, error) {
 	c.registerNotices()
 	c.registerAudit()
 	c.registerPeople()
+	c.registerContent()
 	return c, nil
 }
 
