@@ -55,6 +55,7 @@ func mountAdmin(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Clock:                    d.clock,
 		Logger:                   d.logger.With("component", "admin"),
 		Version:                  buildVersion(),
+		OnSignIn:                 d.metrics.SignIn,
 		Content: admin.ContentOptions{
 			Catalog: cs.catalog, Jobs: cs.jobs, JobsContext: ctx, IndexDir: indexDir(cfg),
 			Lexicon: cs.lexicon, HitTest: cs.hittest, Queries: d.queries, MinScore: cfg.Search.MinScore,
