@@ -184,7 +184,7 @@ func (c *Console) disclosureSave(q *Request) error {
 }
 
 func (c *Console) disclosureUploadPage(q *Request) error {
-	return q.Render(http.StatusOK, "disclosure_upload", "上传公开信息", map[string]any{})
+	return q.Render(http.StatusOK, "disclosure_upload", "上传公开信息", uploadView(nil))
 }
 
 func (c *Console) disclosureUpload(q *Request) error {
@@ -195,7 +195,7 @@ func (c *Console) disclosureUpload(q *Request) error {
 		if errors.As(err, &mbe) {
 			return ErrBadRequest.With(fmt.Sprintf("文件超过 %d MB 上限。", maxUploadBytes>>20))
 		}
-		return q.Render(http.StatusBadRequest, "disclosure_upload", "上传公开信息", map[string]any{"Problem": "请选择一个 .jsonl 或 .md 文件。"})
+		return q.Render(http.StatusBadRequest, "disclosure_upload", "上传公开信息", uploadView(map[string]any{"Problem": "请选择一个 .jsonl 或 .md 文件。"}))
 	}
 	defer file.Close()
 	data, err := io.ReadAll(io.LimitReader(file, maxUploadBytes+1))
@@ -209,13 +209,21 @@ func (c *Console) disclosureUpload(q *Request) error {
 	if err != nil {
 		var ce *catalog.Error
 		if errors.As(err, &ce) && ce.Code == catalog.CodeInvalid {
-			return q.Render(http.StatusBadRequest, "disclosure_upload", "上传公开信息", map[string]any{"Problem": ce.Msg})
+			return q.Render(http.StatusBadRequest, "disclosure_upload", "上传公开信息", uploadView(map[string]any{"Problem": ce.Msg}))
 		}
 		q.Audit("disclosure.upload", "", "error", hdr.Filename+"："+err.Error())
 		return contentError(err)
 	}
 	q.Audit("disclosure.upload", "", "ok", fmt.Sprintf("%s：保存 %d 条，%d 条有误", hdr.Filename, len(res.Saved), len(res.Errors)))
-	return q.Render(http.StatusOK, "disclosure_upload", "上传公开信息", map[string]any{"Result": res, "File": hdr.Filename})
+	return q.Render(http.StatusOK, "disclosure_upload", "上传公开信息", uploadView(map[string]any{"Result": res, "File": hdr.Filename}))
+}
+
+func uploadView(m map[string]any) map[string]any {
+	if m == nil {
+		m = map[string]any{}
+	}
+	m["MaxMB"] = maxUploadBytes >> 20
+	return m
 }
 
 func (c *Console) disclosureExport(q *Request) error {
