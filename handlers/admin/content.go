@@ -185,6 +185,10 @@ func contentFuncs() template.FuncMap {
 		"dact":  func(a string) string { return orKey(disclosureActions, a) },
 		"lines": func(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") },
 		"add":   func(a, b int) int { return a + b },
+		"listname": func(l string) string {
+			return orKey(map[string]string{"top": "最常问", "unanswered": "未答", "low_confidence": "低置信度",
+				"feedback": "居民反馈", "weeks": "按周", "categories": "按类别", "hits": "命中次数"}, l)
+		},
 		// masked shows personal numbers masked (a blocked disclosure's
 		// text is shown, the numbers in it are not).
 		"masked": privacy.Mask,
