@@ -137,23 +137,31 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	if o.logFormat != "" && o.logFormat != "text" && o.logFormat != "json" {
 		return cli.Usagef("--log-format %q: want text or json", o.logFormat)
 	}
-	cfg, err := o.Load()
+	cfg, err := o.LoadWith(func(cfg *config.Config) {
+		if o.listen != "" {
+			cfg.Listen = o.listen
+		}
+		if o.logLevel != "" {
+			cfg.Log.Level = o.logLevel
+		}
+		if o.logFormat != "" {
+			cfg.Log.Format = o.logFormat
+		}
+	})
 	if err != nil {
 		return err
-	}
-	if o.listen != "" {
-		cfg.Listen = o.listen
-	}
-	if o.logLevel != "" {
-		cfg.Log.Level = o.logLevel
-	}
-	if o.logFormat != "" {
-		cfg.Log.Format = o.logFormat
 	}
 	logger, err := newLogger(cfg.Log, stderr)
 	if err != nil {
 		return err
 	}
+	// Listen before the work of opening (the first start builds the
+	// index): an address in use or not ours fails at once.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("serve: listen (listen, --listen): %w", err)
+	}
+	defer ln.Close()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -167,11 +175,6 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 			logger.Error("shutdown", "err", err)
 		}
 	}()
-
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: serveReadHeaderTimeout,
@@ -297,6 +300,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 
 	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })
 	d.goBackground(func() { d.pruneQueryLog(ctx) })
+	if err := startSourceSync(ctx, d); err != nil {
+		return d, nil, fmt.Errorf("sync: %w", err)
+	}
 	return d, mux, nil
 }
 

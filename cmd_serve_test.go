@@ -8,8 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -293,4 +296,55 @@ func within(d time.Duration, cond func() bool) bool {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return true
+}
+
+// TestServeChecksBeforeWork: what can be checked before the index build is:
+// a malformed or taken listen address and every problem of the config file
+// fail at once, all reported together, and build nothing.
+func TestServeChecksBeforeWork(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	badCfg := filepath.Join(t.TempDir(), "govbot.yaml")
+	if err := os.WriteFile(badCfg, []byte("webhook:\n  max_clock_skew: 5 minutes\nsearch:\n  min_score: 2\nlisten: nowhere\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		args  []string
+		wants []string
+	}{
+		{"malformed listen", []string{"--listen", "localhost"}, []string{`listen "localhost": want host:port`}},
+		{"taken listen", []string{"--listen", taken.Addr().String()}, []string{"serve: listen", "address already in use"}},
+		{"every problem of the file", []string{"--config", badCfg}, []string{
+			"3 problems:",
+			`line 2: webhook.max_clock_skew: "5 minutes" is not a duration`,
+			"line 4: search.min_score 2 is outside 0..1",
+			`line 5: listen "nowhere": want host:port`,
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			var stderr bytes.Buffer
+			args := append([]string{"serve", "--data", "data", "--state", state}, c.args...)
+			start := time.Now()
+			code := run(context.Background(), args, strings.NewReader(""), &bytes.Buffer{}, &stderr)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\n%s", code, stderr.String())
+			}
+			for _, w := range c.wants {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			if n := strings.Count(stderr.String(), "govbot:"); n != 1 {
+				t.Errorf("%d error lines, want 1:\n%s", n, stderr.String())
+			}
+			if _, err := os.Stat(filepath.Join(state, "index")); err == nil {
+				t.Errorf("an index was built before the check failed (%s)", time.Since(start))
+			}
+		})
+	}
 }

@@ -26,6 +26,8 @@ func commands() []*cobra.Command {
 		serveCommand(),
 		reindexCommand(),
 		askCommand(),
+		importCommand(),
+		syncCommand(),
 		noticecli.Command(),
 		userCommand(),
 		versionCommand(),

@@ -135,7 +135,8 @@ func startE2EOn(t *testing.T, state string, edit ...func(*config.Config)) *e2e {
 
 	clk := newRunningClock(serveNow)
 	logs := &syncBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, nil))
+	// Debug level: TestE2ELogsNameNoOne reads every line.
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	d, h, err := openServe(ctx, cfg, clk, logger)
 	if err != nil {

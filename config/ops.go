@@ -91,11 +91,6 @@ func (l Log) SlogLevel() (slog.Level, error) {
 // residents and staff reach this server over https.
 func (c *Config) Secure() bool { return strings.HasPrefix(c.PublicBaseURL, "https://") }
 
-func (c *Config) applyOpsEnv(set func(*string, string)) {
-	set(&c.Metrics.Token, "GOVBOT_METRICS_TOKEN")
-	set(&c.Audit.KeyFile, "GOVBOT_AUDIT_KEY_FILE")
-}
-
 func (c *Config) validateOps() []error {
 	var errs []error
 	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }

@@ -3,7 +3,7 @@ package notice
 import (
 	"strings"
 
-	"github.com/yingpu/govbot/outbox"
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/push"
 )
@@ -73,7 +73,7 @@ func (s *Service) Check(d Draft) CheckResult {
 				continue
 			}
 			seen[ch] = true
-			lc := LengthCheck{Channel: ch, ChannelName: channelNames[ch]}
+			lc := LengthCheck{Channel: ch, ChannelName: channel.Label(ch)}
 			lc.Format, lc.Bytes, lc.Max = channelText(ch, m)
 			lc.OK = lc.Bytes <= lc.Max
 			r.Lengths = append(r.Lengths, lc)
@@ -82,23 +82,18 @@ func (s *Service) Check(d Draft) CheckResult {
 	return r
 }
 
-// channelText is the format, size and limit of m as sent on channel (as
-// checkLength measures it).
-func channelText(channel string, m push.Message) (format string, n, max int) {
-	format, text := "文本", push.TextContent(m)
-	switch channel {
-	case outbox.ChannelRobot:
-		max = push.RobotTextMaxBytes
-		if m.Markdown {
-			format, text, max = "markdown", push.MarkdownContent(m), push.RobotMarkdownMaxBytes
-		}
-	case outbox.ChannelWorkApp, outbox.ChannelWorkChat:
-		max = push.AppTextMaxBytes
-		if m.Markdown {
-			format, text, max = "markdown", push.MarkdownContent(m), push.AppMarkdownMaxBytes
-		}
-	case outbox.ChannelOA:
-		max = OATextMaxBytes
+// channelText is the format, size and limit of m as sent on the channel
+// called name (as checkLength measures it): a channel without markdown
+// (the Official Account) sends text.
+func channelText(name string, m push.Message) (format string, n, max int) {
+	ch, ok := channel.Get(name)
+	if !ok {
+		return "文本", len(push.TextContent(m)), 0
+	}
+	msgtype, text, max := ch.Content(m)
+	format = "文本"
+	if msgtype == "markdown" {
+		format = "markdown"
 	}
 	return format, len(text), max
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/notice"
@@ -377,7 +378,8 @@ func reportOf(n notice.Notice, r outbox.Report) reportView {
 		Pending: r.Pending, Unreach: r.Unreachable, Done: r.Done, Recipients: n.Recipients, LastError: n.LastError,
 		Channels: []channelView{}, Failures: []failureView{}}
 	v.Percent = percent(r.Sent+r.Failed+r.Unreachable, r.Total)
-	for _, ch := range []string{outbox.ChannelRobot, outbox.ChannelWorkChat, outbox.ChannelWorkApp, outbox.ChannelOA} {
+	for _, c := range channel.All() {
+		ch := c.Name
 		cr, ok := r.ByChannel[ch]
 		if !ok {
 			continue

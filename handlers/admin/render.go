@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/notice"
-	"github.com/yingpu/govbot/outbox"
 )
 
 // view is what the layout renders: the page's Data inside the shared
@@ -140,18 +140,22 @@ var (
 		config.RoleReviewer: "审核人",
 		config.RoleAdmin:    "管理员",
 	}
-	channelNames = map[string]string{
-		outbox.ChannelRobot:    "企业微信群机器人",
-		outbox.ChannelWorkChat: "企业微信应用群聊",
-		outbox.ChannelWorkApp:  "企业微信应用消息",
-		outbox.ChannelOA:       "公众号",
-	}
-	actionNames = map[string]string{
+	channelNames = channelLabels()
+	actionNames  = map[string]string{
 		"create": "创建", "edit": "修改", "submit": "提交审核", "approve": "批准", "reject": "退回",
 		"cancel": "撤销", "send": "开始发送", "send_failed": "交付发送失败", "done": "发送完成",
 		"publish": "公开发布", "publish_failed": "公开发布失败",
 	}
 )
+
+// channelLabels maps each registered channel to its label.
+func channelLabels() map[string]string {
+	m := map[string]string{}
+	for _, ch := range channel.All() {
+		m[ch.Name] = ch.Label
+	}
+	return m
+}
 
 func roleList(roles []string) string {
 	names := make([]string, len(roles))
