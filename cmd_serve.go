@@ -26,6 +26,7 @@ import (
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
+	"github.com/yingpu/govbot/ingest"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/querylog"
 	"github.com/yingpu/govbot/store"
@@ -65,6 +66,7 @@ type serveDeps struct {
 	bot       *bot.Bot
 	notices   *notice.Service
 	audit     *audit.Log
+	sync      *ingest.Service // nil when no source has a site to sync
 	clock     clock.Clock
 	logger    *slog.Logger
 
