@@ -25,6 +25,7 @@ import (
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
+	"github.com/yingpu/govbot/ingest"
 	"github.com/yingpu/govbot/metrics"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/querylog"
@@ -66,6 +67,7 @@ type serveDeps struct {
 	notices   *notice.Service
 	metrics   *metrics.Metrics
 	audit     *audit.Log
+	sync      *ingest.Service // nil when no source has a site to sync
 	clock     clock.Clock
 	logger    *slog.Logger
 
@@ -125,6 +127,8 @@ notice delivery. The index is built on first start.`,
 	fs.StringVar(&o.listen, "listen", "", "HTTP listen `addr`ess (overrides listen)")
 	fs.StringVar(&o.logLevel, "log-level", "", "log `level`: debug, info, warn or error (debug logs residents' questions; overrides log.level)")
 	fs.StringVar(&o.logFormat, "log-format", "", "log `format`: text or json (overrides log.format)")
+	cli.CompleteValues(cmd, "log-level", "debug", "info", "warn", "error")
+	cli.CompleteValues(cmd, "log-format", "text", "json")
 	return cmd
 }
 
@@ -147,7 +151,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 		if o.logFormat != "" {
 			cfg.Log.Format = o.logFormat
 		}
-	})
+	}, (*config.Config).CheckPaths)
 	if err != nil {
 		return err
 	}

@@ -92,6 +92,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Logger:         d.logger.With("component", "adminapi"),
 		Queries:        d.queries,
 		Reindexer:      reindexer{d},
+		Syncer:         serveSyncer{d},
 		Clock:          d.clock,
 	}))
 	mux.Handle("GET /notices/{id}", noticepage.New(notices, d.clock))
