@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/webhook/wechattest"
 	"github.com/yingpu/govbot/push/pushtest"
@@ -669,11 +668,7 @@ func e2eRestart(t *testing.T, e *e2e, publicID, privateID string) {
 	if calls := r.api.Calls(); len(calls) != 0 {
 		t.Errorf("the restarted server called the WeChat API: %+v", calls)
 	}
-	log, err := audit.New(r.d.db, r.clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, err := log.Verify(); err != nil || n < 20 {
+	if n, err := r.d.audit.Verify(); err != nil || n < 20 {
 		t.Errorf("audit chain after the restart: %d records, %v", n, err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
@@ -29,10 +28,11 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
-	audits, err := audit.New(d.db, d.clock)
+	audits, err := openAudit(d.db, cfg, d.clock, d.logger)
 	if err != nil {
 		return err
 	}
+	verifyAudit(audits, d.logger)
 
 	var notices *notice.Service
 	oopts := outbox.ConfigOptions(cfg.Delivery)
