@@ -84,16 +84,20 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		}
 	})
 
-	mux.Handle("/api/", adminapi.New(adminapi.Options{
-		Notices:        notices,
-		Audit:          audits,
-		Users:          cfg.Users,
-		TrustedProxies: cfg.TrustedProxies,
-		Logger:         d.logger.With("component", "adminapi"),
-		Queries:        d.queries,
-		Reindexer:      reindexer{d},
-		Clock:          d.clock,
-	}))
+	api := adminapi.New(adminapi.Options{
+		Notices:          notices,
+		Audit:            audits,
+		Users:            cfg.Users,
+		TrustedProxies:   cfg.TrustedProxies,
+		Logger:           d.logger.With("component", "adminapi"),
+		Queries:          d.queries,
+		Reindexer:        reindexer{d},
+		Clock:            d.clock,
+		RefusedPerMinute: cfg.Audit.RefusedPerMinute,
+		OnRefused:        d.metrics.APIRefused,
+	})
+	mux.Handle("/api/", api)
+	d.goBackground(func() { api.Run(ctx) })
 	mux.Handle("GET /notices/{id}", noticepage.New(notices, d.clock))
 	if len(cfg.Users) == 0 {
 		d.logger.Info("admin API has no users: add users to the config to send notices")

@@ -302,9 +302,11 @@ func TestErrors(t *testing.T) {
 		{"method", "DELETE", "/api/notices/" + draftID, tokAdmin, nil, 405, 40501, ""},
 		{"too large", "POST", "/api/notices", tokStaff, `{"title":"` + strings.Repeat("a", 20000) + `"}`, 413, 41301, "16384"},
 	}
+	refusedBefore := false
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.snapshot()
+			seqBefore := e.lastAudit().Seq
 			st, m := e.do(tc.method, tc.path, tc.token, tc.body)
 			if st != tc.status || m["code"] != float64(tc.code) || m["http"] != float64(tc.status) {
 				t.Fatalf("got %d %v, want %d code %d", st, m, tc.status, tc.code)
@@ -317,6 +319,18 @@ func TestErrors(t *testing.T) {
 				t.Error("refused request changed the store")
 			}
 			r := e.lastAudit()
+			if tc.code == 40101 {
+				// Refusals for the token: the first of an address is
+				// recorded, the next ones in the minute are aggregated.
+				wrote := r.Seq != seqBefore
+				if wrote == refusedBefore {
+					t.Errorf("refusal recorded at once: %v, want %v (aggregated after the first)", wrote, !refusedBefore)
+				}
+				refusedBefore = true
+				if !wrote {
+					return
+				}
+			}
 			if r.Result != audit.ResultError || r.Code != tc.code || r.Status != tc.status || r.Request != tc.method+" "+strings.Split(tc.path, "?")[0] {
 				t.Errorf("audit record %+v", r)
 			}
