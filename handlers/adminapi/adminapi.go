@@ -297,6 +297,9 @@ func (a *api) decode(w http.ResponseWriter, r *http.Request, v any, allowEmpty b
 		}
 		return ErrBadJSON.with("请求体为空，需要一个 JSON 对象")
 	}
+	if err := checkKeys(data, v); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
