@@ -77,6 +77,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		if err := notices.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			d.logger.Error("notice scheduler stopped", "err", err)
 		}
+		notices.Wait()
 	})
 	d.goBackground(func() {
 		if err := ob.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
