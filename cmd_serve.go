@@ -125,6 +125,8 @@ notice delivery. The index is built on first start.`,
 	fs.StringVar(&o.listen, "listen", "", "HTTP listen `addr`ess (overrides listen)")
 	fs.StringVar(&o.logLevel, "log-level", "", "log `level`: debug, info, warn or error (debug logs residents' questions; overrides log.level)")
 	fs.StringVar(&o.logFormat, "log-format", "", "log `format`: text or json (overrides log.format)")
+	cli.CompleteValues(cmd, "log-level", "debug", "info", "warn", "error")
+	cli.CompleteValues(cmd, "log-format", "text", "json")
 	return cmd
 }
 
