@@ -25,6 +25,7 @@ import (
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
+	"github.com/yingpu/govbot/ingest"
 	"github.com/yingpu/govbot/metrics"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/querylog"
@@ -66,6 +67,7 @@ type serveDeps struct {
 	notices   *notice.Service
 	metrics   *metrics.Metrics
 	audit     *audit.Log
+	sync      *ingest.Service // nil when no source has a site to sync
 	clock     clock.Clock
 	logger    *slog.Logger
 

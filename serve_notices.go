@@ -93,6 +93,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Logger:           d.logger.With("component", "adminapi"),
 		Queries:          d.queries,
 		Reindexer:        reindexer{d},
+		Syncer:           serveSyncer{d},
 		Clock:            d.clock,
 		RefusedPerMinute: cfg.Audit.RefusedPerMinute,
 		OnRefused:        d.metrics.APIRefused,
