@@ -25,7 +25,6 @@ import (
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
-	"github.com/yingpu/govbot/ingest"
 	"github.com/yingpu/govbot/metrics"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/querylog"
@@ -67,7 +66,7 @@ type serveDeps struct {
 	notices   *notice.Service
 	metrics   *metrics.Metrics
 	audit     *audit.Log
-	sync      *ingest.Service // nil when no source has a site to sync
+	sync      *syncJobs // nil when no source has a site to sync
 	clock     clock.Clock
 	logger    *slog.Logger
 
@@ -304,6 +303,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 
 	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })
 	d.goBackground(func() { d.pruneQueryLog(ctx) })
+	d.goBackground(func() { d.pruneAudit(ctx) })
 	if err := startSourceSync(ctx, d); err != nil {
 		return d, nil, fmt.Errorf("sync: %w", err)
 	}
