@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -29,6 +30,13 @@ func mountAdmin(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		return err
 	}
 	cs, err := openContent(ctx, d, func(j indexjobs.Job) {
+		if j.Kind == indexjobs.KindReindex {
+			var jerr error
+			if j.State != indexjobs.StateDone {
+				jerr = errors.New(j.State)
+			}
+			d.metrics.Reindex(j.Finished.Sub(j.Started), j.Indexed, jerr)
+		}
 		rec := audit.Record{Actor: j.Actor, Action: "index." + j.Kind + ".done", Result: audit.ResultOK,
 			Message: fmt.Sprintf("任务 %d：%s %s", j.ID, j.State, j.Generation)}
 		if j.State != indexjobs.StateDone {
