@@ -68,6 +68,8 @@ type serveDeps struct {
 	metrics   *metrics.Metrics
 	audit     *audit.Log
 	sync      *ingest.Service // nil when no source has a site to sync
+	// content: the console's disclosures, lexicon, reindex jobs, hit test.
+	content *contentServices
 	clock     clock.Clock
 	logger    *slog.Logger
 
@@ -288,6 +290,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	mux.HandleFunc("GET /readyz", d.readyz)
 	d.mountMetrics(mux)
 	if err := mountWebhooks(d, mux); err != nil {
+		return d, nil, err
+	}
+	if d.content, err = openContent(ctx, d); err != nil {
 		return d, nil, err
 	}
 	if err := mountNotices(ctx, d, mux); err != nil {
