@@ -153,7 +153,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 		if o.logFormat != "" {
 			cfg.Log.Format = o.logFormat
 		}
-	})
+	}, (*config.Config).CheckPaths)
 	if err != nil {
 		return err
 	}
