@@ -309,6 +309,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 
 	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })
 	d.goBackground(func() { d.pruneQueryLog(ctx) })
+	d.goBackground(func() { d.pruneAudit(ctx) })
 	if err := startSourceSync(ctx, d); err != nil {
 		return d, nil, fmt.Errorf("sync: %w", err)
 	}
