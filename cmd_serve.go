@@ -25,7 +25,6 @@ import (
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
-	"github.com/yingpu/govbot/ingest"
 	"github.com/yingpu/govbot/metrics"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/querylog"
@@ -67,11 +66,11 @@ type serveDeps struct {
 	notices   *notice.Service
 	metrics   *metrics.Metrics
 	audit     *audit.Log
-	sync      *ingest.Service // nil when no source has a site to sync
+	sync      *syncJobs // nil when no source has a site to sync
 	// content: the console's disclosures, lexicon, reindex jobs, hit test.
 	content *contentServices
-	clock     clock.Clock
-	logger    *slog.Logger
+	clock   clock.Clock
+	logger  *slog.Logger
 
 	// background holds the goroutines to wait for before closing.
 	background sync.WaitGroup

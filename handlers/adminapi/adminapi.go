@@ -70,7 +70,7 @@ type Options struct {
 	// POST /api/reindex; nil: those answer 404.
 	Queries   Queries
 	Reindexer Reindexer
-	// Syncer serves POST /api/sources/{name}/sync; nil: 404.
+	// Syncer serves POST and GET /api/sources/{name}/sync; nil: 404.
 	Syncer Syncer
 	// Clock tells the time, for periods that default to "until now"
 	// (default clock.System).
@@ -152,6 +152,7 @@ func New(opts Options) *API {
 	route("GET /api/queries/unanswered", "queries.unanswered", a.unanswered)
 	route("POST /api/reindex", "index.reindex", a.reindex)
 	route("POST /api/sources/{name}/sync", "source.sync", a.sourceSync)
+	route("GET /api/sources/{name}/sync", "source.sync_status", a.sourceSyncStatus)
 	// The same paths with other methods: 405 in the catalogue's form.
 	for _, p := range []string{"/api/notices", "/api/notices/{id}", "/api/notices/{id}/submit",
 		"/api/notices/{id}/approve", "/api/notices/{id}/reject", "/api/notices/{id}/cancel",
