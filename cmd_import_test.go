@@ -37,14 +37,15 @@ func TestImportThenAsk(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := runGovbot(t, "", "import", "--data", data, "--state", state, "--dry-run", saved)
-	if code != 0 || !strings.Contains(out, "would be new") || !strings.Contains(out, "dry run") {
+	if code != 1 || !strings.Contains(out, "would be new") || !strings.Contains(out, "dry run") {
 		t.Fatalf("dry run: %d\n%s\n%s", code, out, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(state, "imported", "files.jsonl")); !os.IsNotExist(err) {
 		t.Fatal("the dry run wrote the imported file")
 	}
 	code, out, errOut = runGovbot(t, "", "import", "--data", data, "--state", state, "--approve-as", "张敏", saved)
-	if code != 0 {
+	// The broken PDF fails the command (exit 1) after the rest imported.
+	if code != 1 || !strings.Contains(errOut, "1 files could not be imported") {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"new       files-", "盈浦街道老年人助浴服务", "failed    " + filepath.Join(saved, "scan.pdf") + ": not a readable PDF", "indexed "} {
