@@ -28,7 +28,7 @@ func syncCommand(g *globals) *cobra.Command {
 				path += "?dry_run=true"
 			}
 			var out adminapi.SyncReport
-			raw, err := c.get(cmd.Context(), "POST", path, nil, &out)
+			raw, err := c.do(cmd.Context(), "POST", path, nil, &out)
 			if err != nil {
 				return err
 			}
