@@ -67,8 +67,10 @@ type serveDeps struct {
 	metrics   *metrics.Metrics
 	audit     *audit.Log
 	sync      *syncJobs // nil when no source has a site to sync
-	clock     clock.Clock
-	logger    *slog.Logger
+	// content: the console's disclosures, lexicon, reindex jobs, hit test.
+	content *contentServices
+	clock   clock.Clock
+	logger  *slog.Logger
 
 	// background holds the goroutines to wait for before closing.
 	background sync.WaitGroup
@@ -287,6 +289,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	mux.HandleFunc("GET /readyz", d.readyz)
 	d.mountMetrics(mux)
 	if err := mountWebhooks(d, mux); err != nil {
+		return d, nil, err
+	}
+	if d.content, err = openContent(ctx, d); err != nil {
 		return d, nil, err
 	}
 	if err := mountNotices(ctx, d, mux); err != nil {
