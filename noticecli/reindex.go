@@ -37,9 +37,9 @@ the job and returns at once; --job ID follows a job already started.`,
 			var j adminapi.ReindexJob
 			var raw []byte
 			if job != 0 {
-				raw, err = c.get(ctx, "GET", "/api/reindex/"+strconv.FormatUint(job, 10), nil, &j)
+				raw, err = c.do(ctx, "GET", "/api/reindex/"+strconv.FormatUint(job, 10), nil, &j)
 			} else {
-				raw, err = c.get(ctx, "POST", "/api/reindex", nil, &j)
+				raw, err = c.do(ctx, "POST", "/api/reindex", nil, &j)
 			}
 			if err != nil {
 				return err
@@ -77,13 +77,13 @@ func follow(ctx context.Context, c *client, j adminapi.ReindexJob, interval time
 		case <-time.After(interval):
 		}
 		var err error
-		if raw, err = c.get(ctx, "GET", j.Location, nil, &j); err != nil {
+		if raw, err = c.do(ctx, "GET", j.Location, nil, &j); err != nil {
 			return j, raw, err
 		}
 	}
 	if raw == nil {
 		var err error
-		if raw, err = c.get(ctx, "GET", j.Location, nil, &j); err != nil {
+		if raw, err = c.do(ctx, "GET", j.Location, nil, &j); err != nil {
 			return j, raw, err
 		}
 	}
