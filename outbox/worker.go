@@ -350,6 +350,7 @@ func (o *Outbox) markInFlight(batch []*entry) (inFlightMark, error) {
 			r.Attempts++
 			r.InFlight = now
 			r.Updated = now
+			r.Batch = batch[0].seq
 			m.attempts[i] = r.Attempts
 			puts = append(puts, put{[]byte(e.key), r})
 		}
@@ -488,11 +489,37 @@ func (o *Outbox) committer(reqs <-chan commitReq) {
 	}
 }
 
-// doneQueue holds the notices whose OnDone is due.
+// doneQueue holds the notices whose OnDone is due, and the interrupted
+// deliveries to tell OnUncertain of.
 type doneQueue struct {
-	mu      sync.Mutex
-	notices []string
-	signal  chan struct{} // capacity 1
+	mu        sync.Mutex
+	notices   []string
+	uncertain []uncertainCount
+	signal    chan struct{} // capacity 1
+}
+
+// uncertainCount is what OnUncertain is told of one notice.
+type uncertainCount struct {
+	notice       string
+	held, resent int
+}
+
+func (q *doneQueue) pushUncertain(u uncertainCount) {
+	q.mu.Lock()
+	q.uncertain = append(q.uncertain, u)
+	q.mu.Unlock()
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (q *doneQueue) takeUncertain() []uncertainCount {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	u := q.uncertain
+	q.uncertain = nil
+	return u
 }
 
 func (q *doneQueue) init() { q.signal = make(chan struct{}, 1) }
@@ -519,6 +546,11 @@ func (q *doneQueue) take() []string {
 // at stop it signals those still queued, then returns.
 func (o *Outbox) notifier(stop <-chan struct{}) {
 	for {
+		for _, u := range o.done.takeUncertain() {
+			if o.opt.OnUncertain != nil {
+				o.opt.OnUncertain(u.notice, u.held, u.resent)
+			}
+		}
 		for _, n := range o.done.take() {
 			o.signal(n)
 		}
