@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"sync"
 	"time"
 
@@ -232,9 +231,22 @@ func (o *Outbox) backoff(key string, n int) time.Duration {
 	if half <= 0 {
 		return d
 	}
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%d", key, n)
-	return half + time.Duration(h.Sum64()%uint64(half+1))
+	return half + time.Duration(fnv1a(key, uint64(n))%uint64(half+1))
+}
+
+// fnv1a is the 64-bit FNV-1a hash of key, a NUL and the 8 big-endian bytes
+// of n, without allocating.
+func fnv1a(key string, n uint64) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint64(key[i])) * prime
+	}
+	h *= prime // the NUL
+	for s := 56; s >= 0; s -= 8 {
+		h = (h ^ (n >> s & 0xff)) * prime
+	}
+	return h
 }
 
 // requeue puts entries back as due at due (they stay in flight in the
