@@ -87,3 +87,29 @@ func TestREADMECommands(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletion: the shell completion offers subcommands and flag values.
+func TestCompletion(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", ""}, []string{"serve", "reindex", "ask", "notice"}},
+		{[]string{"__complete", "notice", ""}, []string{"create", "approve", "unanswered"}},
+		{[]string{"__complete", "serve", "--log-level", ""}, []string{"debug", "info", "warn", "error"}},
+		{[]string{"__complete", "notice", "list", "--status", ""}, []string{"draft", "submitted", "cancelled"}},
+	} {
+		code, out, errOut := runGovbot(t, "", c.args...)
+		if code != 0 {
+			t.Errorf("%v: exit %d %s", c.args, code, errOut)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w+"\n") && !strings.Contains(out, w+"\t") {
+				t.Errorf("%v: no %q in\n%s", c.args, w, out)
+			}
+		}
+	}
+	if code, out, _ := runGovbot(t, "", "completion", "bash"); code != 0 || !strings.Contains(out, "__start_govbot") {
+		t.Errorf("completion bash: %d", code)
+	}
+}

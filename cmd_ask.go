@@ -116,6 +116,9 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 	if len(words) > 0 {
 		return ask(strings.Join(words, " "), geo)
 	}
+	if cli.IsTerminal(stdin) {
+		fmt.Fprintln(stderr, "govbot: type one question a line; Ctrl-D ends (or: govbot ask \"问题\")")
+	}
 	// One question a line: plain text, or JSON {"q":…, "lat":…, "lon":…}.
 	// A bad line is reported and skipped; the rest are still answered, and
 	// the exit status says that some were not.

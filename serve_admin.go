@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/auth"
 	"github.com/yingpu/govbot/handlers/admin"
+	"github.com/yingpu/govbot/indexjobs"
 )
 
 // sessionPruneInterval: how often expired console sessions are removed.
@@ -25,6 +28,19 @@ func mountAdmin(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
+	cs, err := openContent(ctx, d, func(j indexjobs.Job) {
+		rec := audit.Record{Actor: j.Actor, Action: "index." + j.Kind + ".done", Result: audit.ResultOK,
+			Message: fmt.Sprintf("任务 %d：%s %s", j.ID, j.State, j.Generation)}
+		if j.State != indexjobs.StateDone {
+			rec.Result, rec.Message = audit.ResultError, fmt.Sprintf("任务 %d：%s %s", j.ID, j.State, j.Message)
+		}
+		if _, err := d.audit.Append(rec); err != nil {
+			d.logger.Error("audit append failed", "err", err)
+		}
+	})
+	if err != nil {
+		return err
+	}
 	c, err := admin.New(admin.Options{
 		Users:                    cfg.Users,
 		Sessions:                 sessions,
@@ -39,6 +55,11 @@ func mountAdmin(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Clock:                    d.clock,
 		Logger:                   d.logger.With("component", "admin"),
 		Version:                  buildVersion(),
+		OnSignIn:                 d.metrics.SignIn,
+		Content: admin.ContentOptions{
+			Catalog: cs.catalog, Jobs: cs.jobs, JobsContext: ctx, IndexDir: indexDir(cfg),
+			Lexicon: cs.lexicon, HitTest: cs.hittest, Queries: d.queries, MinScore: cfg.Search.MinScore,
+		},
 	})
 	if err != nil {
 		return err

@@ -46,10 +46,12 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	// set below.
 	oopts.OnDone = func(id string) { notices.MarkDone(id) }
 	oopts.OnUncertain = func(id string, held, resent int) { notices.Interrupted(id, held, resent) }
+	oopts.Observe = func(channel string, state outbox.State) { d.metrics.Delivery(channel, string(state)) }
 	ob, err := outbox.New(d.db, oopts)
 	if err != nil {
 		return err
 	}
+	d.metrics.QueueDepth(ob.Depth)
 	var tags notice.TagFollowers
 	if oa != nil {
 		tags = oa
@@ -91,6 +93,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Logger:         d.logger.With("component", "adminapi"),
 		Queries:        d.queries,
 		Reindexer:      reindexer{d},
+		Syncer:         serveSyncer{d},
 		Clock:          d.clock,
 	}))
 	mux.Handle("GET /notices/{id}", noticepage.New(notices, d.clock))
@@ -161,6 +164,9 @@ type reindexer struct{ d *serveDeps }
 
 func (r reindexer) Reindex(ctx context.Context) (adminapi.ReindexResult, error) {
 	rep, err := r.d.index.Rebuild(ctx)
+	if rep != nil {
+		r.d.metrics.Reindex(rep.Took, rep.Indexed, err)
+	}
 	if err != nil {
 		return adminapi.ReindexResult{}, err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/yingpu/govbot/clock"
@@ -20,6 +21,15 @@ func (c *ConfigFlags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Config, "config", "", "YAML configuration `file` (default: built-in defaults, sample data in ./data)")
 	fs.StringVar(&c.Data, "data", "", "data `dir`ectory with disclosures and lexicon (overrides data_dir)")
 	fs.StringVar(&c.State, "state", "", "state `dir`ectory for the index and database (overrides state_dir)")
+	// Shell completion: YAML files and directories.
+	_ = cobra.MarkFlagFilename(fs, "config", "yaml", "yml")
+	_ = cobra.MarkFlagDirname(fs, "data")
+	_ = cobra.MarkFlagDirname(fs, "state")
+}
+
+// CompleteValues offers values as the shell completions of a flag of cmd.
+func CompleteValues(cmd *cobra.Command, flag string, values ...string) {
+	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // Load reads the configuration, applies the flag overrides and validates,

@@ -247,9 +247,6 @@ func (s *Store) Save(by, file, text, note string) (Version, error) {
 	if !utf8.ValidString(text) {
 		return Version{}, &Error{Msg: "内容不是有效的 UTF-8 文本"}
 	}
-	if ps := Validate(f, text); len(ps) > 0 {
-		return Version{}, &Error{Msg: "未保存，有以下问题", Problems: ps}
-	}
 	if !strings.HasSuffix(text, "\n") && text != "" {
 		text += "\n"
 	}
@@ -258,6 +255,9 @@ func (s *Store) Save(by, file, text, note string) (Version, error) {
 	cur, err := s.Current(file)
 	if err != nil {
 		return Version{}, err
+	}
+	if ps := changedProblems(Validate(f, text), cur.Text, text); len(ps) > 0 {
+		return Version{}, &Error{Msg: "未保存，有以下问题", Problems: ps}
 	}
 	if cur.Text == text {
 		return Version{}, &Error{Msg: "内容与当前版本相同，未保存"}
@@ -412,6 +412,9 @@ func Validate(f File, text string) []Problem {
 				bad(n, line, "同义词组至少要有两个说法，用逗号分隔")
 				continue
 			}
+			// An expression may belong to two groups (it links them); a
+			// group repeated whole, or an expression twice in one, is a
+			// duplicate.
 			inLine := map[string]bool{}
 			for _, m := range real {
 				if why := tooBroad(m); why != "" {
@@ -423,7 +426,13 @@ func Validate(f File, text string) []Problem {
 					continue
 				}
 				inLine[m] = true
-				dup(n, line, m)
+			}
+			sorted := slices.Clone(real)
+			slices.Sort(sorted)
+			if first, ok := firstLine["group:"+strings.Join(sorted, ",")]; ok {
+				bad(n, line, fmt.Sprintf("与第 %d 行的同义词组重复", first))
+			} else {
+				firstLine["group:"+strings.Join(sorted, ",")] = n
 			}
 		case kindAgency:
 			head, rest, ok := strings.Cut(line, ": ")
@@ -461,6 +470,32 @@ func Validate(f File, text string) []Problem {
 		}
 	}
 	return ps
+}
+
+// changedProblems keeps the problems of lines that are not in the current
+// text as they are: an edit is refused for what it adds, not for what was
+// already there (Validate lists those too).
+func changedProblems(ps []Problem, current, text string) []Problem {
+	had := map[string]int{}
+	for _, l := range strings.Split(current, "\n") {
+		had[strings.TrimSpace(l)]++
+	}
+	added := map[int]bool{}
+	for i, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		if had[l] > 0 {
+			had[l]--
+			continue
+		}
+		added[i+1] = true
+	}
+	var out []Problem
+	for _, p := range ps {
+		if added[p.Line] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // DiffLine is one line of a diff: Op is ' ' (kept), '-' (removed) or '+'

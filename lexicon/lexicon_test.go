@@ -40,7 +40,8 @@ func TestValidate(t *testing.T) {
 	}{
 		{"synonyms.txt", "失业保险金，失业金\n低保，最低生活保障\n", nil},
 		{"synonyms.txt", "失业保险金\n", []string{"至少要有两个说法"}},
-		{"synonyms.txt", "失业金，失业保险金\n救助，失业金\n", []string{"与第 1 行重复"}},
+		{"synonyms.txt", "失业金，失业保险金\n救助，失业金\n", nil}, // an expression linking two groups
+		{"synonyms.txt", "失业金，失业保险金\n失业保险金，失业金\n", []string{"与第 1 行的同义词组重复"}},
 		{"synonyms.txt", "办，办理\n", []string{"单个汉字"}},
 		{"synonyms.txt", "低保，，低保\n", []string{"在本组中重复"}},
 		{"synonyms.txt", "*，全部\n", []string{"通配符"}},
@@ -129,6 +130,18 @@ func TestVersionsDiffRevert(t *testing.T) {
 	}
 	if _, err := s.Get("synonyms.txt", 9); err == nil {
 		t.Error("version 9 exists")
+	}
+}
+
+func TestSaveJudgesWhatChanged(t *testing.T) {
+	s, data, _ := newStore(t)
+	// A shipped problem does not block an unrelated edit.
+	os.WriteFile(filepath.Join(data, "stopwords.txt"), []byte("请问 吗\n吗\n"), 0o644)
+	if _, err := s.Save("admin", "stopwords.txt", "请问 吗\n吗\n一下\n", ""); err != nil {
+		t.Errorf("unrelated edit refused: %v", err)
+	}
+	if _, err := s.Save("admin", "stopwords.txt", "请问 吗\n吗\n一下\n一下\n", ""); err == nil {
+		t.Error("a new duplicate accepted")
 	}
 }
 

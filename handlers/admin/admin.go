@@ -87,6 +87,11 @@ type Options struct {
 	Logger                   *slog.Logger
 	// Version is shown in the page footer.
 	Version string
+	// OnSignIn, when set, is told each sign-in attempt's result: ok,
+	// failed, limited or refused (the form's token was missing) (metrics).
+	OnSignIn func(result string)
+	// Content turns on the content pages (see content.go).
+	Content ContentOptions
 }
 
 // Page is one route of the console.
@@ -193,6 +198,7 @@ func New(opts Options) (*Console, error) {
 	c.registerNotices()
 	c.registerAudit()
 	c.registerPeople()
+	c.registerContent()
 	return c, nil
 }
 

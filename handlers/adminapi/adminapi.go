@@ -71,6 +71,8 @@ type Options struct {
 	// POST /api/reindex; nil: those answer 404.
 	Queries   Queries
 	Reindexer Reindexer
+	// Syncer serves POST /api/sources/{name}/sync; nil: 404.
+	Syncer Syncer
 	// Clock tells the time, for periods that default to "until now"
 	// (default clock.System).
 	Clock clock.Clock
@@ -135,10 +137,11 @@ func New(opts Options) http.Handler {
 	route("GET /api/me", "user.me", a.me)
 	route("GET /api/queries/unanswered", "queries.unanswered", a.unanswered)
 	route("POST /api/reindex", "index.reindex", a.reindex)
+	route("POST /api/sources/{name}/sync", "source.sync", a.sourceSync)
 	// The same paths with other methods: 405 in the catalogue's form.
 	for _, p := range []string{"/api/notices", "/api/notices/{id}", "/api/notices/{id}/submit",
 		"/api/notices/{id}/approve", "/api/notices/{id}/reject", "/api/notices/{id}/cancel",
-		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/reindex"} {
+		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/reindex", "/api/sources/{name}/sync"} {
 		route(p, "api.method", func(w http.ResponseWriter, r *http.Request, c *call) error { return ErrMethod })
 	}
 	route("/", "api.not_found", func(w http.ResponseWriter, r *http.Request, c *call) error {

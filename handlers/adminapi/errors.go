@@ -46,6 +46,7 @@ var (
 	ErrTooLarge        = &Error{41301, http.StatusRequestEntityTooLarge, "请求体过大"}
 	ErrInternal        = &Error{50001, http.StatusInternalServerError, "服务器内部错误，请稍后重试或联系管理员"}
 	ErrReindex         = &Error{50002, http.StatusInternalServerError, "重建索引失败，线上索引未变"}
+	ErrSync            = &Error{50003, http.StatusInternalServerError, "同步失败，已导入的内容未变"}
 )
 
 var byCode = map[notice.Code]*Error{
