@@ -84,7 +84,7 @@ text, or JSON {"q":…, "lat":…, "lon":…}; a bad line is reported and skippe
 }
 
 func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point, words []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	cfg, err := o.Load()
+	cfg, err := o.Load((*config.Config).CheckPaths)
 	if err != nil {
 		return err
 	}

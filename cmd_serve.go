@@ -25,7 +25,6 @@ import (
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
-	"github.com/yingpu/govbot/ingest"
 	"github.com/yingpu/govbot/metrics"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/querylog"
@@ -67,9 +66,11 @@ type serveDeps struct {
 	notices   *notice.Service
 	metrics   *metrics.Metrics
 	audit     *audit.Log
-	sync      *ingest.Service // nil when no source has a site to sync
-	clock     clock.Clock
-	logger    *slog.Logger
+	sync      *syncJobs // nil when no source has a site to sync
+	// content: the console's disclosures, lexicon, reindex jobs, hit test.
+	content *contentServices
+	clock   clock.Clock
+	logger  *slog.Logger
 
 	// background holds the goroutines to wait for before closing.
 	background sync.WaitGroup
@@ -151,7 +152,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 		if o.logFormat != "" {
 			cfg.Log.Format = o.logFormat
 		}
-	})
+	}, (*config.Config).CheckPaths)
 	if err != nil {
 		return err
 	}
@@ -290,6 +291,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	if err := mountWebhooks(d, mux); err != nil {
 		return d, nil, err
 	}
+	if d.content, err = openContent(ctx, d); err != nil {
+		return d, nil, err
+	}
 	if err := mountNotices(ctx, d, mux); err != nil {
 		return d, nil, err
 	}
@@ -304,6 +308,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 
 	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })
 	d.goBackground(func() { d.pruneQueryLog(ctx) })
+	d.goBackground(func() { d.pruneAudit(ctx) })
 	if err := startSourceSync(ctx, d); err != nil {
 		return d, nil, fmt.Errorf("sync: %w", err)
 	}

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
-	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/auth"
 	"github.com/yingpu/govbot/handlers/admin"
-	"github.com/yingpu/govbot/indexjobs"
 )
 
 // sessionPruneInterval: how often expired console sessions are removed.
@@ -28,19 +25,7 @@ func mountAdmin(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
-	cs, err := openContent(ctx, d, func(j indexjobs.Job) {
-		rec := audit.Record{Actor: j.Actor, Action: "index." + j.Kind + ".done", Result: audit.ResultOK,
-			Message: fmt.Sprintf("任务 %d：%s %s", j.ID, j.State, j.Generation)}
-		if j.State != indexjobs.StateDone {
-			rec.Result, rec.Message = audit.ResultError, fmt.Sprintf("任务 %d：%s %s", j.ID, j.State, j.Message)
-		}
-		if _, err := d.audit.Append(rec); err != nil {
-			d.logger.Error("audit append failed", "err", err)
-		}
-	})
-	if err != nil {
-		return err
-	}
+	cs := d.content
 	c, err := admin.New(admin.Options{
 		Users:                    cfg.Users,
 		Sessions:                 sessions,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/yingpu/govbot/config"
@@ -46,7 +47,7 @@ func startSourceSync(ctx context.Context, d *serveDeps) error {
 	if d.audit != nil {
 		svc.Audit = d.audit
 	}
-	d.sync = svc
+	d.sync = &syncJobs{d: d, svc: svc, ctx: ctx, status: map[string]adminapi.SyncStatus{}}
 	for _, s := range d.cfg.Sources {
 		if s.Schedule == "" {
 			continue
@@ -56,28 +57,116 @@ func startSourceSync(ctx context.Context, d *serveDeps) error {
 			return fmt.Errorf("sources[%s]: %w", s.Name, err)
 		}
 		name := s.Name
-		d.goBackground(func() { svc.Schedule(ctx, name, sched, logger, nil) })
+		d.goBackground(func() {
+			svc.Schedule(ctx, name, sched, logger, nil, func(ctx context.Context) (*ingest.Report, error) {
+				return d.sync.run(ctx, name, "system", false)
+			})
+		})
 		logger.Info("sync scheduled", "source", name, "schedule", s.Schedule)
 	}
 	return nil
 }
 
-// serveSyncer runs POST /api/sources/{name}/sync.
+// syncJobs runs the syncs of serve (scheduled, or started through the
+// admin API) and keeps each source's last status.
+type syncJobs struct {
+	d   *serveDeps
+	svc *ingest.Service
+	ctx context.Context // the server's lifetime
+
+	mu     sync.Mutex
+	status map[string]adminapi.SyncStatus
+}
+
+// serveSyncer is the admin API's Syncer: d.sync, or none configured.
 type serveSyncer struct{ d *serveDeps }
 
-func (s serveSyncer) Sync(ctx context.Context, source, actor string, dry bool) (adminapi.SyncReport, error) {
+func (s serveSyncer) Start(source, actor string, dry bool) (adminapi.SyncStatus, error) {
 	if s.d.sync == nil {
-		return adminapi.SyncReport{}, fmt.Errorf("%w: no source has a site to sync", adminapi.ErrUnknownSource)
+		return adminapi.SyncStatus{}, fmt.Errorf("%w: no source has a site to sync", adminapi.ErrUnknownSource)
 	}
-	src, ok := s.d.cfg.FindSource(source)
-	if !ok || !src.Synced() {
-		return adminapi.SyncReport{}, fmt.Errorf("%w %q", adminapi.ErrUnknownSource, source)
+	return s.d.sync.Start(source, actor, dry)
+}
+
+func (s serveSyncer) Status(source string) (adminapi.SyncStatus, error) {
+	if s.d.sync == nil {
+		return adminapi.SyncStatus{}, fmt.Errorf("%w: no source has a site to sync", adminapi.ErrUnknownSource)
 	}
-	rep, err := s.d.sync.Sync(ctx, ingest.Options{Source: source, Actor: actor, DryRun: dry})
+	return s.d.sync.Status(source)
+}
+
+func (j *syncJobs) known(source string) error {
+	if src, ok := j.d.cfg.FindSource(source); !ok || !src.Synced() {
+		return fmt.Errorf("%w %q", adminapi.ErrUnknownSource, source)
+	}
+	return nil
+}
+
+// Start runs a sync of source in the background.
+func (j *syncJobs) Start(source, actor string, dry bool) (adminapi.SyncStatus, error) {
+	if err := j.known(source); err != nil {
+		return adminapi.SyncStatus{}, err
+	}
+	j.mu.Lock()
+	if j.status[source].State == adminapi.SyncRunning {
+		j.mu.Unlock()
+		return adminapi.SyncStatus{}, adminapi.ErrSyncRunning
+	}
+	st := j.begin(source, actor, dry)
+	j.mu.Unlock()
+	j.d.goBackground(func() { _, _ = j.finish(j.ctx, source, actor, dry) })
+	return st, nil
+}
+
+// run syncs source now, as the schedule does.
+func (j *syncJobs) run(ctx context.Context, source, actor string, dry bool) (*ingest.Report, error) {
+	j.mu.Lock()
+	if j.status[source].State == adminapi.SyncRunning {
+		j.mu.Unlock()
+		return nil, adminapi.ErrSyncRunning
+	}
+	j.begin(source, actor, dry)
+	j.mu.Unlock()
+	return j.finish(ctx, source, actor, dry)
+}
+
+// begin marks source running; j.mu is held.
+func (j *syncJobs) begin(source, actor string, dry bool) adminapi.SyncStatus {
+	now := j.d.clock.Now()
+	st := adminapi.SyncStatus{Source: source, State: adminapi.SyncRunning, Actor: actor, DryRun: dry, Started: &now}
+	j.status[source] = st
+	return st
+}
+
+func (j *syncJobs) finish(ctx context.Context, source, actor string, dry bool) (*ingest.Report, error) {
+	rep, err := j.svc.Sync(ctx, ingest.Options{Source: source, Actor: actor, DryRun: dry})
+	now := j.d.clock.Now()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	st := j.status[source]
+	st.Finished = &now
 	if err != nil {
-		return adminapi.SyncReport{}, err
+		st.State, st.Error = adminapi.SyncFailed, err.Error()
+	} else {
+		r := syncReport(rep)
+		st.State, st.Report = adminapi.SyncDone, &r
 	}
-	return syncReport(rep), nil
+	j.status[source] = st
+	return rep, err
+}
+
+// Status is the source's running or last sync.
+func (j *syncJobs) Status(source string) (adminapi.SyncStatus, error) {
+	if err := j.known(source); err != nil {
+		return adminapi.SyncStatus{}, err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	st, ok := j.status[source]
+	if !ok {
+		return adminapi.SyncStatus{Source: source, State: adminapi.SyncIdle}, nil
+	}
+	return st, nil
 }
 
 // syncReport is the API's form of a report.

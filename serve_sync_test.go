@@ -12,6 +12,7 @@ import (
 	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/adminapi"
 	"github.com/yingpu/govbot/handlers/webhook/wechattest"
 	"github.com/yingpu/govbot/importer/fixture"
 )
@@ -53,16 +54,28 @@ func TestServeSyncAnswers(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer func() { srv.Close(); cancel(); d.close() }()
 
-	req, _ := http.NewRequest("POST", srv.URL+"/api/sources/site/sync", nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	resp := post(t, req)
-	var rep struct {
-		New       []struct{ ID, Title string }
-		Summary   string
-		Reindexed string
+	call := func(method string) (int, adminapi.SyncStatus) {
+		req, _ := http.NewRequest(method, srv.URL+"/api/sources/site/sync", nil)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		resp := post(t, req)
+		var st adminapi.SyncStatus
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, st
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || resp.StatusCode != 200 || len(rep.New) != 1 || rep.Reindexed == "" {
-		t.Fatalf("sync: %d %+v %v", resp.StatusCode, rep, err)
+	if code, st := call("GET"); code != 200 || st.State != adminapi.SyncIdle {
+		t.Fatalf("status before: %d %+v", code, st)
+	}
+	if code, st := call("POST"); code != http.StatusAccepted || st.State != adminapi.SyncRunning || st.Actor != "admin" {
+		t.Fatalf("start: %d %+v", code, st)
+	}
+	var st adminapi.SyncStatus
+	if !eventually(func() bool { _, st = call("GET"); return st.State != adminapi.SyncRunning }) {
+		t.Fatalf("the sync did not finish: %+v", st)
+	}
+	if st.State != adminapi.SyncDone || st.Report == nil || len(st.Report.New) != 1 || st.Report.Reindexed == "" || st.Finished == nil {
+		t.Fatalf("sync: %+v %+v", st, st.Report)
 	}
 
 	oa := wechattest.NewOA(cfg.OfficialAccount.Token, cfg.OfficialAccount.EncodingAESKey, cfg.OfficialAccount.AppID)

@@ -32,13 +32,17 @@ func CompleteValues(cmd *cobra.Command, flag string, values ...string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 }
 
-// Load reads the configuration, applies the flag overrides and validates,
-// reporting every problem at once (config.Problems).
-func (c *ConfigFlags) Load() (config.Config, error) { return c.LoadWith(nil) }
+// Load reads the configuration, applies the flag overrides, validates and
+// runs the further checks given (such as (*config.Config).CheckPaths for a
+// command that reads data_dir), reporting every problem at once
+// (config.Problems).
+func (c *ConfigFlags) Load(checks ...func(*config.Config) error) (config.Config, error) {
+	return c.LoadWith(nil, checks...)
+}
 
 // LoadWith is Load with more overrides (a command's own flags; may be nil)
 // applied before validation, so that what they set is checked too.
-func (c *ConfigFlags) LoadWith(adjust func(*config.Config)) (config.Config, error) {
+func (c *ConfigFlags) LoadWith(adjust func(*config.Config), checks ...func(*config.Config) error) (config.Config, error) {
 	return config.LoadValid(c.Config, func(cfg *config.Config) {
 		if c.Data != "" {
 			cfg.DataDir = c.Data
@@ -49,7 +53,7 @@ func (c *ConfigFlags) LoadWith(adjust func(*config.Config)) (config.Config, erro
 		if adjust != nil {
 			adjust(cfg)
 		}
-	})
+	}, checks...)
 }
 
 // DateClock is the clock of a --now flag: midday (Asia/Shanghai) of the

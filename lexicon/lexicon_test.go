@@ -54,7 +54,9 @@ func TestValidate(t *testing.T) {
 		{"referrals.txt", "出入境管理部门: \n", []string{"至少要有一个词"}},
 		{"referrals.txt", "护照\n", []string{"格式应为"}},
 		{"referrals.txt", "甲: 护照\n乙: 护照, 证\n", []string{"与第 1 行重复", "单个汉字"}},
-		{"situations.txt", "生孩子: 生育, 出生医学证明\n", nil},
+		{"situations.txt", "生孩子, 怀孕了: 生育保险, 出生医学证明\n", nil},
+		{"situations.txt", "生孩子, 怀孕了\n", []string{"冒号两边"}},
+		{"situations.txt", "生孩子: 生, 出生医学证明\n", []string{"单个汉字"}},
 	}
 	for _, c := range cases {
 		ps := Validate(file(c.file), c.text)
@@ -156,5 +158,15 @@ func TestDiff(t *testing.T) {
 	}
 	if len(Diff("", "")) != 0 {
 		t.Error("diff of nothing")
+	}
+}
+
+func TestParserProblems(t *testing.T) {
+	ps := parserProblems("referrals.txt", "出入境管理部门: 护照\n出入境:签证\n")
+	if len(ps) != 1 || ps[0].Line != 2 || !strings.Contains(ps[0].Msg, "检索不接受") {
+		t.Errorf("parser problems %+v", ps)
+	}
+	if ps := parserProblems("synonyms.txt", "失业保险金，失业金\n"); len(ps) != 0 {
+		t.Errorf("a good file: %+v", ps)
 	}
 }

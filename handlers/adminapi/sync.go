@@ -1,22 +1,49 @@
 package adminapi
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 )
 
-// Syncer syncs a configured source's site (the import service of serve).
+// Syncer runs syncs of configured sources in the background (a sync
+// fetches politely, so it lasts longer than a request may).
 type Syncer interface {
-	// Sync fetches what is new or changed on source's site as actor, and
-	// reindexes; with dry nothing changes. ErrUnknownSource (wrapped) when
-	// no synced source has that name.
-	Sync(ctx context.Context, source, actor string, dry bool) (SyncReport, error)
+	// Start begins a sync of source by actor and returns its status at
+	// once; with dry nothing changes. ErrUnknownSource (wrapped) when no
+	// source with a site has that name, ErrSyncRunning when one is already
+	// running for it.
+	Start(source, actor string, dry bool) (SyncStatus, error)
+	// Status is the source's running or last sync.
+	Status(source string) (SyncStatus, error)
 }
 
-// ErrUnknownSource is returned by a Syncer for a name not configured.
-var ErrUnknownSource = errors.New("unknown source")
+// Errors of a Syncer.
+var (
+	ErrUnknownSource = errors.New("unknown source")
+	ErrSyncRunning   = errors.New("a sync of this source is running")
+)
+
+// Sync states.
+const (
+	SyncIdle    = "idle"    // never synced since the server started
+	SyncRunning = "running" // started, not finished
+	SyncDone    = "done"    // finished: Report says what changed
+	SyncFailed  = "failed"  // could not run: Error says why
+)
+
+// SyncStatus is what POST and GET /api/sources/{name}/sync answer.
+type SyncStatus struct {
+	Source   string      `json:"source"`
+	State    string      `json:"state"`
+	Actor    string      `json:"actor,omitempty"`
+	DryRun   bool        `json:"dry_run"`
+	Started  *time.Time  `json:"started,omitempty"`
+	Finished *time.Time  `json:"finished,omitempty"`
+	Error    string      `json:"error,omitempty"`
+	Report   *SyncReport `json:"report,omitempty"`
+}
 
 // SyncReport is what POST /api/sources/{name}/sync answers.
 type SyncReport struct {
@@ -56,7 +83,8 @@ type SyncFailure struct {
 	Reason string `json:"reason"`
 }
 
-// sourceSync: POST /api/sources/{name}/sync[?dry_run=true] (admin).
+// sourceSync: POST /api/sources/{name}/sync[?dry_run=true] (admin):
+// start a sync; 202 with its status.
 func (a *api) sourceSync(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.requireAdmin(c); err != nil {
 		return err
@@ -73,13 +101,37 @@ func (a *api) sourceSync(w http.ResponseWriter, r *http.Request, c *call) error 
 		dry = b
 	}
 	name := r.PathValue("name")
-	rep, err := a.opts.Syncer.Sync(r.Context(), name, c.actor.Name, dry)
+	st, err := a.opts.Syncer.Start(name, c.actor.Name, dry)
+	switch {
+	case errors.Is(err, ErrUnknownSource):
+		return ErrNotFound.with("没有名为 " + name + " 的可同步来源")
+	case errors.Is(err, ErrSyncRunning):
+		return ErrSyncBusy
+	case err != nil:
+		return ErrSync.with("同步失败：" + err.Error())
+	}
+	if dry {
+		c.note = "dry run"
+	}
+	return c.reply(w, http.StatusAccepted, st)
+}
+
+// sourceSyncStatus: GET /api/sources/{name}/sync (admin): the running or
+// last sync, with its report when done.
+func (a *api) sourceSyncStatus(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.requireAdmin(c); err != nil {
+		return err
+	}
+	if a.opts.Syncer == nil {
+		return ErrNotFound.with("未配置可同步的来源（sources:）")
+	}
+	name := r.PathValue("name")
+	st, err := a.opts.Syncer.Status(name)
 	if errors.Is(err, ErrUnknownSource) {
 		return ErrNotFound.with("没有名为 " + name + " 的可同步来源")
 	}
 	if err != nil {
-		return ErrSync.with("同步失败：" + err.Error())
+		return ErrInternal
 	}
-	c.note = rep.Summary
-	return c.reply(w, http.StatusOK, rep)
+	return c.reply(w, http.StatusOK, st)
 }
