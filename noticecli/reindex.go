@@ -20,7 +20,7 @@ func reindexCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var out adminapi.ReindexResult
-			raw, err := c.get(cmd.Context(), "POST", "/api/reindex", nil, &out)
+			raw, err := c.do(cmd.Context(), "POST", "/api/reindex", nil, &out)
 			if err != nil {
 				return err
 			}
