@@ -40,8 +40,8 @@ import (
 const DefaultLockWait = 2 * time.Second
 
 const (
-	currentFile     = "CURRENT"
-	docCacheSize    = 8192 // decoded disclosures kept per generation
+	currentFile  = "CURRENT"
+	docCacheSize = 8192 // decoded disclosures kept per generation
 )
 
 // ErrInUse is returned by OpenOrBuild when another process (a running
