@@ -53,7 +53,7 @@ Asia/Shanghai). Without a question, read one a line from standard input: plain
 text, or JSON {"q":…, "lat":…, "lon":…}; a bad line is reported and skipped.`,
 		Example: `  govbot ask "低保标准是多少"
   govbot ask --lat 31.1516 --lon 121.1179 "附近的长者食堂"
-  govbot ask --now 2026-11-26 --json < questions.txt`,
+  govbot ask --now 2026-11-26 --json < examples/questions.txt`,
 		RunE: func(cmd *cobra.Command, words []string) error {
 			fs := cmd.Flags()
 			if fs.Changed("lat") != fs.Changed("lon") {
