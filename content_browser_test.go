@@ -112,6 +112,17 @@ func TestContentInBrowser(t *testing.T) {
 	s.wantText("own disclosure", "待审核", "上传", "staff")
 	s.open("/admin/disclosures/new")
 	s.shot("c05-disclosure-form")
+	// A disclosure written with a mobile number in it is blocked, the
+	// number shown masked with its place.
+	s.do("write", chromedp.SendKeys(chromedp.CSS(`#disclosure-form input[name=title]`), "社区志愿者招募"),
+		chromedp.SendKeys(chromedp.CSS(`#disclosure-form input[name=url]`), "https://gk.yingpu.example/zwgk/2024/vol-01.html"),
+		chromedp.SendKeys(chromedp.CSS(`#disclosure-form textarea[name=body]`), "欢迎报名，联系人王老师 13912345678。"),
+		chromedp.Click(chromedp.CSS("#save-submit")), chromedp.WaitVisible(chromedp.CSS("#privacy-findings")))
+	s.wantText("blocked", "保密审查未通过", "正文第 1 行", "手机号", "139****5678")
+	if strings.Contains(s.page(), "13912345678") {
+		t.Error("the blocked disclosure's page shows the mobile number")
+	}
+	s.shot("c05b-privacy-blocked")
 	s.signOut()
 
 	// A reviewer approves it.
