@@ -66,10 +66,10 @@ type Options struct {
 	Logger         *slog.Logger
 	// MaxBodyBytes bounds request bodies (default 256 KiB).
 	MaxBodyBytes int64
-	// Queries and Reindexer serve GET /api/queries/unanswered and
-	// POST /api/reindex; nil: those answer 404.
-	Queries   Queries
-	Reindexer Reindexer
+	// Queries serves GET /api/queries/unanswered and Jobs POST and GET
+	// /api/reindex (reindex jobs); nil: those answer 404.
+	Queries Queries
+	Jobs    Jobs
 	// Syncer serves POST and GET /api/sources/{name}/sync; nil: 404.
 	Syncer Syncer
 	// Clock tells the time, for periods that default to "until now"
@@ -151,12 +151,14 @@ func New(opts Options) *API {
 	route("GET /api/me", "user.me", a.me)
 	route("GET /api/queries/unanswered", "queries.unanswered", a.unanswered)
 	route("POST /api/reindex", "index.reindex", a.reindex)
+	route("GET /api/reindex", "index.reindex.list", a.reindexList)
+	route("GET /api/reindex/{id}", "index.reindex.get", a.reindexGet)
 	route("POST /api/sources/{name}/sync", "source.sync", a.sourceSync)
 	route("GET /api/sources/{name}/sync", "source.sync_status", a.sourceSyncStatus)
 	// The same paths with other methods: 405 in the catalogue's form.
 	for _, p := range []string{"/api/notices", "/api/notices/{id}", "/api/notices/{id}/submit",
 		"/api/notices/{id}/approve", "/api/notices/{id}/reject", "/api/notices/{id}/cancel",
-		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/reindex", "/api/sources/{name}/sync"} {
+		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/reindex", "/api/reindex/{id}", "/api/sources/{name}/sync"} {
 		route(p, "api.method", func(w http.ResponseWriter, r *http.Request, c *call) error { return ErrMethod })
 	}
 	route("/", "api.not_found", func(w http.ResponseWriter, r *http.Request, c *call) error {
