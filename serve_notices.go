@@ -12,8 +12,8 @@ import (
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/adminapi"
-	"github.com/yingpu/govbot/indexjobs"
 	"github.com/yingpu/govbot/handlers/noticepage"
+	"github.com/yingpu/govbot/indexjobs"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/outbox"
 	"github.com/yingpu/govbot/push"
@@ -46,6 +46,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	// OnDone runs on the outbox's goroutines, which start after notices is
 	// set below.
 	oopts.OnDone = func(id string) { notices.MarkDone(id) }
+	oopts.OnUncertain = func(id string, held, resent int) { notices.Interrupted(id, held, resent) }
 	oopts.Observe = func(channel string, state outbox.State) { d.metrics.Delivery(channel, string(state)) }
 	ob, err := outbox.New(d.db, oopts)
 	if err != nil {
@@ -168,6 +169,6 @@ func noticeURL(base, id string) string {
 // bound to the server's lifetime rather than the request's.
 type apiJobs struct{ c *contentServices }
 
-func (j apiJobs) Start(actor string) (indexjobs.Job, error) { return j.c.jobs.Start(j.c.ctx, actor) }
+func (j apiJobs) Start(actor string) (indexjobs.Job, error)  { return j.c.jobs.Start(j.c.ctx, actor) }
 func (j apiJobs) Get(id uint64) (indexjobs.Job, bool, error) { return j.c.jobs.Get(id) }
 func (j apiJobs) History(limit int) ([]indexjobs.Job, error) { return j.c.jobs.History(limit) }

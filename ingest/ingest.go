@@ -47,6 +47,10 @@ type Service struct {
 	Crawler Crawler   // nil: sync is unavailable
 	Clock   clock.Clock
 	Sources []config.Source
+	// Withdrawn, when set, is told of the disclosures a run withdrew (a
+	// version of them kept elsewhere, e.g. approved in the console, must
+	// stop being answered too). Its error is reported as a note.
+	Withdrawn func(ctx context.Context, withdrawn []importstore.Change) error
 }
 
 // Options of one run.
@@ -315,6 +319,11 @@ func (s *Service) finish(ctx context.Context, rep *Report, batch importstore.Bat
 	sort.Strings(rep.Missing)
 	if opts.DryRun {
 		return nil
+	}
+	if s.Withdrawn != nil && len(res.Withdrawn) > 0 {
+		if err := s.Withdrawn(ctx, res.Withdrawn); err != nil {
+			rep.Notes = append(rep.Notes, "withdrawing elsewhere: "+err.Error())
+		}
 	}
 	s.audit(opts, action, rep, nil)
 	if s.Reindex != nil && !opts.NoReindex && !res.Empty() {
