@@ -46,6 +46,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	// OnDone runs on the outbox's goroutines, which start after notices is
 	// set below.
 	oopts.OnDone = func(id string) { notices.MarkDone(id) }
+	oopts.OnUncertain = func(id string, held, resent int) { notices.Interrupted(id, held, resent) }
 	oopts.Observe = func(channel string, state outbox.State) { d.metrics.Delivery(channel, string(state)) }
 	ob, err := outbox.New(d.db, oopts)
 	if err != nil {

@@ -43,6 +43,7 @@ type Notices interface {
 	List(f notice.ListFilter) ([]notice.Notice, error)
 	Report(id string) (outbox.Report, error)
 	Audiences() ([]notice.AudienceInfo, error)
+	ResolveUncertain(actor notice.Actor, id string, resend bool) (notice.Notice, int, error)
 }
 
 // AuditLog is the audit log (*audit.Log).
@@ -145,6 +146,7 @@ func New(opts Options) *API {
 	route("POST /api/notices/{id}/approve", "notice.approve", a.approve)
 	route("POST /api/notices/{id}/reject", "notice.reject", a.reject)
 	route("POST /api/notices/{id}/cancel", "notice.cancel", a.cancel)
+	route("POST /api/notices/{id}/uncertain", "notice.resolve_uncertain", a.resolveUncertain)
 	route("GET /api/audiences", "audience.list", a.audiences)
 	route("GET /api/audit", "audit.list", a.auditList)
 	route("GET /api/users", "user.list", a.userList)
@@ -373,6 +375,14 @@ func (a *api) view(n notice.Notice) (NoticeView, error) {
 		failures[i] = f
 	}
 	rep.Failures = failures
+	held := make([]outbox.Failure, len(rep.Held))
+	for i, f := range rep.Held {
+		if f.Kind == outbox.KindRobot {
+			f.ID = maskKey(f.ID)
+		}
+		held[i] = f
+	}
+	rep.Held = held
 	return NoticeView{Notice: n, Report: rep}, nil
 }
 
@@ -483,6 +493,23 @@ func (a *api) cancel(w http.ResponseWriter, r *http.Request, c *call) error {
 		return err
 	}
 	c.note = note
+	return a.replyNotice(w, c, http.StatusOK, n)
+}
+
+// resolveUncertain: POST /api/notices/{id}/uncertain {"resend": bool}.
+func (a *api) resolveUncertain(w http.ResponseWriter, r *http.Request, c *call) error {
+	var in UncertainInput
+	if err := a.decode(w, r, &in, false); err != nil {
+		return err
+	}
+	if in.Resend == nil {
+		return ErrInvalid.with("请填写 resend：true 重发，false 不再重发")
+	}
+	n, count, err := a.opts.Notices.ResolveUncertain(c.actor, c.noticeID, *in.Resend)
+	if err != nil {
+		return err
+	}
+	c.note = fmt.Sprintf("resend=%v count=%d", *in.Resend, count)
 	return a.replyNotice(w, c, http.StatusOK, n)
 }
 
