@@ -45,6 +45,9 @@ func ReadPDF(data []byte) (doc *Document, err error) {
 		return nil, errors.New("PDF has no text layer (a scanned image?)")
 	}
 	doc.Date = FindDate(labelled(doc.Body, "发布日期", "成文日期"))
+	if doc.Date.IsZero() {
+		doc.Date = closingDate(doc.Body)
+	}
 	doc.Department = labelled(doc.Body, "发布机构", "发文机关", "发布单位")
 	return doc, nil
 }
