@@ -369,8 +369,8 @@ func TestClosingDate(t *testing.T) {
 	}
 	for body, want := range map[string]string{
 		"正文\n盈浦街道办事处\n2024年6月3日\n\n附件：名单": "2024-06-03",
-		"于2024年6月3日前报名。\n盈浦街道":               "",
-		"2024年6月3日起施行":                         "",
+		"于2024年6月3日前报名。\n盈浦街道":            "",
+		"2024年6月3日起施行":                    "",
 	} {
 		if got := closingDate(body).String(); got != want {
 			t.Errorf("closingDate(%q) = %q, want %q", body, got, want)
