@@ -207,6 +207,9 @@ func TestReadPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if doc.Title != "Fixture" {
+		t.Errorf("title from the document information: %q", doc.Title)
+	}
 	if want := "盈浦街道防汛防台应急预案\n一、组织体系\n街道成立防汛指挥部。"; doc.Body != want {
 		t.Errorf("body %q, want %q", doc.Body, want)
 	}
