@@ -17,11 +17,14 @@ import (
 	"github.com/yingpu/govbot/index"
 )
 
-// askLine is one question read from stdin as JSON.
+// askLine is one question read from stdin as JSON. Lines with the same
+// User are one conversation, in order, as messages from one follower; a
+// line without one is a conversation of its own.
 type askLine struct {
-	Q   string   `json:"q"`
-	Lat *float64 `json:"lat"`
-	Lon *float64 `json:"lon"`
+	Q    string   `json:"q"`
+	Lat  *float64 `json:"lat"`
+	Lon  *float64 `json:"lon"`
+	User string   `json:"user"`
 }
 
 // askResult is one line of `govbot ask --json`.
@@ -31,6 +34,9 @@ type askResult struct {
 	Confidence float64     `json:"confidence"`
 	Text       string      `json:"text"`
 	Hits       []index.Hit `json:"hits"`
+	// Choices are the disclosures the reply numbers, in order (a bare
+	// "2" on the next line of the same user picks Choices[1]).
+	Choices []string `json:"choices"`
 }
 
 // askOptions are the flags of `govbot ask`.
@@ -92,16 +98,17 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 	defer ix.Close()
 
 	render := bot.NewRenderer(bot.RenderOptionsFor(cfg))
+	talk := bot.NewDialogue(ix, render, clk, bot.ConversationOptionsFor(cfg))
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
-	ask := func(q string, geo *index.Point) error {
-		ans, err := ix.Ask(ctx, index.Query{Text: q, Geo: geo})
+	ask := func(user, q string, geo *index.Point) error {
+		t, err := talk.Reply(ctx, bot.Input{User: user, Text: q, Geo: geo})
 		if err != nil {
 			return err
 		}
-		text := render.AnswerText(ans)
+		text := t.Text
 		if o.json {
-			b, err := json.Marshal(askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: text, Hits: ans.Hits})
+			b, err := json.Marshal(askResult{Q: q, Answered: t.Answered, Confidence: t.Confidence, Text: text, Hits: t.Hits, Choices: t.Choices})
 			if err != nil {
 				return err
 			}
@@ -113,7 +120,7 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 		return nil
 	}
 	if len(words) > 0 {
-		return ask(strings.Join(words, " "), geo)
+		return ask("argv", strings.Join(words, " "), geo)
 	}
 	// One question a line: plain text, or JSON {"q":…, "lat":…, "lon":…}.
 	// A bad line is reported and skipped; the rest are still answered, and
@@ -128,7 +135,7 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 		if line == "" {
 			continue
 		}
-		q, g := line, geo
+		q, g, user := line, geo, fmt.Sprintf("line-%d", n)
 		if strings.HasPrefix(line, "{") {
 			var al askLine
 			if err := json.Unmarshal([]byte(line), &al); err != nil {
@@ -137,11 +144,14 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 				continue
 			}
 			q = al.Q
+			if al.User != "" {
+				user = "user-" + al.User
+			}
 			if al.Lat != nil && al.Lon != nil {
 				g = &index.Point{Lat: *al.Lat, Lon: *al.Lon}
 			}
 		}
-		if err := ask(q, g); err != nil {
+		if err := ask(user, q, g); err != nil {
 			return fmt.Errorf("stdin line %d: %w", n, err)
 		}
 	}

@@ -30,6 +30,9 @@ type Config struct {
 	Area Area `yaml:"area"`
 	// Search tunes answering.
 	Search Search `yaml:"search"`
+	// Conversation tunes follow-ups and clarifying questions (see
+	// conversation.go).
+	Conversation Conversation `yaml:"conversation"`
 	// Console serves the question-trying page at /console/ (answers from
 	// the published index only).
 	Console bool `yaml:"console"`
@@ -112,6 +115,7 @@ func Default() Config {
 			GeoRadiusKm:   10,
 			Datum:         "gcj02",
 		},
+		Conversation:    defaultConversation(),
 		OfficialAccount: defaultOfficialAccount(),
 		Work:            defaultWork(),
 		Webhook:         defaultWebhook(),
@@ -203,5 +207,6 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateWechat()...)
 	errs = append(errs, c.validateNotices()...)
 	errs = append(errs, c.validateBot()...)
+	errs = append(errs, c.validateConversation()...)
 	return errors.Join(errs...)
 }
