@@ -54,9 +54,9 @@ func loadConversations(t testing.TB, path string) []conversation {
 	return out
 }
 
-// corpusIndex builds an index of one corpus file with the project's
-// lexicon, answering as of day.
-func corpusIndex(t testing.TB, corpus string, day time.Time) *index.Index {
+// corpusIndex builds an index of corpus files with the project's lexicon,
+// answering as of day.
+func corpusIndex(t testing.TB, day time.Time, corpus ...string) *index.Index {
 	t.Helper()
 	data := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(data, "disclosures"), 0o755); err != nil {
@@ -66,13 +66,13 @@ func corpusIndex(t testing.TB, corpus string, day time.Time) *index.Index {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range append(lex, corpus) {
+	for i, p := range append(lex, corpus...) {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		dst := filepath.Join(data, filepath.Base(p))
-		if p == corpus {
+		if i >= len(lex) {
 			dst = filepath.Join(data, "disclosures", filepath.Base(p))
 		}
 		if err := os.WriteFile(dst, b, 0o644); err != nil {
@@ -225,7 +225,7 @@ func TestConversationQualityXiayang(t *testing.T) {
 		t.Skip("builds an index")
 	}
 	day, _ := clock.ParseDate("2026-11-26")
-	ix := corpusIndex(t, "../index/testdata/xiayang.jsonl", day.Add(12*time.Hour))
+	ix := corpusIndex(t, day.Add(12*time.Hour), "../index/testdata/xiayang.jsonl")
 	d := bot.NewDialogue(ix, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(day.Add(12*time.Hour)), bot.ConversationOptions{})
 	s := runConversations(t, d, loadConversations(t, "testdata/xiayang-conversations.jsonl"))
 	t.Logf("夏阳 conversations: first turn %.3f (%d/%d), follow-ups %.3f (%d/%d), whole %d/%d",
@@ -243,5 +243,29 @@ func TestConversationQualityXiayang(t *testing.T) {
 	}
 	if s.laterRate() < wantLater {
 		t.Errorf("follow-ups %.3f, want ≥ %.2f", s.laterRate(), wantLater)
+	}
+}
+
+// Conversations about 盈浦's services, written from the services (not
+// from its test questions), so that what is tuned on 夏阳 is checked on
+// another district.
+func TestConversationQualityYingpu(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an index")
+	}
+	day, _ := clock.ParseDate("2026-11-26")
+	ix := corpusIndex(t, day.Add(12*time.Hour), "../data/disclosures/part1.jsonl", "../data/disclosures/part2.jsonl")
+	d := bot.NewDialogue(ix, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(day.Add(12*time.Hour)), bot.ConversationOptions{})
+	s := runConversations(t, d, loadConversations(t, "testdata/yingpu-conversations.jsonl"))
+	t.Logf("盈浦 conversations: first turn %.3f (%d/%d), follow-ups %.3f (%d/%d), whole %d/%d",
+		s.firstRate(), s.first, s.firstN, s.laterRate(), s.later, s.laterN, s.whole, s.wholeN)
+	if os.Getenv("GOVBOT_CONV_VERBOSE") != "" {
+		for _, f := range s.failures {
+			t.Log(f)
+		}
+	}
+	const wantFirst, wantLater = 0.5, 0.5
+	if s.firstRate() < wantFirst || s.laterRate() < wantLater {
+		t.Errorf("盈浦 conversations below the floor %.2f / %.2f", wantFirst, wantLater)
 	}
 }
