@@ -52,4 +52,3 @@ func loadQuestions(t testing.TB) []evalQuestion {
 
 // evalDay is the day the questions' right answers hold for.
 var evalDay = time.Date(2026, 11, 26, 12, 0, 0, 0, clock.Shanghai)
-

@@ -116,69 +116,105 @@ func segments(body string) []string {
 	return segs
 }
 
-// passage picks the part of body that answers the question: the line that
-// holds most of what was asked and what the intent asks for, from the
-// heading of its section to the section's end, within about budget
-// characters. A short body is the whole passage.
-func passage(body string, a analyzed, budget int) *Passage {
-	body = strings.TrimSpace(body)
-	if body == "" {
-		return nil
+// shape is what passages are cut from, derived once per disclosure: its
+// lines, normalized, which are headings, and which lines hold what each
+// intent asks for.
+type shape struct {
+	segs, norm []string
+	heading    []bool
+	value      map[Intent][]bool // line holds the intent's value (an amount, an address…)
+	word       map[Intent][]bool // line holds a weaker cue word
+	label      map[Intent][]bool // line's heading or label names the intent
+	head       map[Intent][]bool // line is a heading naming the intent
+	kind       map[Intent]float64
+	whole      bool // the body is short enough to show whole
+}
+
+func newShape(d *docInfo) *shape {
+	body := strings.TrimSpace(d.doc.Body)
+	sh := &shape{value: map[Intent][]bool{}, word: map[Intent][]bool{}, label: map[Intent][]bool{}, head: map[Intent][]bool{}, kind: map[Intent]float64{}}
+	sh.whole = utf8.RuneCountInString(body) <= wholeRunes
+	sh.segs = segments(body)
+	sh.norm = make([]string, len(sh.segs))
+	sh.heading = make([]bool, len(sh.segs))
+	for i, s := range sh.segs {
+		sh.norm[i] = normalize(s)
+		sh.heading[i] = isHeading(s)
 	}
-	if utf8.RuneCountInString(body) <= wholeRunes {
-		return &Passage{Text: body, Whole: true, Intent: a.intent != AnyIntent && intentValues[a.intent].MatchString(body)}
+	for in, re := range intentValues {
+		v, w, l, h := make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs))
+		for i, s := range sh.segs {
+			v[i] = re.MatchString(s)
+			w[i] = intentWords[in].MatchString(s)
+			if lb := label(s); lb != "" && intentHeads[in].MatchString(lb) {
+				l[i] = true
+			}
+			h[i] = sh.heading[i] && intentHeads[in].MatchString(s)
+		}
+		sh.value[in], sh.word[in], sh.label[in], sh.head[in] = v, w, l, h
+		sh.kind[in] = kindScore(d, in, v)
 	}
-	segs := segments(body)
+	return sh
+}
+
+// passage picks the part of a disclosure that answers the question: the
+// line that holds most of what was asked and what the intent asks for,
+// from the heading of its section to the section's end, within about
+// budget characters. A short body is the whole passage.
+func passage(di *docInfo, a analyzed, budget int) *Passage {
+	sh := di.shape()
+	segs := sh.segs
 	if len(segs) == 0 {
 		return nil
 	}
-	norm := make([]string, len(segs))
-	for i, s := range segs {
-		norm[i] = normalize(s)
+	in := a.intent
+	if sh.whole {
+		hit := false
+		for i := range segs {
+			hit = hit || in != AnyIntent && (sh.value[in][i] || sh.label[in][i])
+		}
+		return &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
 	}
 	// A question word that most lines hold (the matter itself, in its own
 	// disclosure) tells little about which line answers.
 	weights := make([]float64, len(a.units))
+	top := 0.0
 	for k, u := range a.units {
 		n := 0
-		for _, s := range norm {
+		for _, s := range sh.norm {
 			if unitIn(s, u) {
 				n++
 			}
 		}
 		weights[k] = u.weight * math.Log(1+float64(len(segs))/float64(1+n))
+		top += weights[k]
 	}
-	value, word, head := intentValues[a.intent], intentWords[a.intent], intentHeads[a.intent]
 	heading := -1      // index of the heading of the current section
 	headMatch := false // it names what the intent asks for
 	scores := make([]float64, len(segs))
 	intentLine := make([]bool, len(segs))
-	top := 0.0
-	for _, w := range weights {
-		top += w
-	}
-	for i, s := range segs {
-		if isHeading(s) {
-			heading, headMatch = i, head != nil && head.MatchString(s)
+	for i := range segs {
+		if sh.heading[i] {
+			heading, headMatch = i, in != AnyIntent && sh.head[in][i]
 		}
 		score := 0.0
 		for k, u := range a.units {
-			if unitIn(norm[i], u) {
+			if unitIn(sh.norm[i], u) {
 				score += weights[k]
 			}
 		}
 		if top > 0 {
 			score = 4 * score / top
 		}
-		if value != nil {
+		if in != AnyIntent {
 			switch {
-			case value.MatchString(s):
+			case sh.value[in][i]:
 				score += 3
 				intentLine[i] = true
-			case word.MatchString(s):
+			case sh.word[in][i]:
 				score += 1
 			}
-			if l := label(s); l != "" && head.MatchString(l) {
+			if sh.label[in][i] {
 				score += 3
 				intentLine[i] = true
 			}
@@ -196,7 +232,7 @@ func passage(body string, a analyzed, budget int) *Passage {
 	}
 	start := best
 	for j := best; j >= 0 && j >= best-reachBack; j-- {
-		if isHeading(segs[j]) {
+		if sh.heading[j] {
 			start = j
 			break
 		}
@@ -210,7 +246,7 @@ func passage(body string, a analyzed, budget int) *Passage {
 	hit := false
 	for i := start; i < len(segs); i++ {
 		r := utf8.RuneCountInString(segs[i])
-		if i > best && (isHeading(segs[i]) || runes+r > budget) {
+		if i > best && (sh.heading[i] || runes+r > budget) {
 			break
 		}
 		if i > start && runes+r > 2*budget {

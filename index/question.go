@@ -31,15 +31,13 @@ type unit struct {
 // analyzed is a question taken apart.
 type analyzed struct {
 	months   map[int]bool // months named (十月, 9月) when no year is
-	amount   bool         // asks how much
 	referral *referralMatch
 	units    []unit
 	years    map[int]bool
 	terms    []weightedTerm
 	py       []string
 	intent   Intent
-	decline  Decline // a question no disclosure may answer (another area, a personal case…)
-	area     string  // the other area named (decline DeclineOtherArea)
+	outside  *outside // what no disclosure may answer (another area, a personal case…)
 }
 
 type weightedTerm struct {
@@ -53,7 +51,7 @@ var (
 )
 
 func (g *generation) analyze(text string, now time.Time) analyzed {
-	a := analyzed{years: questionYears(text, now), amount: reAmountQuestion.MatchString(text), intent: questionIntent(text)}
+	a := analyzed{years: questionYears(text, now), intent: questionIntent(text)}
 	if len(a.years) == 0 {
 		a.months = questionMonths(text)
 	}
@@ -73,8 +71,13 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 			continue // overlapped by a longer match already taken
 		}
 		rest = strings.Replace(rest, m.member, " ", 1)
-		u := unit{text: m.member, alts: g.syn.groups[m.group], concept: true}
+		u := unit{text: m.member, alts: g.syn.groups[m.group], concept: true, situation: g.syn.situation[m.group]}
 		u.weight = g.conceptWeight(m.member, u.alts)
+		if u.situation {
+			// A situation is as telling as the rarest of its services
+			// would be, but no more than a word the resident used.
+			u.weight = min(u.weight, g.conceptWeight(u.alts[0], u.alts))
+		}
 		a.units = append(a.units, u)
 		for _, alt := range u.alts {
 			boost := boostSynonym
@@ -267,6 +270,8 @@ func (ix *Index) Analyze(text string) Analysis {
 			out.Topic = append(out.Topic, u.text)
 		}
 	}
-	out.Decline = ix.gen.analyze(text, ix.opts.Clock.Now()).decline
+	if o := ix.classify(text); o != nil {
+		out.Decline = o.kind
+	}
 	return out
 }
