@@ -4,16 +4,22 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/index"
 )
 
@@ -27,17 +33,11 @@ type askLine struct {
 	User string   `json:"user"`
 }
 
-// askResult is one line of `govbot ask --json`.
-type askResult struct {
-	Q          string      `json:"q"`
-	Answered   bool        `json:"answered"`
-	Confidence float64     `json:"confidence"`
-	Text       string      `json:"text"`
-	Hits       []index.Hit `json:"hits"`
-	// Choices are the disclosures the reply numbers, in order (a bare
-	// "2" on the next line of the same user picks Choices[1]).
-	Choices []string `json:"choices"`
-}
+// askResult is one line of `govbot ask --json`: the same as a running
+// server's console answers (with "choices": the disclosures the reply
+// numbers, in order; a bare "2" on the next line of the same user picks
+// choices[1]).
+type askResult = console.Reply
 
 // askOptions are the flags of `govbot ask`.
 type askOptions struct {
@@ -45,6 +45,7 @@ type askOptions struct {
 	lat, lon float64
 	now      string
 	json     bool
+	server   string
 }
 
 func askCommand() *cobra.Command {
@@ -83,6 +84,7 @@ text, or JSON {"q":…, "lat":…, "lon":…}; a bad line is reported and skippe
 	fs.Float64Var(&o.lon, "lon", 0, "longitude of the resident's shared location (with --lat)")
 	fs.StringVar(&o.now, "now", "", "answer as of this `date` (YYYY-MM-DD, Asia/Shanghai; default today)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object a question")
+	fs.StringVar(&o.server, "server", "", "ask the running govbot at this `URL` (its console) instead of opening the index")
 	return cmd
 }
 
@@ -91,24 +93,21 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 	if err != nil {
 		return err
 	}
-	ix, err := index.OpenOrBuild(ctx, indexOptions(cfg, clk, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	answer, closeAnswerer, err := openAnswerer(ctx, o, cfg, clk, stderr)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
+	defer closeAnswerer()
 
-	render := bot.NewRenderer(bot.RenderOptionsFor(cfg))
-	talk := bot.NewDialogue(ix, render, clk, bot.ConversationOptionsFor(cfg))
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	ask := func(user, q string, geo *index.Point) error {
-		t, err := talk.Reply(ctx, bot.Input{User: user, Text: q, Geo: geo})
+		res, err := answer(ctx, user, q, geo)
 		if err != nil {
 			return err
 		}
-		text := t.Text
 		if o.json {
-			b, err := json.Marshal(askResult{Q: q, Answered: t.Answered, Confidence: t.Confidence, Text: text, Hits: t.Hits, Choices: t.Choices})
+			b, err := json.Marshal(res)
 			if err != nil {
 				return err
 			}
@@ -116,7 +115,7 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 			out.WriteByte('\n')
 			return nil
 		}
-		fmt.Fprintf(out, "%s\n\n", text)
+		fmt.Fprintf(out, "%s\n\n", res.Text)
 		return nil
 	}
 	if len(words) > 0 {
@@ -162,4 +161,58 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 		return fmt.Errorf("%d stdin lines were not questions", bad)
 	}
 	return nil
+}
+
+// answerer answers one message of a conversation (user) for ask.
+type answerer func(ctx context.Context, user, q string, geo *index.Point) (askResult, error)
+
+// openAnswerer opens the index read for ask, or, when --server is given or
+// a running serve holds the index, asks that server's console; it says on
+// stderr which.
+func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk clock.Clock, stderr io.Writer) (answerer, func() error, error) {
+	server := o.server
+	if server == "" {
+		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		ix, err := index.OpenOrBuild(ctx, indexOptions(cfg, clk, logger))
+		if err == nil {
+			fmt.Fprintf(stderr, "govbot: answering from the index in %s\n", indexDir(cfg))
+			render := bot.NewRenderer(bot.RenderOptionsFor(cfg))
+			talk := bot.NewDialogue(ix, render, clk, bot.ConversationOptionsFor(cfg))
+			return func(ctx context.Context, user, q string, geo *index.Point) (askResult, error) {
+				t, err := talk.Reply(ctx, bot.Input{User: user, Text: q, Geo: geo})
+				return askResult{Q: q, Kind: t.Kind, Answered: t.Answered, Confidence: t.Confidence, Text: t.Text, Hits: t.Hits, Choices: t.Choices}, err
+			}, ix.Close, nil
+		}
+		if !errors.Is(err, index.ErrInUse) {
+			return nil, nil, err
+		}
+		server = localURL(cfg.Listen)
+		fmt.Fprintf(stderr, "govbot: the index is held by a running govbot serve: asking it at %s/console/ask\n", server)
+	} else {
+		fmt.Fprintf(stderr, "govbot: asking the running govbot at %s/console/ask\n", strings.TrimRight(server, "/"))
+	}
+	c := console.Client{BaseURL: server, HTTP: &http.Client{Timeout: askServerTimeout}}
+	return func(ctx context.Context, user, q string, geo *index.Point) (askResult, error) {
+		req := console.AskRequest{Q: q, Now: o.now, User: user}
+		if geo != nil {
+			req.Lat, req.Lon = &geo.Lat, &geo.Lon
+		}
+		return c.Ask(ctx, req)
+	}, func() error { return nil }, nil
+}
+
+// askServerTimeout bounds one question asked of a running server.
+const askServerTimeout = 30 * time.Second
+
+// localURL is the URL of a server listening on addr, as reached from this
+// machine: an unspecified host (":8080", "0.0.0.0:8080") is 127.0.0.1.
+func localURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,5 +215,54 @@ func TestAskHelp(t *testing.T) {
 	}
 	if strings.Contains(out, "NaN") || strings.Contains(out, "(default 0)") {
 		t.Errorf("help shows a meaningless default:\n%s", out)
+	}
+}
+
+// TestAskBesideServe: with a serve holding the index, ask asks that
+// server (at the configured listen address) and says so; --server asks a
+// server by its URL; both answer as ask does on its own, as of --now.
+func TestAskBesideServe(t *testing.T) {
+	data := copyDataDir(t, askIDs)
+	state := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listen := ln.Addr().String()
+	ln.Close()
+	cfgFile := filepath.Join(t.TempDir(), "govbot.yaml")
+	if err := os.WriteFile(cfgFile, []byte("listen: "+listen+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"--config", cfgFile, "--data", data, "--state", state}
+
+	code, alone, errOut := runGovbot(t, "", append([]string{"ask", "--json", "--now", "2026-11-26", "低保标准是多少"}, common...)...)
+	if code != 0 || !strings.Contains(errOut, "answering from the index in "+state) {
+		t.Fatalf("ask alone: exit %d\n%s", code, errOut)
+	}
+
+	addr, stop := startServe(t, common...)
+	defer stop()
+	if addr != listen {
+		t.Fatalf("serve listens on %s, configured %s", addr, listen)
+	}
+	code, beside, errOut := runGovbot(t, "", append([]string{"ask", "--json", "--now", "2026-11-26", "低保标准是多少"}, common...)...)
+	if code != 0 {
+		t.Fatalf("ask beside serve: exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "held by a running govbot serve: asking it at http://"+listen+"/console/ask") {
+		t.Errorf("ask does not say it asked the server:\n%s", errOut)
+	}
+	a, b := decodeAskLines(t, alone), decodeAskLines(t, beside)
+	if len(a) != 1 || len(b) != 1 || !b[0].Answered || b[0].Text != a[0].Text || len(b[0].Hits) == 0 || b[0].Hits[0].ID != a[0].Hits[0].ID {
+		t.Errorf("beside serve the answer differs:\nalone  %+v\nbeside %+v", a, b)
+	}
+
+	code, out, errOut := runGovbot(t, `{"q":"附近的长者食堂","lat":31.1516,"lon":121.1179}`+"\n", "ask", "--server", "http://"+listen, "--json")
+	if code != 0 || !strings.Contains(errOut, "asking the running govbot at http://"+listen) {
+		t.Fatalf("ask --server: exit %d\n%s", code, errOut)
+	}
+	if r := decodeAskLines(t, out); len(r) != 1 || len(r[0].Hits) == 0 || r[0].Hits[0].DistanceKm == nil {
+		t.Errorf("ask --server with a location: %s", out)
 	}
 }

@@ -7,11 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/yingpu/govbot/catalog"
 	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
@@ -20,15 +22,27 @@ import (
 
 func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index.Options {
 	return index.Options{
-		Dir:       indexDir(cfg),
-		DataDir:   cfg.DataDir,
-		ExtraDirs: []string{publishedDir(cfg)},
-		Search:    cfg.Search,
-		Area:      cfg.Area,
-		Clock:     clk,
-		Logger:    logger,
+		Dir:          indexDir(cfg),
+		DataDir:      cfg.DataDir,
+		ExtraDirs:    []string{importedDir(cfg)},
+		PublishDir:   publishedDir(cfg),
+		OverrideDirs: []string{consoleDisclosuresDir(cfg)},
+		LexiconDir:   lexiconDir(cfg),
+		Asks:         func() (map[string][]string, error) { return catalog.ReadAsksFile(asksFile(cfg)) },
+		Search:       cfg.Search,
+		Area:         cfg.Area,
+		Clock:        clk,
+		Logger:       logger,
 	}
 }
+
+// What the console keeps beside the database, for any reindex to read: the
+// disclosures it published, their 常见问法, and the lexicon as edited.
+func consoleDisclosuresDir(cfg config.Config) string {
+	return filepath.Join(cfg.StateDir, "console", "disclosures")
+}
+func asksFile(cfg config.Config) string   { return filepath.Join(cfg.StateDir, "console", "asks.json") }
+func lexiconDir(cfg config.Config) string { return filepath.Join(cfg.StateDir, "lexicon") }
 
 func indexDir(cfg config.Config) string     { return cfg.StateDir + "/index" }
 func publishedDir(cfg config.Config) string { return cfg.StateDir + "/published" }
@@ -36,7 +50,7 @@ func publishedDir(cfg config.Config) string { return cfg.StateDir + "/published"
 // reindexOptions are the flags of `govbot reindex`.
 type reindexOptions struct {
 	cli.ConfigFlags
-	strict, quiet, force, all bool
+	strict, quiet, force, all, rollback bool
 }
 
 func reindexCommand() *cobra.Command {
@@ -46,7 +60,9 @@ func reindexCommand() *cobra.Command {
 		Short: "Rebuild the index from the data directory and swap it in atomically",
 		Long: `Build a new index from data_dir (and the published public notices) beside the
 live one and swap it in atomically; a running serve picks it up within 30 s.
-A failed or killed build leaves the live index serving.`,
+A failed or killed build leaves the live index serving. With --rollback,
+the previous generation (the one the last reindex replaced) is made live
+again instead; a second --rollback undoes it.`,
 		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReindex(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -58,6 +74,7 @@ A failed or killed build leaves the live index serving.`,
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.BoolVar(&o.force, "force", false, "replace the live index even if the new one holds less than half as many disclosures")
 	fs.BoolVar(&o.all, "all", false, "list every draft, blocked disclosure and error (default: the first 50 of each)")
+	fs.BoolVar(&o.rollback, "rollback", false, "make the previous index generation live again instead of building")
 	return cmd
 }
 
@@ -67,6 +84,14 @@ func runReindex(ctx context.Context, o reindexOptions, stdout, stderr io.Writer)
 		return err
 	}
 	opts := indexOptions(cfg, clock.System{}, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if o.rollback {
+		from, to, err := index.Rollback(opts)
+		if err != nil {
+			return fmt.Errorf("rollback failed, the live index is unchanged: %w", err)
+		}
+		fmt.Fprintf(stdout, "rolled back from %s to %s; a running serve swaps within %s\n", from, to, indexWatchInterval)
+		return nil
+	}
 	opts.Force = o.force
 	if !o.quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr)

@@ -159,3 +159,29 @@ func TestReindexRefusesBadConfiguration(t *testing.T) {
 		})
 	}
 }
+
+func TestReindexRollback(t *testing.T) {
+	data := copyDataDir(t, []string{"ben-001", "ben-002", "emp-004"})
+	state := t.TempDir()
+	if code, out, errOut := runGovbot(t, "", "reindex", "--rollback", "--data", data, "--state", state); code == 0 {
+		t.Errorf("rollback with no index exited 0: %s", out)
+	} else if !strings.Contains(errOut, "rollback failed") {
+		t.Errorf("rollback with no index: %s", errOut)
+	}
+	var gens []string
+	for i := 0; i < 2; i++ {
+		code, out, errOut := runGovbot(t, "", "reindex", "--data", data, "--state", state)
+		if code != 0 {
+			t.Fatalf("reindex: %d %s %s", code, out, errOut)
+		}
+		gens = append(gens, regexp.MustCompile(`gen-\S+`).FindString(out))
+	}
+	code, out, errOut := runGovbot(t, "", "reindex", "--rollback", "--data", data, "--state", state)
+	if code != 0 || !strings.Contains(out, "rolled back from "+gens[1]+" to "+gens[0]) {
+		t.Fatalf("rollback: %d %s %s", code, out, errOut)
+	}
+	b, _ := os.ReadFile(filepath.Join(state, "index", "CURRENT"))
+	if strings.TrimSpace(string(b)) != gens[0] {
+		t.Errorf("CURRENT %q after rollback, want %s", b, gens[0])
+	}
+}

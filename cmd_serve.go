@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
@@ -25,6 +26,7 @@ import (
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
+	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/querylog"
 	"github.com/yingpu/govbot/store"
 	"github.com/yingpu/govbot/subscribe"
@@ -61,6 +63,8 @@ type serveDeps struct {
 	queries   *querylog.Log
 	hasher    querylog.Hasher
 	bot       *bot.Bot
+	notices   *notice.Service
+	audit     *audit.Log
 	clock     clock.Clock
 	logger    *slog.Logger
 
@@ -98,8 +102,9 @@ func (d *serveDeps) close() error {
 // serveOptions are the flags of `govbot serve`.
 type serveOptions struct {
 	cli.ConfigFlags
-	listen   string
-	logLevel string
+	listen    string
+	logLevel  string
+	logFormat string
 }
 
 func serveCommand() *cobra.Command {
@@ -117,23 +122,45 @@ notice delivery. The index is built on first start.`,
 	fs := cmd.Flags()
 	o.ConfigFlags.Register(fs)
 	fs.StringVar(&o.listen, "listen", "", "HTTP listen `addr`ess (overrides listen)")
-	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn or error (debug logs residents' questions)")
+	fs.StringVar(&o.logLevel, "log-level", "", "log `level`: debug, info, warn or error (debug logs residents' questions; overrides log.level)")
+	fs.StringVar(&o.logFormat, "log-format", "", "log `format`: text or json (overrides log.format)")
 	return cmd
 }
 
 func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
-		return cli.Usagef("--log-level %q: want debug, info, warn or error", o.logLevel)
+	if o.logLevel != "" {
+		if _, err := (config.Log{Level: o.logLevel}).SlogLevel(); err != nil {
+			return cli.Usagef("--log-level %q: want debug, info, warn or error", o.logLevel)
+		}
 	}
-	cfg, err := o.Load()
+	if o.logFormat != "" && o.logFormat != "text" && o.logFormat != "json" {
+		return cli.Usagef("--log-format %q: want text or json", o.logFormat)
+	}
+	cfg, err := o.LoadWith(func(cfg *config.Config) {
+		if o.listen != "" {
+			cfg.Listen = o.listen
+		}
+		if o.logLevel != "" {
+			cfg.Log.Level = o.logLevel
+		}
+		if o.logFormat != "" {
+			cfg.Log.Format = o.logFormat
+		}
+	})
 	if err != nil {
 		return err
 	}
-	if o.listen != "" {
-		cfg.Listen = o.listen
+	logger, err := newLogger(cfg.Log, stderr)
+	if err != nil {
+		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// Listen before the work of opening (the first start builds the
+	// index): an address in use or not ours fails at once.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("serve: listen (listen, --listen): %w", err)
+	}
+	defer ln.Close()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -147,11 +174,6 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 			logger.Error("shutdown", "err", err)
 		}
 	}()
-
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: serveReadHeaderTimeout,
@@ -256,6 +278,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		return d, nil, err
 	}
 	if err := mountNotices(ctx, d, mux); err != nil {
+		return d, nil, err
+	}
+	if err := mountAdmin(ctx, d, mux); err != nil {
 		return d, nil, err
 	}
 	if cfg.Console {

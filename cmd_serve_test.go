@@ -8,8 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -218,32 +221,7 @@ func (noAnswer) Analyze(string) index.Analysis { return index.Analysis{} }
 // /healthz, then stops it.
 func runServeOn(t *testing.T, state string) {
 	t.Helper()
-	stderr := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		if code := run(ctx, []string{"serve", "--data", "data", "--state", state, "--listen", "127.0.0.1:0"}, strings.NewReader(""), &bytes.Buffer{}, stderr); code != 0 {
-			done <- fmt.Errorf("exit status %d", code)
-			return
-		}
-		done <- nil
-	}()
-	addrRE := regexp.MustCompile(`govbot serving"? addr=(\S+)`)
-	var addr string
-	for deadline := time.Now().Add(60 * time.Second); addr == "" && time.Now().Before(deadline); {
-		select {
-		case err := <-done:
-			t.Fatalf("runServe returned early: %v\n%s", err, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
-			addr = m[1]
-		}
-	}
-	if addr == "" {
-		t.Fatalf("no serving line in the logs:\n%s", stderr.String())
-	}
+	addr, stop := startServe(t, "--data", "data", "--state", state, "--listen", "127.0.0.1:0")
 	resp, err := http.Get(fmt.Sprintf("http://%s/healthz", addr))
 	if err != nil {
 		t.Fatal(err)
@@ -252,13 +230,46 @@ func runServeOn(t *testing.T, state string) {
 	if resp.StatusCode != 200 {
 		t.Errorf("healthz %d", resp.StatusCode)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("runServe after cancel: %v", err)
+	if logs := stop(); !strings.Contains(logs, "shutting down") {
+		t.Errorf("no shutdown log:\n%s", logs)
 	}
-	if !strings.Contains(stderr.String(), "shutting down") {
-		t.Errorf("no shutdown log:\n%s", stderr.String())
+}
+
+// startServe runs `govbot serve ARGS` until it listens and returns its
+// address and a stop function that cancels it, checks that it exited 0,
+// and returns its logs.
+func startServe(t *testing.T, args ...string) (addr string, stop func() string) {
+	t.Helper()
+	stderr := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), &bytes.Buffer{}, stderr)
+	}()
+	stop = func() string {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d:\n%s", code, stderr.String())
+		}
+		return stderr.String()
 	}
+	addrRE := regexp.MustCompile(`govbot serving"? addr=(\S+)`)
+	for deadline := time.Now().Add(60 * time.Second); addr == "" && time.Now().Before(deadline); {
+		select {
+		case code := <-done:
+			cancel()
+			t.Fatalf("serve returned early (exit %d):\n%s", code, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		stop()
+		t.Fatalf("no serving line in the logs:\n%s", stderr.String())
+	}
+	return addr, stop
 }
 
 func TestRunServeBadFlags(t *testing.T) {
@@ -289,4 +300,55 @@ func within(d time.Duration, cond func() bool) bool {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return true
+}
+
+// TestServeChecksBeforeWork: what can be checked before the index build is:
+// a malformed or taken listen address and every problem of the config file
+// fail at once, all reported together, and build nothing.
+func TestServeChecksBeforeWork(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	badCfg := filepath.Join(t.TempDir(), "govbot.yaml")
+	if err := os.WriteFile(badCfg, []byte("webhook:\n  max_clock_skew: 5 minutes\nsearch:\n  min_score: 2\nlisten: nowhere\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		args  []string
+		wants []string
+	}{
+		{"malformed listen", []string{"--listen", "localhost"}, []string{`listen "localhost": want host:port`}},
+		{"taken listen", []string{"--listen", taken.Addr().String()}, []string{"serve: listen", "address already in use"}},
+		{"every problem of the file", []string{"--config", badCfg}, []string{
+			"3 problems:",
+			`line 2: webhook.max_clock_skew: "5 minutes" is not a duration`,
+			"line 4: search.min_score 2 is outside 0..1",
+			`line 5: listen "nowhere": want host:port`,
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			var stderr bytes.Buffer
+			args := append([]string{"serve", "--data", "data", "--state", state}, c.args...)
+			start := time.Now()
+			code := run(context.Background(), args, strings.NewReader(""), &bytes.Buffer{}, &stderr)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\n%s", code, stderr.String())
+			}
+			for _, w := range c.wants {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			if n := strings.Count(stderr.String(), "govbot:"); n != 1 {
+				t.Errorf("%d error lines, want 1:\n%s", n, stderr.String())
+			}
+			if _, err := os.Stat(filepath.Join(state, "index")); err == nil {
+				t.Errorf("an index was built before the check failed (%s)", time.Since(start))
+			}
+		})
+	}
 }

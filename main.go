@@ -26,7 +26,11 @@ func commands() []*cobra.Command {
 		serveCommand(),
 		reindexCommand(),
 		askCommand(),
+		importCommand(),
+		syncCommand(),
 		noticecli.Command(),
+		userCommand(),
+		versionCommand(),
 	}
 }
 

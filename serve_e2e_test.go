@@ -131,7 +131,8 @@ func startE2EOn(t *testing.T, state string) *e2e {
 
 	clk := newRunningClock(serveNow)
 	logs := &syncBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, nil))
+	// Debug level: TestE2ELogsNameNoOne reads every line.
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	d, h, err := openServe(ctx, cfg, clk, logger)
 	if err != nil {

@@ -2,21 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
-	"github.com/yingpu/govbot/content"
 	"github.com/yingpu/govbot/handlers/adminapi"
+	"github.com/yingpu/govbot/handlers/noticepage"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/outbox"
 	"github.com/yingpu/govbot/push"
@@ -66,13 +63,14 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Audit:        audits,
 		Clock:        d.clock,
 		Logger:       d.logger.With("component", "notice"),
-		OnPublic:     d.publishNotice,
+		OnPublic:     d.index.Publish,
 		Department:   departmentOf(cfg.Users),
 		URL:          func(n notice.Notice) string { return noticeURL(cfg.PublicBaseURL, n.ID) },
 	})
 	if err != nil {
 		return err
 	}
+	d.notices, d.audit = notices, audits
 	d.goBackground(func() {
 		if err := notices.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			d.logger.Error("notice scheduler stopped", "err", err)
@@ -94,13 +92,13 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Reindexer:      reindexer{d},
 		Clock:          d.clock,
 	}))
-	mux.HandleFunc("GET /notices/{id}", d.noticePage(notices))
+	mux.Handle("GET /notices/{id}", noticepage.New(notices, d.clock))
 	if len(cfg.Users) == 0 {
 		d.logger.Info("admin API has no users: add users to the config to send notices")
 	}
-	for _, ch := range []string{outbox.ChannelRobot, outbox.ChannelWorkApp, outbox.ChannelWorkChat, outbox.ChannelOA} {
-		if !ob.HasChannel(ch) {
-			d.logger.Info("notice channel off: credentials not configured", "channel", ch)
+	for _, ch := range channel.All() {
+		if !ob.HasChannel(ch.Name) {
+			d.logger.Info("notice channel off: credentials not configured", "channel", ch.Name)
 		}
 	}
 	return nil
@@ -155,62 +153,6 @@ func departmentOf(users []config.User) func(string) string {
 
 func noticeURL(base, id string) string {
 	return strings.TrimRight(base, "/") + "/notices/" + url.PathEscape(id)
-}
-
-// publishNotice makes a sent public notice a disclosure: kept under
-// <state>/published so that every rebuild of the index includes it, then
-// added to the live index at once.
-func (d *serveDeps) publishNotice(disc content.Disclosure) error {
-	if f := content.CheckPrivacy(&disc); len(f) > 0 {
-		return fmt.Errorf("public notice %s fails the privacy check: %v", disc.ID, f[0])
-	}
-	dir := publishedDir(d.cfg)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	b, err := json.Marshal(disc)
-	if err != nil {
-		return err
-	}
-	tmp := filepath.Join(dir, disc.ID+".jsonl.tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, disc.ID+".jsonl")); err != nil {
-		return err
-	}
-	return d.index.Add(disc)
-}
-
-var noticePageTmpl = template.Must(template.New("notice").Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{{.Title}}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em;line-height:1.7}
-.meta{color:#555;font-size:.9em}.ended{color:#a00;font-weight:bold}p{white-space:pre-wrap}</style></head>
-<body><h1>{{.Title}}</h1>
-<div class="meta">发布单位：{{.Department}}　发布日期：{{.Published}}{{if .Expires}}　有效期至：{{.Expires}}{{end}}</div>
-{{if .Ended}}<p class="ended">此通知已于{{.Expires}}结束，仅供查阅。</p>{{end}}
-<p>{{.Body}}</p>
-</body></html>
-`))
-
-// noticePage shows a public notice once it is sent; targeted notices and
-// unsent ones are not public and answer 404.
-func (d *serveDeps) noticePage(notices *notice.Service) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		n, err := notices.Get(r.PathValue("id"))
-		if err != nil || !n.Public || n.SentAt.IsZero() {
-			http.Error(w, "找不到该公开通知", http.StatusNotFound)
-			return
-		}
-		disc := notices.Disclosure(n)
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		noticePageTmpl.Execute(w, struct {
-			Title, Department, Published, Expires, Body string
-			Ended                                       bool
-		}{disc.Title, disc.Department, disc.Published.String(), disc.Expires.String(), disc.Body,
-			disc.StatusOn(d.clock.Now()) == content.Expired})
-	}
 }
 
 // reindexer rebuilds the served index for POST /api/reindex.

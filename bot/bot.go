@@ -14,6 +14,7 @@ import (
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/index"
+	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/querylog"
 )
 
@@ -395,7 +396,7 @@ func (b *Bot) onClick(ctx context.Context, m Message) string {
 	item, ok := b.menu[m.EventKey]
 	switch {
 	case !ok:
-		b.log.Warn("bot: menu key not configured", "key", m.EventKey)
+		b.log.Warn("bot: menu key not configured", "key", privacy.Redact(m.EventKey))
 		return b.helpText(m.Platform)
 	case item.Question != "":
 		return b.ask(ctx, m, item.Question, "click")

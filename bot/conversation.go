@@ -113,6 +113,9 @@ type Input struct {
 	// Fresh answers Text on its own, not as a follow-up (a place question
 	// answered with the location shared after it).
 	Fresh bool
+	// Now, when set, answers as of that time instead of the clock's (the
+	// console's and `govbot ask`'s chosen day).
+	Now time.Time
 }
 
 // Turn is the reply to one message, with what it refers to.
@@ -174,7 +177,11 @@ func (d *Dialogue) Reply(ctx context.Context, in Input) (Turn, error) {
 	if in.Key != "" && st.Key == in.Key {
 		return st.Last, nil
 	}
-	t, next, err := d.turn(ctx, st, in, now)
+	asOf := now
+	if !in.Now.IsZero() {
+		asOf = in.Now
+	}
+	t, next, err := d.turn(ctx, st, in, asOf)
 	if err != nil {
 		return Turn{}, err
 	}
@@ -271,6 +278,19 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 			// Another disclosure on the matter answers this clearly
 			// better (怎么申请 after the standard: the guide).
 			chosen = wide.Hits[0].ID
+		} else if own != "" && alone.Answered {
+			// What the message names itself is better answered by
+			// another disclosure on the matter (评估价不满意怎么办 after a
+			// compensation scheme: its questions and answers).
+			for i, h := range alone.Hits {
+				if i == 3 {
+					break
+				}
+				if h.ID != st.Answer && inTop(wide.Hits, h.ID, 3) && h.Score-scoreOf(alone.Hits, st.Answer) > d.o.SwitchMargin {
+					chosen = h.ID
+					break
+				}
+			}
 		}
 	case len(st.Choices) > 0:
 		// After a clarifying question: the choice that fits.
@@ -625,6 +645,19 @@ func (d *Dialogue) topicOf(text string) string {
 		return ""
 	}
 	return strings.Join(d.lib.Analyze(text).Topic, " ")
+}
+
+// inTop tells whether id is among the first n hits.
+func inTop(hits []index.Hit, id string, n int) bool {
+	for i, h := range hits {
+		if i == n {
+			break
+		}
+		if h.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // scoreOf is the score of id among hits (0 when absent).

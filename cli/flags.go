@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -23,22 +22,24 @@ func (c *ConfigFlags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.State, "state", "", "state `dir`ectory for the index and database (overrides state_dir)")
 }
 
-// Load reads the configuration, applies the flag overrides and validates.
-func (c *ConfigFlags) Load() (config.Config, error) {
-	cfg, err := config.Load(c.Config)
-	if err != nil {
-		return cfg, err
-	}
-	if c.Data != "" {
-		cfg.DataDir = c.Data
-	}
-	if c.State != "" {
-		cfg.StateDir = c.State
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("config: %w", err)
-	}
-	return cfg, nil
+// Load reads the configuration, applies the flag overrides and validates,
+// reporting every problem at once (config.Problems).
+func (c *ConfigFlags) Load() (config.Config, error) { return c.LoadWith(nil) }
+
+// LoadWith is Load with more overrides (a command's own flags; may be nil)
+// applied before validation, so that what they set is checked too.
+func (c *ConfigFlags) LoadWith(adjust func(*config.Config)) (config.Config, error) {
+	return config.LoadValid(c.Config, func(cfg *config.Config) {
+		if c.Data != "" {
+			cfg.DataDir = c.Data
+		}
+		if c.State != "" {
+			cfg.StateDir = c.State
+		}
+		if adjust != nil {
+			adjust(cfg)
+		}
+	})
 }
 
 // DateClock is the clock of a --now flag: midday (Asia/Shanghai) of the

@@ -3,13 +3,15 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
+	"strconv"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -53,6 +55,15 @@ type Config struct {
 	// TrustedProxies: reverse proxies (IPs or CIDR prefixes) whose
 	// X-Forwarded-For header the admin API believes.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+
+	// Operations (console, metrics, log, audit): see ops.go.
+	Admin   Admin   `yaml:"admin"`
+	Metrics Metrics `yaml:"metrics"`
+	Log     Log     `yaml:"log"`
+	Audit   Audit   `yaml:"audit"`
+	// Sources are where disclosures are imported and synced from: see
+	// sources.go.
+	Sources []Source `yaml:"sources"`
 }
 
 // Area is the subdistrict govbot answers for: a question about another
@@ -121,31 +132,83 @@ func Default() Config {
 		Webhook:         defaultWebhook(),
 		QueryLog:        defaultQueryLog(),
 		Delivery:        defaultDelivery(),
+		Admin:           defaultAdmin(),
+		Log:             defaultLog(),
+		Audit:           defaultAudit(),
 	}
 }
 
-// Load reads a YAML file over the defaults, then applies environment
-// overrides. path "" means defaults plus environment only. Unknown keys are
-// an error, so a typo does not silently fall back to a default.
+// Load reads a YAML file over the defaults, then applies the environment
+// (GOVBOT_<SECTION>_<KEY>: see EnvVars). path "" means defaults plus
+// environment only. Unknown keys (so that a typo does not silently fall
+// back to a default), values of the wrong type and environment values that
+// do not parse are all reported at once, with their key and line, as
+// *Problems; the Config returned then holds what did parse. A file that
+// cannot be read or is not YAML is an error of its own.
 func Load(path string) (Config, error) {
+	cfg, p, err := load(path)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, p.orNil()
+}
+
+// LoadValid is Load, then adjust (command-line flags overriding the file;
+// nil for none), then Validate: the problems of all three at once, as
+// *Problems.
+func LoadValid(path string, adjust func(*Config)) (Config, error) {
+	cfg, p, err := load(path)
+	if err != nil {
+		return cfg, err
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	p.add(cfg.Validate())
+	return cfg, p.orNil()
+}
+
+func load(path string) (Config, *Problems, error) {
 	cfg := Default()
+	p := &Problems{File: path}
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return cfg, fmt.Errorf("config: %w", err)
+			return cfg, nil, fmt.Errorf("config: %w", err)
 		}
-		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		var values map[int]string
+		p.lines, values = keyLines(b)
+		dec := yaml.NewDecoder(bytes.NewReader(b))
 		dec.KnownFields(true)
 		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return cfg, fmt.Errorf("config %s: %w", path, err)
+			var te *yaml.TypeError
+			if !errors.As(err, &te) {
+				return cfg, nil, fmt.Errorf("config %s: %w", path, err)
+			}
+			p.List = append(p.List, typeProblems(te, values)...)
 		}
 		// Relative directories in a config file are relative to the file.
 		base := filepath.Dir(path)
 		cfg.DataDir = resolve(base, cfg.DataDir)
 		cfg.StateDir = resolve(base, cfg.StateDir)
 	}
-	cfg.applyEnv(os.LookupEnv)
-	return cfg, nil
+	for _, e := range cfg.applyEnv(os.LookupEnv) {
+		p.List = append(p.List, Problem{Msg: e.Error()})
+	}
+	return cfg, p, nil
+}
+
+// checkListen checks a listen address: host:port (the host may be empty
+// for every interface) with a port of 0..65535.
+func checkListen(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want host:port, such as 127.0.0.1:8080 or :8080")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number 0..65535", port)
+	}
+	return nil
 }
 
 func resolve(base, p string) string {
@@ -153,22 +216,6 @@ func resolve(base, p string) string {
 		return p
 	}
 	return filepath.Join(base, p)
-}
-
-// applyEnv lets secrets come from the environment (GOVBOT_*), so they need
-// not be written into the config file.
-func (c *Config) applyEnv(lookup func(string) (string, bool)) {
-	set := func(dst *string, key string) {
-		if v, ok := lookup(key); ok && v != "" {
-			*dst = v
-		}
-	}
-	set(&c.DataDir, "GOVBOT_DATA_DIR")
-	set(&c.StateDir, "GOVBOT_STATE_DIR")
-	set(&c.Listen, "GOVBOT_LISTEN")
-	set(&c.PublicBaseURL, "GOVBOT_PUBLIC_BASE_URL")
-	c.applyWechatEnv(set)
-	c.applyNoticesEnv(set)
 }
 
 // Validate reports every problem at once.
@@ -179,6 +226,9 @@ func (c *Config) Validate() error {
 	}
 	if c.StateDir == "" {
 		errs = append(errs, errors.New("state_dir is empty"))
+	}
+	if err := checkListen(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen %q: %v", c.Listen, err))
 	}
 	if c.Search.MinScore < 0 || c.Search.MinScore > 1 {
 		errs = append(errs, fmt.Errorf("search.min_score %v is outside 0..1", c.Search.MinScore))
@@ -208,5 +258,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateNotices()...)
 	errs = append(errs, c.validateBot()...)
 	errs = append(errs, c.validateConversation()...)
+	errs = append(errs, c.validateOps()...)
+	errs = append(errs, c.validateSources()...)
 	return errors.Join(errs...)
 }

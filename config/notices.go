@@ -8,6 +8,9 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/yingpu/govbot/channel"
+	"github.com/yingpu/govbot/privacy"
 )
 
 // Audience is a named set of notice targets. A notice chosen for an
@@ -31,6 +34,25 @@ type Audience struct {
 	WorkRobots []string `yaml:"work_robots"`
 }
 
+// IDs returns the targets the audience lists under field, a YAML field
+// of a channel kind in the channel registry (work_users, work_depts,
+// work_tags, work_chats, work_robots); nil for any other field.
+func (a Audience) IDs(field string) []string {
+	switch field {
+	case "work_users":
+		return a.WorkUsers
+	case "work_depts":
+		return a.WorkDepts
+	case "work_tags":
+		return a.WorkTags
+	case "work_chats":
+		return a.WorkChats
+	case "work_robots":
+		return a.WorkRobots
+	}
+	return nil
+}
+
 // User of the admin API.
 type User struct {
 	// Name is the login name: letters, digits, '.', '_' or '-'. It is
@@ -46,6 +68,10 @@ type User struct {
 	// Department is shown as the issuing department of the user's public
 	// notices (default: the name).
 	Department string `yaml:"department"`
+	// PasswordHash signs the user in to the console at /admin/: an
+	// argon2id (or bcrypt) hash printed by `govbot user hash`. A user
+	// needs a token, a password hash, or both.
+	PasswordHash string `yaml:"password_hash"`
 }
 
 // Roles of admin API users.
@@ -108,15 +134,6 @@ func TokenEnv(name string) string {
 	}, name)
 }
 
-func (c *Config) applyNoticesEnv(set func(*string, string)) {
-	set(&c.APIBaseURL, "GOVBOT_API_BASE_URL")
-	for i := range c.Users {
-		if c.Users[i].Name != "" {
-			set(&c.Users[i].Token, TokenEnv(c.Users[i].Name))
-		}
-	}
-}
-
 // SubscribableTopics lists the topics residents may subscribe to: topics
 // when it is set, otherwise the names of the audiences with followers:
 // true, in config order.
@@ -156,7 +173,7 @@ func (u User) HasRole(role string) bool {
 const (
 	maxAudienceRunes = 20 // also the topic limit, for followers audiences
 	maxUserNameBytes = 64
-	maxTargetIDBytes = 256
+	maxTargetIDBytes = channel.MaxIDBytes
 )
 
 func (c *Config) validateNotices() []error {
@@ -196,8 +213,15 @@ func (c *Config) validateNotices() []error {
 				add("%s has followers: true but is not in topics (add it, or leave topics empty to derive them from the audiences)", where)
 			}
 		}
-		if !a.Followers && len(a.OATags)+len(a.WorkUsers)+len(a.WorkDepts)+len(a.WorkTags)+len(a.WorkChats)+len(a.WorkRobots) == 0 {
-			add("%s has no targets (set followers, oa_tags, work_users, work_depts, work_tags, work_chats or work_robots)", where)
+		fields := channel.Fields()
+		targets := len(a.OATags)
+		kinds := []string{"followers", "oa_tags"}
+		for _, f := range fields {
+			targets += len(a.IDs(f.Kind.Field))
+			kinds = append(kinds, f.Kind.Field)
+		}
+		if !a.Followers && targets == 0 {
+			add("%s has no targets (set %s or %s)", where, strings.Join(kinds[:len(kinds)-1], ", "), kinds[len(kinds)-1])
 		}
 		seenTag := map[int]bool{}
 		for j, t := range a.OATags {
@@ -209,11 +233,9 @@ func (c *Config) validateNotices() []error {
 			}
 			seenTag[t] = true
 		}
-		errs = append(errs, checkIDs(where, "work_users", a.WorkUsers, false)...)
-		errs = append(errs, checkIDs(where, "work_depts", a.WorkDepts, true)...)
-		errs = append(errs, checkIDs(where, "work_tags", a.WorkTags, true)...)
-		errs = append(errs, checkIDs(where, "work_chats", a.WorkChats, false)...)
-		errs = append(errs, checkIDs(where, "work_robots", a.WorkRobots, false)...)
+		for _, f := range fields {
+			errs = append(errs, checkIDs(where, f.Kind.Field, a.IDs(f.Kind.Field), f.Kind.Numeric)...)
+		}
 	}
 
 	userNames := map[string]bool{}
@@ -244,8 +266,10 @@ func (c *Config) validateNotices() []error {
 			}
 		}
 		switch {
+		case u.Token == "" && u.PasswordHash != "":
+			// console only
 		case u.Token == "":
-			add("%s has no token (set token, or the environment variable %s)", where, TokenEnv(u.Name))
+			add("%s has no token (set token, or the environment variable %s; or only password_hash for a console-only user)", where, TokenEnv(u.Name))
 		case len(u.Token) < MinTokenLen:
 			add("%s token is shorter than %d characters", where, MinTokenLen)
 		case strings.IndexFunc(u.Token, func(r rune) bool { return unicode.IsSpace(r) || r > unicode.MaxASCII || unicode.IsControl(r) }) >= 0:
@@ -293,13 +317,13 @@ func checkIDs(where, field string, ids []string, numeric bool) []error {
 		case strings.TrimSpace(id) == "":
 			errs = append(errs, fmt.Errorf("%s %s[%d] is empty", where, field, j))
 		case id != strings.TrimSpace(id) || strings.IndexFunc(id, unicode.IsControl) >= 0:
-			errs = append(errs, fmt.Errorf("%s %s[%d] %q contains surrounding space or a forbidden character", where, field, j, id))
+			errs = append(errs, fmt.Errorf("%s %s[%d] (%s) contains surrounding space or a forbidden character", where, field, j, privacy.Redact(id)))
 		case len(id) > maxTargetIDBytes:
 			errs = append(errs, fmt.Errorf("%s %s[%d] is longer than %d bytes", where, field, j, maxTargetIDBytes))
 		case numeric && !isDigits(id):
 			errs = append(errs, fmt.Errorf("%s %s[%d] %q is not a numeric id", where, field, j, id))
 		case seen[id]:
-			errs = append(errs, fmt.Errorf("%s %s[%d] %q is listed twice", where, field, j, id))
+			errs = append(errs, fmt.Errorf("%s %s[%d] (%s) is listed twice", where, field, j, privacy.Redact(id)))
 		}
 		seen[id] = true
 	}

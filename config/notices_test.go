@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/yingpu/govbot/channel"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestValidateNotices(t *testing.T) {
@@ -35,7 +38,7 @@ func TestValidateNotices(t *testing.T) {
 		{"no targets", func(c *Config) { c.Audiences = append(c.Audiences, Audience{Name: "空"}) }, `audience "空" has no targets`},
 		{"empty robot key", func(c *Config) { c.Audiences[0].WorkRobots = []string{""} }, "work_robots[0] is empty"},
 		{"empty chat", func(c *Config) { c.Audiences[0].WorkChats = []string{"  "} }, "work_chats[0] is empty"},
-		{"dup user id", func(c *Config) { c.Audiences[1].WorkUsers = []string{"a", "a"} }, `work_users[1] "a" is listed twice`},
+		{"dup user id", func(c *Config) { c.Audiences[1].WorkUsers = []string{"a", "a"} }, `work_users[1] (…ca978112) is listed twice`},
 		{"non-numeric dept", func(c *Config) { c.Audiences[1].WorkDepts = []string{"x"} }, "not a numeric id"},
 		{"bad oa tag", func(c *Config) { c.Audiences[1].OATags = []int{0} }, "not a positive tag id"},
 		{"followers name with space", func(c *Config) { c.Audiences[0].Name = "防汛 预警" }, "separator"},
@@ -101,5 +104,20 @@ func TestUserTokenFromEnv(t *testing.T) {
 	}
 	if err := c.Validate(); err != nil {
 		t.Errorf("validate: %v", err)
+	}
+}
+
+// TestAudienceFieldsOfEveryChannel: every audience field in the channel
+// registry is read from YAML and returned by Audience.IDs, so a channel
+// added to the registry is wired into the configuration too.
+func TestAudienceFieldsOfEveryChannel(t *testing.T) {
+	for _, f := range channel.Fields() {
+		var a Audience
+		if err := yaml.Unmarshal([]byte("name: x\n"+f.Kind.Field+": [\"7\"]\n"), &a); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.IDs(f.Kind.Field); len(got) != 1 || got[0] != "7" {
+			t.Errorf("audience field %s (%s/%s): IDs = %v", f.Kind.Field, f.Channel.Name, f.Kind.Name, got)
+		}
 	}
 }

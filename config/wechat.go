@@ -103,19 +103,6 @@ func defaultWebhook() Webhook {
 }
 func defaultQueryLog() QueryLog { return QueryLog{RetentionDays: 180} }
 
-func (c *Config) applyWechatEnv(set func(*string, string)) {
-	set(&c.OfficialAccount.AppID, "GOVBOT_OA_APP_ID")
-	set(&c.OfficialAccount.AppSecret, "GOVBOT_OA_APP_SECRET")
-	set(&c.OfficialAccount.Token, "GOVBOT_OA_TOKEN")
-	set(&c.OfficialAccount.EncodingAESKey, "GOVBOT_OA_ENCODING_AES_KEY")
-	set(&c.Work.CorpID, "GOVBOT_WORK_CORP_ID")
-	set(&c.Work.AgentID, "GOVBOT_WORK_AGENT_ID")
-	set(&c.Work.Secret, "GOVBOT_WORK_SECRET")
-	set(&c.Work.Token, "GOVBOT_WORK_TOKEN")
-	set(&c.Work.EncodingAESKey, "GOVBOT_WORK_ENCODING_AES_KEY")
-	set(&c.QueryLog.HashKey, "GOVBOT_QUERY_LOG_HASH_KEY")
-}
-
 func (c *Config) validateWechat() []error {
 	var errs []error
 	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }

@@ -101,7 +101,9 @@ func TestValidateWechat(t *testing.T) {
 func TestWechatEnv(t *testing.T) {
 	env := map[string]string{"GOVBOT_OA_TOKEN": "envtok", "GOVBOT_WORK_CORP_ID": "wwenv"}
 	c := Default()
-	c.applyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if errs := c.applyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); len(errs) > 0 {
+		t.Fatal(errs)
+	}
 	if c.OfficialAccount.Token != "envtok" || c.Work.CorpID != "wwenv" {
 		t.Fatalf("env not applied: %+v %+v", c.OfficialAccount, c.Work)
 	}

@@ -111,6 +111,10 @@ type Disclosure struct {
 	// Supersedes optionally names the ids of disclosures this one replaces
 	// (an older standard). Supersession is also inferred at index time.
 	Supersedes []string `json:"supersedes,omitempty"`
+	// Asks are the ways residents ask about it (常见问法), searched like
+	// its keywords. They are kept apart from the file the disclosure comes
+	// from (so a re-import keeps them) and joined to it when indexing.
+	Asks []string `json:"asks,omitempty"`
 }
 
 // Status of a disclosure on a given day.

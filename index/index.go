@@ -41,14 +41,31 @@ const (
 	docCacheSize    = 8192 // decoded disclosures kept per generation
 )
 
+// ErrInUse is returned by OpenOrBuild when another process (a running
+// govbot serve) holds the live generation open.
+var ErrInUse = errors.New("the index is in use by another govbot process (a running serve)")
+
 // Options configure an Index.
 type Options struct {
 	// Dir is the index directory (generations and CURRENT).
 	Dir string
 	// DataDir holds the disclosures and the lexicon files.
 	DataDir string
-	// ExtraDirs hold more disclosures (e.g. public notices once sent).
+	// ExtraDirs hold more disclosures that every build reads.
 	ExtraDirs []string
+	// PublishDir is where Publish keeps the disclosures it adds (public
+	// notices once sent); every build reads it too.
+	PublishDir string
+	// OverrideDirs hold disclosures read before DataDir: one there replaces
+	// the disclosure of the same id in DataDir or ExtraDirs (a disclosure
+	// edited and approved in the console).
+	OverrideDirs []string
+	// LexiconDir, when set, holds lexicon files read instead of DataDir's
+	// files of the same name (the lexicon as edited in the console).
+	LexiconDir string
+	// Asks, when set, gives per disclosure id the ways residents ask about
+	// it (常见问法); they are indexed like the disclosure's keywords.
+	Asks func() (map[string][]string, error)
 	// Search tunes answering.
 	Search config.Search
 	// Area is the subdistrict answered for; questions about another
@@ -58,6 +75,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, is told of indexing progress during a build.
 	Progress Progress
+	// Loaded, when set, is told what was read (drafts, blocked, errors)
+	// before indexing starts.
+	Loaded func(*content.LoadResult)
 	// Force lets a rebuild replace the live generation even when it would
 	// hold less than half as many disclosures (a data directory emptied or
 	// broken by mistake would otherwise take the bot's answers away).
@@ -151,17 +171,20 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	}
 	defer unlock()
 
-	lx, err := LoadLexicon(opts.DataDir)
+	lx, err := loadLexiconLayered(opts.DataDir, opts.LexiconDir)
 	if err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)
 	}
-	res, err := content.Load(opts.DataDir, content.LoadOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("load disclosures: %w", err)
+	res := &content.LoadResult{}
+	dirs := append(append(append([]string(nil), opts.OverrideDirs...), opts.DataDir), opts.ExtraDirs...)
+	if opts.PublishDir != "" {
+		dirs = append(dirs, opts.PublishDir)
 	}
-	for _, dir := range opts.ExtraDirs {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-			continue
+	for _, dir := range dirs {
+		if dir != opts.DataDir {
+			if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+				continue
+			}
 		}
 		more, err := content.Load(dir, content.LoadOptions{})
 		if err != nil {
@@ -172,7 +195,22 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 		res.Blocked = append(res.Blocked, more.Blocked...)
 		res.Errors = append(res.Errors, more.Errors...)
 	}
+	if opts.Loaded != nil {
+		opts.Loaded(res)
+	}
 	docs := dedupeByID(res.Publishable)
+	if opts.Asks != nil {
+		asks, err := opts.Asks()
+		if err != nil {
+			return nil, fmt.Errorf("asks: %w", err)
+		}
+		for i := range docs {
+			if a := asks[docs[i].ID]; len(a) > 0 {
+				docs[i].Asks = append([]string(nil), a...)
+				docs[i].Keywords = append(append([]string(nil), docs[i].Keywords...), a...)
+			}
+		}
+	}
 	if live := liveDocs(opts.Dir); !opts.Force && live > 0 && len(docs) < (live+1)/2 {
 		return &BuildReport{Indexed: len(docs), Load: res}, &ShrinkError{Live: live, New: len(docs)}
 	}
@@ -187,6 +225,11 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	if err := writeCurrent(opts.Dir, name); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
+	}
+	if prev != "" {
+		if err := writePrevious(opts.Dir, prev); err != nil {
+			opts.Logger.Warn("index: cannot record the previous generation; rollback will not be possible", "err", err)
+		}
 	}
 	removeGenerations(opts.Dir, name, prev)
 	return &BuildReport{Generation: name, Indexed: len(docs), Load: res, Took: time.Since(start)}, nil
@@ -280,7 +323,7 @@ func (ix *Index) Watch(ctx context.Context, interval time.Duration) {
 
 // Add indexes one more disclosure into the live generation (a public notice
 // when it is sent). It must already have passed the review and privacy
-// gates; callers also persist it under an ExtraDir so rebuilds keep it.
+// gates; Publish also keeps it for the rebuilds to come.
 func (ix *Index) Add(d content.Disclosure) error {
 	if err := d.Validate(); err != nil {
 		return err
@@ -349,7 +392,7 @@ func openGeneration(dir, name string) (*generation, error) {
 	// process (a running serve) holding it must be an error, not a hang.
 	bi, err := bleve.OpenUsing(filepath.Join(gdir, bleveDir), map[string]interface{}{"bolt_timeout": openLockTimeout.String()})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("index generation %s is in use by another govbot process (a running serve answers at /console/)", name)
+		return nil, fmt.Errorf("index generation %s: %w", name, ErrInUse)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open index generation %s: %w", name, err)

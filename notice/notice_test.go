@@ -203,7 +203,7 @@ func TestPermissions(t *testing.T) {
 func targetStrings(ts []outbox.Target) []string {
 	var out []string
 	for _, t := range ts {
-		out = append(out, t.String())
+		out = append(out, t.Channel+"/"+t.Kind+"/"+t.ID)
 	}
 	return out
 }

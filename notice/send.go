@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/content"
 	"github.com/yingpu/govbot/outbox"
 	bolt "go.etcd.io/bbolt"
@@ -198,11 +199,9 @@ func (s *Service) expand(ctx context.Context, names []string) ([]outbox.Target, 
 		if why := s.unavailable(a); why != "" {
 			return nil, errors.New(why)
 		}
-		add(outbox.ChannelRobot, outbox.KindRobot, a.WorkRobots...)
-		add(outbox.ChannelWorkChat, outbox.KindChat, a.WorkChats...)
-		add(outbox.ChannelWorkApp, outbox.KindUser, a.WorkUsers...)
-		add(outbox.ChannelWorkApp, outbox.KindDept, a.WorkDepts...)
-		add(outbox.ChannelWorkApp, outbox.KindTag, a.WorkTags...)
+		for _, f := range channel.Fields() {
+			add(f.Channel.Name, f.Kind.Name, a.IDs(f.Kind.Field)...)
+		}
 		if a.Followers && s.opts.Subscribers != nil {
 			ids, err := s.opts.Subscribers.Subscribers(a.Name)
 			if err != nil {

@@ -6,10 +6,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/content"
-	"github.com/yingpu/govbot/outbox"
 	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/push"
 )
@@ -49,7 +49,7 @@ const (
 	MaxBodyBytes = 16 << 10
 	// OATextMaxBytes is the limit applied to Official Account
 	// customer-service text (title and body as sent).
-	OATextMaxBytes = 2048
+	OATextMaxBytes = channel.OATextMaxBytes
 	// MaxScheduleAhead is how far ahead a notice may be scheduled.
 	MaxScheduleAhead = 366 * 24 * time.Hour
 	maxNoteRunes     = 500
@@ -205,28 +205,19 @@ func (s *Service) audienceNames() string {
 	return strings.Join(names, "、")
 }
 
-// channel display names, for messages to staff.
-var channelNames = map[string]string{
-	outbox.ChannelRobot:    "企业微信群机器人",
-	outbox.ChannelWorkChat: "企业微信应用群聊",
-	outbox.ChannelWorkApp:  "企业微信应用消息",
-	outbox.ChannelOA:       "公众号",
-}
-
-// channelsOf lists the channels an audience's targets use, in a fixed order.
+// channelsOf lists the channels an audience's targets use, in registry
+// order: those of the kinds it lists, and the Official Account for its
+// followers and tags.
 func channelsOf(a config.Audience) []string {
 	var out []string
-	if len(a.WorkRobots) > 0 {
-		out = append(out, outbox.ChannelRobot)
-	}
-	if len(a.WorkChats) > 0 {
-		out = append(out, outbox.ChannelWorkChat)
-	}
-	if len(a.WorkUsers)+len(a.WorkDepts)+len(a.WorkTags) > 0 {
-		out = append(out, outbox.ChannelWorkApp)
-	}
-	if a.Followers || len(a.OATags) > 0 {
-		out = append(out, outbox.ChannelOA)
+	for _, ch := range channel.All() {
+		used := ch.Name == channel.OA && (a.Followers || len(a.OATags) > 0)
+		for _, k := range ch.Kinds {
+			used = used || k.Field != "" && len(a.IDs(k.Field)) > 0
+		}
+		if used {
+			out = append(out, ch.Name)
+		}
 	}
 	return out
 }
@@ -236,7 +227,7 @@ func channelsOf(a config.Audience) []string {
 func (s *Service) unavailable(a config.Audience) string {
 	for _, ch := range channelsOf(a) {
 		if !s.channelReady(ch) {
-			return fmt.Sprintf("受众“%s”含%s对象，但本服务未配置%s", a.Name, channelNames[ch], channelNames[ch])
+			return fmt.Sprintf("受众“%s”含%s对象，但本服务未配置%s", a.Name, channel.Label(ch), channel.Label(ch))
 		}
 	}
 	if len(a.OATags) > 0 && s.tags == nil {
@@ -273,26 +264,11 @@ func (s *Service) checkAudiences(f fields) error {
 // checkLength checks the text as the push adapters compose it (title, an
 // empty line, the body; the title in bold for markdown) against the
 // channel's byte limit.
-func checkLength(audience, channel string, m push.Message) error {
-	kind, text, max := "文本", push.TextContent(m), 0
-	switch channel {
-	case outbox.ChannelRobot:
-		max = push.RobotTextMaxBytes
-		if m.Markdown {
-			kind, text, max = "markdown", push.MarkdownContent(m), push.RobotMarkdownMaxBytes
-		}
-	case outbox.ChannelWorkApp, outbox.ChannelWorkChat:
-		max = push.AppTextMaxBytes
-		if m.Markdown {
-			kind, text, max = "markdown", push.MarkdownContent(m), push.AppMarkdownMaxBytes
-		}
-	case outbox.ChannelOA:
-		// The Official Account has no markdown: followers get text.
-		max = OATextMaxBytes
-	}
-	if len(text) > max {
+func checkLength(audience, ch string, m push.Message) error {
+	kind, n, max := channelText(ch, m)
+	if n > max {
 		return errf(CodeTooLong, "标题和正文过长：受众“%s”经%s发送，%s消息上限为 %d 字节，本通知（标题加正文）为 %d 字节",
-			audience, channelNames[channel], kind, max, len(text))
+			audience, channel.Label(ch), kind, max, n)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/handlers/adminapi"
 	"github.com/yingpu/govbot/notice"
@@ -35,18 +36,14 @@ func actionName(a string) string {
 
 // channelName is a delivery channel in Chinese.
 func channelName(ch string) string {
-	names := map[string]string{"robot": "群机器人", "work_chat": "应用群聊", "work_app": "应用消息", "oa": "公众号"}
-	if n := names[ch]; n != "" {
-		return n
-	}
-	return ch
+	return channel.Label(ch)
 }
 
 // targetKindName is a kind of audience target in Chinese.
 func targetKindName(k string) string {
-	names := map[string]string{
-		"followers": "订阅的公众号粉丝", "oa_tags": "公众号标签", "work_users": "企业微信成员",
-		"work_depts": "企业微信部门", "work_tags": "企业微信标签", "work_chats": "应用群聊", "work_robots": "群机器人",
+	names := map[string]string{"followers": "订阅的公众号粉丝", "oa_tags": "公众号标签"}
+	for _, f := range channel.Fields() {
+		names[f.Kind.Field] = f.Kind.Label
 	}
 	if n := names[k]; n != "" {
 		return n

@@ -125,7 +125,7 @@ func crashJobs(t *testing.T, db *bolt.DB, o *Outbox) map[string]bool {
 				return err
 			}
 			for _, tg := range j.Targets {
-				want[j.Title+"|"+tg.String()] = true
+				want[j.Title+"|"+tg.Channel+"/"+tg.Kind+"/"+tg.ID] = true
 			}
 		}
 		return nil

@@ -3,8 +3,8 @@ package outbox
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
-	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/store"
 	bolt "go.etcd.io/bbolt"
 )
@@ -28,11 +28,19 @@ func oldFormatDB(t *testing.T, db *bolt.DB) {
 	err := db.Update(func(tx *bolt.Tx) error {
 		jobs, _ := tx.CreateBucket([]byte("outbox/jobs"))
 		dels, _ := tx.CreateBucket([]byte("outbox/deliveries"))
-		tx.CreateBucket([]byte("outbox/robot_sends"))
+		sends, _ := tx.CreateBucket([]byte("outbox/robot_sends"))
+		var recent []time.Time
+		for range 20 {
+			recent = append(recent, t0.Add(-30*time.Second))
+		}
+		put(sends, []byte("rk"), recent) // robot rk used up its minute 30 s ago
 		var seq uint64
 		del := func(notice, id string, s State) {
 			seq++
 			tg := Target{Channel: ChannelWorkChat, Kind: KindChat, ID: id}
+			if notice == "robo" {
+				tg = Target{Channel: ChannelRobot, Kind: KindRobot, ID: id}
+			}
 			r := record{Notice: notice, Channel: tg.Channel, Kind: tg.Kind, ID: id, Seq: seq, State: s,
 				Attempts: 1, NextAt: t0, Created: t0, Updated: t0}
 			if s == StateInFlight {
@@ -46,6 +54,8 @@ func oldFormatDB(t *testing.T, db *bolt.DB) {
 		del("half", "c1", StateSent)
 		del("half", "c2", StatePending)
 		del("half", "c3", StateInFlight)
+		put(jobs, []byte("robo"), jobRecord{Title: "机", Body: "b", Total: 1, Remaining: 1, Enqueued: t0})
+		del("robo", "rk", StatePending)
 		put(jobs, []byte("unsignalled"), jobRecord{Title: "未", Body: "b", Total: 1, Enqueued: t0, Completed: t0})
 		del("unsignalled", "c1", StateSent)
 		return nil
@@ -59,8 +69,9 @@ func TestMigrateFromUnversionedDatabase(t *testing.T) {
 	db, _ := tempDB(t)
 	oldFormatDB(t, db)
 
-	f := newFakes(clock.Fixed(t0))
-	h := newHarness(t, db, newVClock(true), f, Options{})
+	vc := newVClock(true)
+	f := newFakes(vc)
+	h := newHarness(t, db, vc, f, Options{})
 	v, err := store.Versions(db)
 	if err != nil {
 		t.Fatal(err)
@@ -72,16 +83,28 @@ func TestMigrateFromUnversionedDatabase(t *testing.T) {
 	db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketOpen).ForEach(func(k, _ []byte) error { open[string(k)] = true; return nil })
 	})
-	if !open["half"] || !open["unsignalled"] || open["done"] || len(open) != 2 {
-		t.Fatalf("open notices after the migration: %v, want half and unsignalled", open)
+	if !open["half"] || !open["unsignalled"] || !open["robo"] || open["done"] || len(open) != 3 {
+		t.Fatalf("open notices after the migration: %v, want half, robo and unsignalled", open)
 	}
 
 	h.run()
-	h.waitDone("half", "unsignalled")
+	h.waitDone("half", "unsignalled", "robo")
 	got := f.countBy()
-	if len(got) != 2 || got["半|work_chat/chat/c2"] != 1 || got["半|work_chat/chat/c3"] != 1 {
-		t.Errorf("sent after the migration: %v, want half's c2 and c3 once each", got)
+	if len(got) != 3 || got["半|work_chat/chat/c2"] != 1 || got["半|work_chat/chat/c3"] != 1 || got["机|robot/robot/rk"] != 1 {
+		t.Errorf("sent after the migration: %v, want half's c2 and c3 and robo's rk once each", got)
 	}
+	// The robot's sends before the migration still count against its limit.
+	for _, r := range f.receipts() {
+		if r.Channel == ChannelRobot && r.At.Before(t0.Add(30*time.Second)) {
+			t.Errorf("robot sent at %v, within the minute of its 20 sends before the migration", r.At)
+		}
+	}
+	db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("outbox/robot_sends")) != nil {
+			t.Error("outbox/robot_sends still there after version 3")
+		}
+		return nil
+	})
 	if r := h.report("half"); r.Sent != 3 || !r.Done {
 		t.Errorf("report half: %+v", r)
 	}

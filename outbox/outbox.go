@@ -23,40 +23,44 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/push"
 	bolt "go.etcd.io/bbolt"
 )
 
-// Channels of a Target.
+// Channels of a Target: the names of the registered channels (package
+// channel), which the outbox reads for their kinds, batching, rate limits,
+// duplicate checks and senders.
 const (
-	ChannelRobot    = "robot"     // WeCom group robot (群机器人), ID = webhook key
-	ChannelWorkChat = "work_chat" // WeCom app group chat (应用群聊), ID = chatid
-	ChannelWorkApp  = "work_app"  // WeCom app message, ID = userid / department id / tag id
-	ChannelOA       = "oa"        // Official Account follower, ID = openid
+	ChannelRobot    = channel.Robot
+	ChannelWorkChat = channel.WorkChat
+	ChannelWorkApp  = channel.WorkApp
+	ChannelOA       = channel.OA
 )
 
 // Kinds of a Target.
 const (
 	KindRobot    = "robot"
 	KindChat     = "chat"
-	KindUser     = "user"
-	KindDept     = "dept"
-	KindTag      = "tag"
-	KindFollower = "follower"
+	KindUser     = channel.KindUser
+	KindDept     = channel.KindDept
+	KindTag      = channel.KindTag
+	KindFollower = channel.KindFollower
 )
 
 // Per-call recipient limits of a WeCom app message.
 const (
-	MaxAppUsers = 1000
-	MaxAppDepts = 100
-	MaxAppTags  = 100
+	MaxAppUsers = push.MaxAppUsers
+	MaxAppDepts = push.MaxAppDepts
+	MaxAppTags  = push.MaxAppTags
 )
 
 // ReasonNoWindow is the reason recorded for a follower who cannot be
 // reached: no customer-service window and no template message.
-const ReasonNoWindow = "no message from the follower within 48 hours and no template configured"
+const ReasonNoWindow = channel.ReasonNoWindow
 
 // Errors of Enqueue and Report.
 var (
@@ -66,12 +70,14 @@ var (
 
 // Target is one recipient of a notice.
 type Target struct {
-	Channel string // "robot", "work_chat", "work_app", "oa"
-	Kind    string // "robot", "chat", "user", "dept", "tag", "follower"
+	Channel string // a registered channel: "robot", "work_chat", "work_app", "oa"
+	Kind    string // a kind of that channel: "robot", "chat", "user", "dept", "tag", "follower"
 	ID      string
 }
 
-func (t Target) String() string { return t.Channel + "/" + t.Kind + "/" + t.ID }
+// String is the target fit for logs and errors: its ID redacted (see
+// privacy.Redact).
+func (t Target) String() string { return t.Channel + "/" + t.Kind + "/" + privacy.Redact(t.ID) }
 
 // Job is a notice to deliver to its targets.
 type Job struct {
@@ -141,8 +147,9 @@ type Options struct {
 	// own goroutine, never inside a transaction.
 	OnDone func(noticeID string)
 
-	// RobotPerMinute is the most messages sent to one robot key in any
-	// 60 seconds (default 20).
+	// RobotPerMinute is the most messages sent to one target in any 60
+	// seconds on a channel whose platform limits that (robots; default:
+	// the platform's limit, 20).
 	RobotPerMinute int
 	// RobotWindowMargin widens that 60-second window to absorb network
 	// delay between our clock and the platform's (default 1s).
@@ -215,7 +222,8 @@ type Outbox struct {
 	clock clock.Clock
 	log   *slog.Logger
 
-	lanes map[string]*lane
+	lanes    map[string]*lane
+	adapters channel.Adapters
 
 	mu      sync.Mutex
 	running bool
@@ -242,10 +250,17 @@ func New(db *bolt.DB, opts Options) (*Outbox, error) {
 		lanes: map[string]*lane{},
 	}
 	o.done.init()
-	for _, ch := range []string{ChannelRobot, ChannelWorkChat, ChannelWorkApp, ChannelOA} {
-		o.lanes[ch] = newLane(ch)
+	o.adapters = channel.Adapters{
+		Robot: opts.Robot, WorkApp: opts.WorkApp, OA: opts.OA,
+		LastSeen: opts.LastSeen, OAWindow: opts.OAWindow, Now: o.clock.Now,
 	}
-	o.lanes[ChannelRobot].limit = newLimiter(opts.RobotPerMinute, time.Minute+opts.RobotWindowMargin)
+	for _, ch := range channel.All() {
+		l := newLane(ch)
+		if ch.PerMinute > 0 {
+			l.limit = newLimiter(opts.RobotPerMinute, time.Minute+opts.RobotWindowMargin)
+		}
+		o.lanes[ch.Name] = l
+	}
 	if err := o.load(); err != nil {
 		return nil, err
 	}
@@ -257,16 +272,9 @@ func New(db *bolt.DB, opts Options) (*Outbox, error) {
 func (o *Outbox) HasChannel(channel string) bool { return o.configured(channel) }
 
 // configured reports whether the adapter of channel is set.
-func (o *Outbox) configured(channel string) bool {
-	switch channel {
-	case ChannelRobot:
-		return o.opt.Robot != nil
-	case ChannelWorkChat, ChannelWorkApp:
-		return o.opt.WorkApp != nil
-	case ChannelOA:
-		return o.opt.OA != nil
-	}
-	return false
+func (o *Outbox) configured(name string) bool {
+	l := o.lanes[name]
+	return l != nil && l.ch.Configured(o.adapters)
 }
 
 // workerCount is the number of worker goroutines Run starts.
@@ -280,22 +288,17 @@ func (o *Outbox) workerCount() int {
 	return n
 }
 
-// validKind reports whether kind is a target kind of channel.
-func validKind(channel, kind string) bool {
-	switch channel {
-	case ChannelRobot:
-		return kind == KindRobot
-	case ChannelWorkChat:
-		return kind == KindChat
-	case ChannelWorkApp:
-		return kind == KindUser || kind == KindDept || kind == KindTag
-	case ChannelOA:
-		return kind == KindFollower
+// validKind reports whether kind is a target kind of a registered channel.
+func validKind(name, kind string) bool {
+	ch, ok := channel.Get(name)
+	if !ok {
+		return false
 	}
-	return false
+	_, ok = ch.Kind(kind)
+	return ok
 }
 
-const maxIDLen = 512
+const maxIDLen = channel.MaxIDBytes
 
 func (o *Outbox) validate(job Job) error {
 	if job.NoticeID == "" {
@@ -317,7 +320,7 @@ func (o *Outbox) validate(job Job) error {
 		if t.ID == "" || len(t.ID) > maxIDLen || strings.ContainsRune(t.ID, 0) {
 			return fmt.Errorf("outbox: notice %s: target %s: invalid ID", job.NoticeID, t)
 		}
-		if t.Channel == ChannelWorkApp && strings.ContainsAny(t.ID, "| \t\r\n") {
+		if o.lanes[t.Channel].ch.Batched && strings.ContainsAny(t.ID, "| \t\r\n") {
 			// WeCom joins recipients with '|': one such ID would make the
 			// whole call of up to 1,000 recipients fail.
 			return fmt.Errorf("outbox: notice %s: target %s: invalid ID", job.NoticeID, t)

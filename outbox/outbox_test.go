@@ -37,10 +37,10 @@ func TestEveryTargetReceivesOnce(t *testing.T) {
 	got := f.countBy()
 	want := map[string]int{}
 	for _, tg := range ts {
-		want["停水通知|"+tg.String()] = 1
+		want["停水通知|"+tg.Channel+"/"+tg.Kind+"/"+tg.ID] = 1
 	}
 	for _, tg := range ts[:4] {
-		want["防汛提醒|"+tg.String()] = 1
+		want["防汛提醒|"+tg.Channel+"/"+tg.Kind+"/"+tg.ID] = 1
 	}
 	if len(got) != len(want) {
 		t.Errorf("received %d distinct (notice, target), want %d: %v", len(got), len(want), got)

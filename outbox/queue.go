@@ -2,6 +2,8 @@ package outbox
 
 import (
 	"container/heap"
+
+	"github.com/yingpu/govbot/channel"
 	"sort"
 	"sync"
 	"time"
@@ -70,8 +72,8 @@ type group struct {
 	name    string
 	ready   readyHeap
 	waiting waitHeap
-	// busy: a worker is sending to this robot key (robot sends are
-	// serialised per key so that the limiter sees every send).
+	// busy: a worker is sending to this target of a rate-limited channel
+	// (its sends are serialised so that the limiter sees every send).
 	busy bool
 }
 
@@ -85,24 +87,30 @@ func (g *group) empty() bool { return len(g.ready) == 0 && len(g.waiting) == 0 }
 
 // lane is the queue of one channel and its workers' meeting point.
 type lane struct {
-	channel string
+	ch      channel.Channel
+	channel string // ch.Name
 	mu      sync.Mutex
 	groups  map[string]*group
 	// changed is closed (and replaced) whenever the queue changes, to wake
 	// the workers waiting on it.
 	changed chan struct{}
-	limit   *limiter // robot lane only
+	// limit keeps each target of a rate-limited channel (PerMinute) to
+	// its limit; nil for the others.
+	limit *limiter
 }
 
-func newLane(channel string) *lane {
-	return &lane{channel: channel, groups: map[string]*group{}, changed: make(chan struct{})}
+func newLane(ch channel.Channel) *lane {
+	return &lane{ch: ch, channel: ch.Name, groups: map[string]*group{}, changed: make(chan struct{})}
 }
 
+// groupName is the queue of e within the lane: its target on a
+// rate-limited channel (sends to it are serialised), its notice on a
+// batched channel (one call takes many of its targets), else one queue.
 func (l *lane) groupName(e *entry) string {
-	switch l.channel {
-	case ChannelRobot:
+	switch {
+	case l.ch.PerMinute > 0:
 		return e.id
-	case ChannelWorkApp:
+	case l.ch.Batched:
 		return e.notice
 	}
 	return ""
@@ -140,8 +148,9 @@ func (l *lane) release(name string) {
 }
 
 // pick takes the best due work: the ready delivery that is urgent and
-// oldest among groups that may send now, with, for a WeCom app message,
-// as many more recipients of the same notice as one call takes. With
+// oldest among groups that may send now, with, on a batched channel (WeCom
+// app messages), as many more targets of the same notice as one call
+// takes. With
 // nothing to do it returns when there may be (zero: only when woken).
 // l.mu must be held.
 func (l *lane) pick(now time.Time) ([]*entry, time.Time) {
@@ -180,8 +189,8 @@ func (l *lane) pick(now time.Time) ([]*entry, time.Time) {
 		return nil, next
 	}
 	var batch []*entry
-	if l.channel == ChannelWorkApp {
-		batch = best.takeAppBatch()
+	if l.ch.Batched {
+		batch = best.takeBatch(l.ch)
 	} else {
 		batch = []*entry{heap.Pop(&best.ready).(*entry)}
 	}
@@ -193,25 +202,22 @@ func (l *lane) pick(now time.Time) ([]*entry, time.Time) {
 	return batch, time.Time{}
 }
 
-// takeAppBatch pops, best first, up to MaxAppUsers users, MaxAppDepts
-// departments and MaxAppTags tags of the group's ready deliveries.
-func (g *group) takeAppBatch() []*entry {
+// takeBatch pops, best first, up to each kind's PerCall of the group's
+// ready deliveries (WeCom app messages: 1,000 users, 100 departments and
+// 100 tags).
+func (g *group) takeBatch(ch channel.Channel) []*entry {
 	var batch, rest []*entry
-	var users, depts, tags int
-	for len(g.ready) > 0 && (users < MaxAppUsers || depts < MaxAppDepts || tags < MaxAppTags) {
+	room := make(map[string]int, len(ch.Kinds))
+	left := 0
+	for _, k := range ch.Kinds {
+		room[k.Name] = max(k.PerCall, 1)
+		left += room[k.Name]
+	}
+	for len(g.ready) > 0 && left > 0 {
 		e := heap.Pop(&g.ready).(*entry)
-		var n *int
-		var max int
-		switch e.kind {
-		case KindUser:
-			n, max = &users, MaxAppUsers
-		case KindDept:
-			n, max = &depts, MaxAppDepts
-		default:
-			n, max = &tags, MaxAppTags
-		}
-		if *n < max {
-			*n++
+		if room[e.kind] > 0 {
+			room[e.kind]--
+			left--
 			batch = append(batch, e)
 		} else {
 			rest = append(rest, e)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/yingpu/govbot/channel"
+	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/store"
 	bolt "go.etcd.io/bbolt"
 )
@@ -17,9 +19,13 @@ var (
 	bucketJobs = []byte("outbox/jobs")
 	// bucketDeliveries: notice \0 channel \0 kind \0 id -> record.
 	bucketDeliveries = []byte("outbox/deliveries")
-	// bucketRobotSends: robot key -> the times of its last sends, so that
-	// the per-minute limit holds across restarts.
+	// bucketRobotSends (schema versions 1 and 2): robot key -> the times
+	// of its last sends. Version 3 moves them to bucketTargetSends.
 	bucketRobotSends = []byte("outbox/robot_sends")
+	// bucketTargetSends: channel NUL target ID -> the times of its last
+	// sends on a rate-limited channel, so that the per-minute limit holds
+	// across restarts.
+	bucketTargetSends = []byte("outbox/target_sends")
 	// bucketOpen: notice ID -> "" for every notice not yet done (some
 	// delivery not terminal, or OnDone not yet returned), so that start-up
 	// reads those notices' deliveries only, not every delivery kept.
@@ -31,7 +37,32 @@ func Schema() store.Family {
 	return store.Family{Name: "outbox", Migrations: []store.Migration{
 		store.CreateBuckets(bucketJobs, bucketDeliveries, bucketRobotSends),
 		{Name: "index the notices not yet done", Up: indexOpen},
+		{Name: "keep the send times of every rate-limited channel", Up: moveRobotSends},
 	}}
+}
+
+// moveRobotSends moves bucketRobotSends into bucketTargetSends under the
+// robot channel's name.
+func moveRobotSends(tx *bolt.Tx) error {
+	to, err := tx.CreateBucketIfNotExists(bucketTargetSends)
+	if err != nil {
+		return err
+	}
+	from := tx.Bucket(bucketRobotSends)
+	if from == nil {
+		return nil
+	}
+	if err := from.ForEach(func(k, v []byte) error {
+		return to.Put(sendsKey(channel.Robot, string(k)), v)
+	}); err != nil {
+		return err
+	}
+	return tx.DeleteBucket(bucketRobotSends)
+}
+
+// sendsKey is the key of bucketTargetSends.
+func sendsKey(ch, id string) []byte {
+	return append(append([]byte(ch), 0), id...)
 }
 
 // indexOpen creates bucketOpen and lists in it every notice not done.
@@ -128,22 +159,32 @@ func deliveryKey(notice string, t Target) []byte {
 	return append(k, t.ID...)
 }
 
+// logKey is a store key fit for errors: a delivery key
+// (notice NUL channel NUL kind NUL id) with its ID redacted.
+func logKey(k []byte) string {
+	f := bytes.SplitN(k, []byte{0}, 4)
+	if len(f) == 4 {
+		return fmt.Sprintf("%q", string(f[0])+"/"+string(f[1])+"/"+string(f[2])+"/"+privacy.Redact(string(f[3])))
+	}
+	return fmt.Sprintf("%q", k)
+}
+
 func hasPrefix(k, prefix []byte) bool { return bytes.HasPrefix(k, prefix) }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("outbox: encode %q: %w", key, err)
+		return fmt.Errorf("outbox: encode %s: %w", logKey(key), err)
 	}
 	if err := b.Put(key, data); err != nil {
-		return fmt.Errorf("outbox: put %q: %w", key, err)
+		return fmt.Errorf("outbox: put %s: %w", logKey(key), err)
 	}
 	return nil
 }
 
 func decode(key, data []byte, v any) error {
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("outbox: decode %q: %w", key, err)
+		return fmt.Errorf("outbox: decode %s: %w", logKey(key), err)
 	}
 	return nil
 }
@@ -162,13 +203,13 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 // load migrates the buckets and queues every delivery of the open notices
 // not yet terminal.
 // Deliveries found in flight were interrupted by a crash: they are due now,
-// and a robot's interrupted send counts against its limit as if made now.
+// and an interrupted send on a rate-limited channel counts against its
+// target's limit as if made now.
 // Notices completed but not signalled are queued for OnDone.
 func (o *Outbox) load() error {
 	now := o.clock.Now()
 	var entries []*entry
 	var inflight, unconfigured int
-	robot := o.lanes[ChannelRobot].limit
 	if err := store.Migrate(o.db, Schema()); err != nil {
 		return err
 	}
@@ -184,8 +225,8 @@ func (o *Outbox) load() error {
 		if r.State == StateInFlight {
 			inflight++
 			e.due = now
-			if r.Channel == ChannelRobot {
-				robot.record(r.ID, now)
+			if l := o.lanes[r.Channel]; l != nil && l.limit != nil {
+				l.limit.record(r.ID, now)
 			}
 		}
 		if !o.configured(r.Channel) {
@@ -196,14 +237,23 @@ func (o *Outbox) load() error {
 	}
 	err := o.db.View(func(tx *bolt.Tx) error {
 		entries, inflight, unconfigured = nil, 0, 0
-		robot.reset()
-		if err := tx.Bucket(bucketRobotSends).ForEach(func(k, v []byte) error {
+		for _, l := range o.lanes {
+			if l.limit != nil {
+				l.limit.reset()
+			}
+		}
+		if err := tx.Bucket(bucketTargetSends).ForEach(func(k, v []byte) error {
+			ch, id, ok := bytes.Cut(k, []byte{0})
+			l := o.lanes[string(ch)]
+			if !ok || l == nil || l.limit == nil {
+				return nil // a channel no longer rate-limited
+			}
 			var times []time.Time
 			if err := decode(k, v, &times); err != nil {
 				return err
 			}
 			for _, t := range times {
-				robot.record(string(k), t)
+				l.limit.record(string(id), t)
 			}
 			return nil
 		}); err != nil {

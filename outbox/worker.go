@@ -5,20 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/yingpu/govbot/channel"
+	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/push"
 	bolt "go.etcd.io/bbolt"
-)
-
-// Official Account errcodes after which a customer-service message is
-// retried as a template message: the 48-hour window closed (45015) or the
-// follower's customer-service quota is used up (45047).
-const (
-	codeOutOfWindow   = 45015
-	codeCustomerQuota = 45047
 )
 
 // Run starts the workers and blocks until ctx is done; then it lets the
@@ -134,7 +127,7 @@ func (o *Outbox) deliver(ctx context.Context, l *lane, batch []*entry) {
 	if len(live) == 0 {
 		// Already terminal (cannot happen unless the store was edited).
 		l.mu.Lock()
-		if l.channel == ChannelRobot {
+		if l.limit != nil {
 			l.release(batch[0].id)
 		}
 		l.notify()
@@ -142,40 +135,49 @@ func (o *Outbox) deliver(ctx context.Context, l *lane, batch []*entry) {
 		return
 	}
 	msg := push.Message{Title: mark.job.Title, Body: mark.job.Body, Markdown: mark.job.Markdown, Key: live[0].notice}
-	var outs []outcome
-	var robotAt time.Time
-	switch l.channel {
-	case ChannelRobot:
-		robotAt = o.clock.Now()
+	to := make([]channel.Target, len(live))
+	for i, e := range live {
+		to[i] = channel.Target{Kind: e.kind, ID: e.id}
+	}
+	var limitedAt time.Time
+	if l.limit != nil {
+		// Counted before the call: a send the platform may have taken
+		// counts even if we never learn its answer.
+		limitedAt = o.clock.Now()
 		l.mu.Lock()
-		l.limit.record(live[0].id, robotAt)
+		l.limit.record(live[0].id, limitedAt)
 		l.mu.Unlock()
-		err := o.call(ctx, func(ctx context.Context) error {
-			return o.opt.Robot.SendRobot(ctx, live[0].id, msg)
-		})
-		var pe *push.Error
-		if errors.As(err, &pe) && (pe.Code == push.CodeQuotaLimit || pe.Code == push.CodeMinuteLimit) {
+	}
+	var res []channel.Result
+	o.call(ctx, func(ctx context.Context) error {
+		res = l.ch.Send(ctx, o.adapters, to, msg)
+		return nil
+	})
+	outs := make([]outcome, len(live))
+	for i, e := range live {
+		r := res[i]
+		switch {
+		case r.Unreachable != "":
+			outs[i] = outcome{state: StateUnreachable, reason: r.Unreachable}
+		case r.Refused != "":
+			outs[i] = outcome{state: StateFailed, reason: r.Refused}
+		default:
+			outs[i] = o.result(r.Err, attempts[i], e.key)
+		}
+		outs[i].via = r.Via
+		if r.Throttled && l.limit != nil {
 			// The platform counts more sends than we did (the key is
-			// shared with another sender): leave the key alone for a
+			// shared with another sender): leave the target alone for a
 			// whole window.
 			now := o.clock.Now()
 			l.mu.Lock()
-			for range o.opt.RobotPerMinute {
-				l.limit.record(live[0].id, now)
+			for range l.limit.limit {
+				l.limit.record(e.id, now)
 			}
 			l.mu.Unlock()
 		}
-		outs = []outcome{o.result(err, attempts[0], live[0].key)}
-	case ChannelWorkChat:
-		outs = []outcome{o.result(o.call(ctx, func(ctx context.Context) error {
-			return o.opt.WorkApp.SendChat(ctx, live[0].id, msg)
-		}), attempts[0], live[0].key)}
-	case ChannelWorkApp:
-		outs = o.sendApp(ctx, live, attempts, msg)
-	case ChannelOA:
-		outs = []outcome{o.sendOA(ctx, live[0], attempts[0], msg)}
 	}
-	o.finish(l, live, outs, robotAt)
+	o.finish(l, live, outs, limitedAt)
 }
 
 // call runs one platform call under SendTimeout.
@@ -235,92 +237,6 @@ func (o *Outbox) backoff(key string, n int) time.Duration {
 	return half + time.Duration(h.Sum64()%uint64(half+1))
 }
 
-// sendApp sends one WeCom app message to the batch (users, departments and
-// tags of one notice). Recipients WeCom lists as invalid fail; the rest
-// are sent.
-func (o *Outbox) sendApp(ctx context.Context, batch []*entry, attempts []int, msg push.Message) []outcome {
-	var users, depts, tags []string
-	for _, e := range batch {
-		switch e.kind {
-		case KindUser:
-			users = append(users, e.id)
-		case KindDept:
-			depts = append(depts, e.id)
-		case KindTag:
-			tags = append(tags, e.id)
-		}
-	}
-	var res push.WorkAppResult
-	err := o.call(ctx, func(ctx context.Context) error {
-		var err error
-		res, err = o.opt.WorkApp.SendApp(ctx, users, depts, tags, msg)
-		return err
-	})
-	outs := make([]outcome, len(batch))
-	if err != nil {
-		for i, e := range batch {
-			outs[i] = o.result(err, attempts[i], e.key)
-		}
-		return outs
-	}
-	invalid := map[string]*idSet{
-		KindUser: newIDSet(res.InvalidUsers),
-		KindDept: newIDSet(res.InvalidDepts),
-		KindTag:  newIDSet(res.InvalidTags),
-	}
-	reasons := map[string]string{KindUser: "invaliduser", KindDept: "invalidparty", KindTag: "invalidtag"}
-	for i, e := range batch {
-		if invalid[e.kind].has(e.id) {
-			outs[i] = outcome{state: StateFailed, reason: reasons[e.kind]}
-		} else {
-			outs[i] = outcome{state: StateSent}
-		}
-	}
-	return outs
-}
-
-// idSet matches IDs exactly, or else ignoring case (WeCom user IDs are
-// case-insensitive and may come back lower-cased).
-type idSet struct{ exact, folded map[string]bool }
-
-func newIDSet(ids []string) *idSet {
-	s := &idSet{exact: map[string]bool{}, folded: map[string]bool{}}
-	for _, id := range ids {
-		s.exact[id] = true
-		s.folded[strings.ToLower(id)] = true
-	}
-	return s
-}
-
-func (s *idSet) has(id string) bool { return s.exact[id] || s.folded[strings.ToLower(id)] }
-
-// sendOA reaches a follower: a customer-service message within OAWindow of
-// the follower's last message, else a template message if one is
-// configured, else the follower is unreachable.
-func (o *Outbox) sendOA(ctx context.Context, e *entry, attempts int, msg push.Message) outcome {
-	oa := o.opt.OA
-	var last time.Time
-	seen := false
-	if o.opt.LastSeen != nil {
-		last, seen = o.opt.LastSeen(e.id)
-	}
-	if seen && o.clock.Now().Sub(last) < o.opt.OAWindow {
-		err := o.call(ctx, func(ctx context.Context) error { return oa.SendCustom(ctx, e.id, msg) })
-		var pe *push.Error
-		closed := errors.As(err, &pe) && (pe.Code == codeOutOfWindow || pe.Code == codeCustomerQuota)
-		if !closed || !oa.HasTemplate() {
-			out := o.result(err, attempts, e.key)
-			out.via = "custom"
-			return out
-		}
-	} else if !oa.HasTemplate() {
-		return outcome{state: StateUnreachable, reason: ReasonNoWindow}
-	}
-	out := o.result(o.call(ctx, func(ctx context.Context) error { return oa.SendTemplate(ctx, e.id, msg) }), attempts, e.key)
-	out.via = "template"
-	return out
-}
-
 // requeue puts entries back as due at due (they stay in flight in the
 // store, which New treats as due) and frees a robot key.
 func (o *Outbox) requeue(l *lane, entries []*entry, due time.Time) {
@@ -331,7 +247,7 @@ func (o *Outbox) requeue(l *lane, entries []*entry, due time.Time) {
 		e.due = due
 		l.push(e, now)
 	}
-	if l.channel == ChannelRobot && len(entries) > 0 {
+	if l.limit != nil && len(entries) > 0 {
 		l.release(entries[0].id)
 	}
 	l.notify()
@@ -339,11 +255,11 @@ func (o *Outbox) requeue(l *lane, entries []*entry, due time.Time) {
 
 // finish records the outcomes of an attempt, requeues the retries and
 // queues OnDone for the notices it completed.
-func (o *Outbox) finish(l *lane, batch []*entry, outs []outcome, robotAt time.Time) {
+func (o *Outbox) finish(l *lane, batch []*entry, outs []outcome, limitedAt time.Time) {
 	var completed []string
 	fn := func(tx *bolt.Tx) error {
 		completed = completed[:0]
-		return o.applyOutcomes(tx, batch, outs, robotAt, &completed)
+		return o.applyOutcomes(tx, batch, outs, limitedAt, &completed)
 	}
 	var err error
 	for i, pause := range []time.Duration{0, 100 * time.Millisecond, time.Second, 5 * time.Second} {
@@ -369,7 +285,7 @@ func (o *Outbox) finish(l *lane, batch []*entry, outs []outcome, robotAt time.Ti
 			l.push(e, now)
 		}
 	}
-	if l.channel == ChannelRobot {
+	if l.limit != nil {
 		l.release(batch[0].id)
 	}
 	l.notify()
@@ -393,21 +309,8 @@ func (o *Outbox) finish(l *lane, batch []*entry, outs []outcome, robotAt time.Ti
 	}
 }
 
-// logID is a target ID fit for logs: a robot's webhook key is a secret,
-// so only its first characters are shown.
-func logID(e *entry) string {
-	if e.channel == ChannelRobot {
-		k := e.id
-		if i := strings.LastIndex(k, "key="); i >= 0 {
-			k = k[i+len("key="):]
-		}
-		if len(k) > 6 {
-			k = k[:6]
-		}
-		return k + "…"
-	}
-	return e.id
-}
+// logID is a target ID fit for logs (see privacy.Redact).
+func logID(e *entry) string { return privacy.Redact(e.id) }
 
 type inFlightMark struct {
 	job      jobRecord
@@ -461,8 +364,8 @@ func (o *Outbox) markInFlight(batch []*entry) (inFlightMark, error) {
 }
 
 // applyOutcomes writes the outcomes, counts down the notices' remaining
-// deliveries and records a robot's send time.
-func (o *Outbox) applyOutcomes(tx *bolt.Tx, batch []*entry, outs []outcome, robotAt time.Time, completed *[]string) error {
+// deliveries and records the send time of a rate-limited target.
+func (o *Outbox) applyOutcomes(tx *bolt.Tx, batch []*entry, outs []outcome, limitedAt time.Time, completed *[]string) error {
 	now := o.clock.Now()
 	dels, jobs := tx.Bucket(bucketDeliveries), tx.Bucket(bucketJobs)
 	finished := map[string]int{}
@@ -509,14 +412,14 @@ func (o *Outbox) applyOutcomes(tx *bolt.Tx, batch []*entry, outs []outcome, robo
 			return err
 		}
 	}
-	if !robotAt.IsZero() {
-		b := tx.Bucket(bucketRobotSends)
-		key := []byte(batch[0].id)
+	if !limitedAt.IsZero() {
+		b := tx.Bucket(bucketTargetSends)
+		key := sendsKey(batch[0].channel, batch[0].id)
 		var times []time.Time
 		if _, err := getJSON(b, key, &times); err != nil {
 			return err
 		}
-		if err := putJSON(b, key, appendSend(times, robotAt, o.opt.RobotPerMinute)); err != nil {
+		if err := putJSON(b, key, appendSend(times, limitedAt, o.opt.RobotPerMinute)); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/silenceper/wechat/v2/cache"
 	wxmessage "github.com/silenceper/wechat/v2/work/message"
+	"github.com/yingpu/govbot/privacy"
 )
 
 // DefaultDuplicateCheckInterval is how long WeCom drops a repeat of the
@@ -192,7 +193,7 @@ func (w *WorkAppClient) SendChat(ctx context.Context, chatID string, m Message) 
 func joinIDs(kind string, ids []string) (string, error) {
 	for _, id := range ids {
 		if id == "" || strings.ContainsAny(id, "| \t\r\n") {
-			return "", rejectf(ErrBadInput, "work app: bad %s ID %q", kind, id)
+			return "", rejectf(ErrBadInput, "work app: bad %s ID %s", kind, privacy.Redact(id))
 		}
 	}
 	return strings.Join(ids, "|"), nil

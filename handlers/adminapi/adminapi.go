@@ -18,9 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +26,7 @@ import (
 	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/clientip"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/outbox"
 )
@@ -84,10 +83,10 @@ type user struct {
 }
 
 type api struct {
-	opts    Options
-	log     *slog.Logger
-	users   []user
-	proxies []netip.Prefix
+	opts  Options
+	log   *slog.Logger
+	users []user
+	ips   clientip.Resolver
 }
 
 // New returns the API handler. Users without a token can never sign in;
@@ -110,13 +109,10 @@ func New(opts Options) http.Handler {
 		}
 		a.users = append(a.users, user{name: u.Name, roles: u.Roles, dept: u.Department, hash: sha256.Sum256([]byte(u.Token))})
 	}
-	for _, p := range opts.TrustedProxies {
-		pre, err := config.ParseTrustedProxy(p)
-		if err != nil {
-			a.log.Error("adminapi: ignoring trusted proxy", "proxy", p, "err", err)
-			continue
-		}
-		a.proxies = append(a.proxies, pre)
+	var bad []string
+	a.ips, bad = clientip.New(opts.TrustedProxies)
+	for _, p := range bad {
+		a.log.Error("adminapi: ignoring trusted proxy", "proxy", p)
 	}
 
 	mux := http.NewServeMux()
@@ -247,49 +243,8 @@ func (a *api) authenticate(r *http.Request) (user, bool) {
 	return a.users[found], true
 }
 
-// clientIP is the address recorded for a request: the peer's, unless the
-// peer is a trusted proxy, in which case the right-most address in
-// X-Forwarded-For that is not itself a trusted proxy.
-func (a *api) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil || !a.trusted(peer) {
-		return host
-	}
-	var hops []string
-	for _, v := range r.Header.Values("X-Forwarded-For") {
-		for _, h := range strings.Split(v, ",") {
-			if h = strings.TrimSpace(h); h != "" {
-				hops = append(hops, h)
-			}
-		}
-	}
-	client := peer
-	for i := len(hops) - 1; i >= 0; i-- {
-		ip, err := netip.ParseAddr(hops[i])
-		if err != nil {
-			break // a malformed hop: believe nothing beyond it
-		}
-		client = ip
-		if !a.trusted(ip) {
-			break
-		}
-	}
-	return client.Unmap().String()
-}
-
-func (a *api) trusted(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	for _, p := range a.proxies {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
+// clientIP is the address recorded for a request (see clientip).
+func (a *api) clientIP(r *http.Request) string { return a.ips.IP(r) }
 
 // decode reads a JSON object body into v: at most MaxBodyBytes, no unknown
 // fields, nothing after it. An empty body leaves v as it is when

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/yingpu/govbot/handlers/clientip"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -420,10 +421,7 @@ func TestClientIP(t *testing.T) {
 	}
 	for _, tc := range cases {
 		api := &api{}
-		for _, p := range tc.proxies {
-			pre, _ := config.ParseTrustedProxy(p)
-			api.proxies = append(api.proxies, pre)
-		}
+		api.ips, _ = clientip.New(tc.proxies)
 		req := httptest.NewRequest("GET", "/api/me", nil)
 		req.RemoteAddr = tc.remote
 		if tc.xff != "" {

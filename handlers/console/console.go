@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/yingpu/govbot/bot"
+	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/index"
 )
 
@@ -28,13 +29,17 @@ type Conversation interface {
 	Reply(ctx context.Context, in bot.Input) (bot.Turn, error)
 }
 
-type askRequest struct {
+// AskRequest is the body of POST /ask.
+type AskRequest struct {
 	Q   string   `json:"q"`
-	Lat *float64 `json:"lat"`
-	Lon *float64 `json:"lon"`
+	Lat *float64 `json:"lat,omitempty"`
+	Lon *float64 `json:"lon,omitempty"`
 	// User names the conversation (the page keeps one per tab); without
 	// it each question stands alone.
-	User string `json:"user"`
+	User string `json:"user,omitempty"`
+	// Now, when set (YYYY-MM-DD), answers as of midday of that day
+	// (Asia/Shanghai) instead of today.
+	Now string `json:"now,omitempty"`
 }
 
 // maxUserBytes bounds a conversation name.
@@ -44,8 +49,8 @@ const maxUserBytes = 64
 const maxQuestionBytes = 2048
 
 // New returns the console: GET / (the page) and POST /ask (JSON
-// {"q", "lat", "lon", "user"} → the reply as `govbot ask --json` prints
-// it, with how the message was understood as "kind").
+// {"q", "lat", "lon", "user", "now"} → the reply as `govbot ask --json`
+// prints it, with how the message was understood as "kind").
 func New(c Conversation) http.Handler {
 	var seq atomic.Uint64 // names the conversation of a question asked alone
 	mux := http.NewServeMux()
@@ -54,7 +59,7 @@ func New(c Conversation) http.Handler {
 		w.Write(page)
 	})
 	mux.HandleFunc("POST /ask", func(w http.ResponseWriter, r *http.Request) {
-		var req askRequest
+		var req AskRequest
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<10))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
@@ -80,6 +85,14 @@ func New(c Conversation) http.Handler {
 				return
 			}
 			q.Geo = &index.Point{Lat: *req.Lat, Lon: *req.Lon}
+		}
+		if req.Now != "" {
+			day, err := clock.ParseDate(req.Now)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "日期格式应为 YYYY-MM-DD")
+				return
+			}
+			q.Now = day.Add(12 * time.Hour)
 		}
 		if q.Text == "" && q.Geo == nil {
 			writeError(w, http.StatusBadRequest, "请输入问题或位置")

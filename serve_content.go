@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+
+	"github.com/yingpu/govbot/catalog"
+	"github.com/yingpu/govbot/hittest"
+	"github.com/yingpu/govbot/indexjobs"
+	"github.com/yingpu/govbot/lexicon"
+)
+
+// contentServices are the console's content side: the disclosures written
+// and reviewed in the console, the lexicon as edited, reindex jobs and the
+// hit test.
+type contentServices struct {
+	catalog *catalog.Catalog
+	lexicon *lexicon.Store
+	jobs    *indexjobs.Runner
+	hittest *hittest.Tester
+	// ctx bounds the jobs (the server's lifetime).
+	ctx context.Context
+}
+
+// openContent opens the content services on d's database and index.
+// onJob is told of every finished reindex or rollback.
+func openContent(ctx context.Context, d *serveDeps, onJob func(indexjobs.Job)) (*contentServices, error) {
+	cfg := d.cfg
+	cat, err := catalog.New(catalog.Options{
+		DB:         d.db,
+		ExportDir:  consoleDisclosuresDir(cfg),
+		AsksFile:   asksFile(cfg),
+		SourceDirs: []string{cfg.DataDir, publishedDir(cfg)},
+		Clock:      d.clock,
+	})
+	if err != nil {
+		return nil, err
+	}
+	lex, err := lexicon.New(lexicon.Options{DB: d.db, DataDir: cfg.DataDir, Dir: lexiconDir(cfg), Clock: d.clock})
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := indexjobs.New(indexjobs.Options{
+		DB:       d.db,
+		Index:    d.index,
+		Before:   lex.Materialize,
+		OnFinish: onJob,
+		Clock:    d.clock,
+		Logger:   d.logger.With("component", "reindex"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.goBackground(func() {
+		<-ctx.Done()
+		jobs.Wait()
+	})
+	ht := hittest.New(hittest.Options{
+		Answerer:      d.index,
+		Topics:        cfg.SubscribableTopics(),
+		Menu:          cfg.Menu,
+		Hotline:       cfg.Search.Hotline,
+		MaxReplyBytes: cfg.Search.MaxReplyBytes,
+		WGS84:         cfg.Search.Datum == "wgs84",
+		Clock:         d.clock,
+	})
+	return &contentServices{catalog: cat, lexicon: lex, jobs: jobs, hittest: ht, ctx: ctx}, nil
+}
