@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -93,8 +91,8 @@ func runReindex(ctx context.Context, o reindexOptions, stdout, stderr io.Writer)
 		return nil
 	}
 	opts.Force = o.force
-	if !o.quiet && isTerminal(stderr) {
-		opts.Progress = progressBar(stderr)
+	if !o.quiet && cli.IsTerminal(stderr) {
+		opts.Progress = cli.ProgressBar(stderr, clock.System{})
 	}
 	rep, err := index.Rebuild(ctx, opts)
 	var shrink *index.ShrinkError
@@ -137,35 +135,5 @@ func listSome(w io.Writer, label string, n, limit int, line func(int) string) {
 			return
 		}
 		fmt.Fprintf(w, "  %s %s\n", label, line(i))
-	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// progressBar draws a one-line bar, redrawn at most every 1%.
-func progressBar(w io.Writer) index.Progress {
-	last := -1
-	return func(done, total int) {
-		if total == 0 {
-			return
-		}
-		pct := done * 100 / total
-		if pct == last && done != total {
-			return
-		}
-		last = pct
-		const width = 30
-		filled := pct * width / 100
-		fmt.Fprintf(w, "\r[%s%s] %3d%% %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled), pct, done, total)
-		if done == total {
-			fmt.Fprintln(w)
-		}
 	}
 }

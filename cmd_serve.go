@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +25,7 @@ import (
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
 	"github.com/yingpu/govbot/index"
+	"github.com/yingpu/govbot/metrics"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/querylog"
 	"github.com/yingpu/govbot/store"
@@ -64,6 +64,7 @@ type serveDeps struct {
 	hasher    querylog.Hasher
 	bot       *bot.Bot
 	notices   *notice.Service
+	metrics   *metrics.Metrics
 	audit     *audit.Log
 	clock     clock.Clock
 	logger    *slog.Logger
@@ -187,6 +188,12 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	logger.Info("govbot serving", "addr", ln.Addr().String(), "documents", d.index.Count(),
 		"data_dir", cfg.DataDir, "state_dir", cfg.StateDir)
 
+	stopMetrics, err := startMetricsServer(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -210,7 +217,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 // the HTTP handler of everything served. Background work runs until ctx is
 // done; the caller then calls d.close.
 func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *slog.Logger) (d *serveDeps, h http.Handler, err error) {
-	d = &serveDeps{cfg: cfg, clock: clk, logger: logger}
+	d = &serveDeps{cfg: cfg, clock: clk, logger: logger, metrics: metrics.New(buildVersion(), clk)}
 	defer func() {
 		if err != nil {
 			if cerr := d.close(); cerr != nil {
@@ -242,6 +249,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	if d.index, err = index.OpenOrBuild(ctx, indexOptions(cfg, clk, logger)); err != nil {
 		return d, nil, fmt.Errorf("index: %w", err)
 	}
+	d.metrics.IndexDocuments(d.index.Count)
 	// The query log and last-message times are written off the request
 	// path, so a reply never waits for a disk sync.
 	recorder := bot.NewBackground(d.queries, d.subscribe, logger.With("component", "recorder"))
@@ -255,7 +263,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	}
 	d.goBackground(func() { handled.Run(ctx) })
 	d.bot = bot.New(bot.Deps{
-		Answerer:      d.index,
+		Answerer:      d.metrics.Answerer(d.index),
 		Subscriptions: backgroundTouch{d.subscribe, recorder},
 		QueryLog:      recorder,
 		Hasher:        d.hasher,
@@ -274,6 +282,8 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", d.healthz)
+	mux.HandleFunc("GET /readyz", d.readyz)
+	d.mountMetrics(mux)
 	if err := mountWebhooks(d, mux); err != nil {
 		return d, nil, err
 	}
@@ -291,6 +301,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 
 	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })
 	d.goBackground(func() { d.pruneQueryLog(ctx) })
+	if err := startSourceSync(ctx, d); err != nil {
+		return d, nil, fmt.Errorf("sync: %w", err)
+	}
 	return d, mux, nil
 }
 
@@ -324,7 +337,7 @@ func mountWebhooks(d *serveDeps, mux *http.ServeMux) error {
 		if err != nil {
 			return fmt.Errorf("official account webhook: %w", err)
 		}
-		mux.Handle(oa.Path, h)
+		mux.Handle(oa.Path, d.metrics.Webhook("oa", h))
 		mode := "plaintext"
 		if oa.SafeMode() {
 			mode = "encrypted"
@@ -340,7 +353,7 @@ func mountWebhooks(d *serveDeps, mux *http.ServeMux) error {
 		if err != nil {
 			return fmt.Errorf("WeCom webhook: %w", err)
 		}
-		mux.Handle(w.Path, h)
+		mux.Handle(w.Path, d.metrics.Webhook("work", h))
 		d.logger.Info("WeCom webhook on", "path", w.Path)
 	} else {
 		d.logger.Info("WeCom webhook off: " + missingWork(w))
@@ -360,16 +373,6 @@ func missingWork(w config.Work) string {
 		missing = append(missing, "work.corp_id")
 	}
 	return strings.Join(missing, ", ") + " not set"
-}
-
-// healthz answers 200 while serving, with the number of disclosures.
-func (d *serveDeps) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	json.NewEncoder(w).Encode(struct {
-		Status    string `json:"status"`
-		Documents int    `json:"documents"`
-	}{"ok", d.index.Count()})
 }
 
 // pruneQueryLog enforces query_log.retention_days at start and then daily.

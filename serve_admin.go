@@ -39,6 +39,7 @@ func mountAdmin(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Clock:                    d.clock,
 		Logger:                   d.logger.With("component", "admin"),
 		Version:                  buildVersion(),
+		OnSignIn:                 d.metrics.SignIn,
 	})
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func openContent(ctx context.Context, d *serveDeps, onJob func(indexjobs.Job)) (
 		DB:         d.db,
 		ExportDir:  consoleDisclosuresDir(cfg),
 		AsksFile:   asksFile(cfg),
-		SourceDirs: []string{cfg.DataDir, publishedDir(cfg)},
+		SourceDirs: []string{cfg.DataDir, publishedDir(cfg), importedDir(cfg)},
 		Clock:      d.clock,
 	})
 	if err != nil {

@@ -86,8 +86,9 @@ func startE2E(t *testing.T) *e2e {
 	return startE2EOn(t, "")
 }
 
-// startE2EOn is startE2E on the state directory state ("" for a new one).
-func startE2EOn(t *testing.T, state string) *e2e {
+// startE2EOn is startE2E on the state directory state ("" for a new one);
+// edit, if any, changes the configuration before it is validated.
+func startE2EOn(t *testing.T, state string, edit ...func(*config.Config)) *e2e {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the index of the sample data (slow under -race)")
@@ -125,6 +126,9 @@ func startE2EOn(t *testing.T, state string) *e2e {
 	cfg.Delivery.MaxAttempts = 3
 	cfg.Delivery.Workers = 2
 	cfg.Delivery.SendTimeout = 5 * time.Second
+	for _, f := range edit {
+		f(&cfg)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

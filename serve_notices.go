@@ -45,10 +45,12 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	// OnDone runs on the outbox's goroutines, which start after notices is
 	// set below.
 	oopts.OnDone = func(id string) { notices.MarkDone(id) }
+	oopts.Observe = func(channel string, state outbox.State) { d.metrics.Delivery(channel, string(state)) }
 	ob, err := outbox.New(d.db, oopts)
 	if err != nil {
 		return err
 	}
+	d.metrics.QueueDepth(ob.Depth)
 	var tags notice.TagFollowers
 	if oa != nil {
 		tags = oa
@@ -160,6 +162,9 @@ type reindexer struct{ d *serveDeps }
 
 func (r reindexer) Reindex(ctx context.Context) (adminapi.ReindexResult, error) {
 	rep, err := r.d.index.Rebuild(ctx)
+	if rep != nil {
+		r.d.metrics.Reindex(rep.Took, rep.Indexed, err)
+	}
 	if err != nil {
 		return adminapi.ReindexResult{}, err
 	}

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -17,36 +18,80 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // valid UTF-8 or not a JSON object is an error; the other lines are still
 // read.
 func readJSONL(file string, data []byte) []item {
-	data = bytes.TrimPrefix(data, utf8BOM)
 	var items []item
-	for n, line := range bytes.Split(data, []byte("\n")) {
-		lineNo := n + 1
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		it := item{file: file, line: lineNo}
-		if !utf8.Valid(line) {
-			it.errs = append(it.errs, LoadError{File: file, Line: lineNo,
-				Problem: fmt.Sprintf("not valid UTF-8 (first bad byte at column %d)", firstInvalidUTF8(line)+1)})
-			items = append(items, it)
-			continue
-		}
-		var rec record
-		if msg := decodeJSONLine(line, &rec); msg != "" {
-			it.id = strings.TrimSpace(rec.ID)
-			it.errs = append(it.errs, LoadError{File: file, Line: lineNo, ID: it.id, Problem: msg})
-			items = append(items, it)
-			continue
-		}
-		d, ps := rec.disclosure()
-		it.id, it.d = d.ID, d
-		for _, p := range ps {
-			it.errs = append(it.errs, LoadError{File: file, Line: lineNo, ID: d.ID, Problem: p.Message})
-		}
+	eachJSONL(file, bytes.NewReader(data), func(it item) error {
 		items = append(items, it)
-	}
+		return nil
+	})
 	return items
+}
+
+// eachJSONL reads r line by line, as readJSONL does, handing each record
+// to fn as it is read; only one line is held at a time. It stops at the
+// first error of r or of fn.
+func eachJSONL(file string, r io.Reader, fn func(item) error) error {
+	lineNo := 0
+	var stop error
+	err := eachLine(r, func(line []byte) bool {
+		lineNo++
+		if lineNo == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(bytes.TrimSpace(line)) > 0 {
+			stop = fn(jsonlItem(file, lineNo, line))
+		}
+		return stop == nil
+	})
+	if stop != nil {
+		return stop
+	}
+	return err
+}
+
+// eachLine calls fn with each line of r, without its "\n", however long,
+// until fn returns false; the line is only valid during the call.
+func eachLine(r io.Reader, fn func(line []byte) bool) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var buf []byte
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			buf = append(buf[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = br.ReadSlice('\n')
+				buf = append(buf, line...)
+			}
+			line = buf
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		if !fn(bytes.TrimSuffix(line, []byte("\n"))) || err != nil {
+			return nil
+		}
+	}
+}
+
+func jsonlItem(file string, lineNo int, line []byte) item {
+	it := item{file: file, line: lineNo}
+	if !utf8.Valid(line) {
+		it.errs = append(it.errs, LoadError{File: file, Line: lineNo,
+			Problem: fmt.Sprintf("not valid UTF-8 (first bad byte at column %d)", firstInvalidUTF8(line)+1)})
+		return it
+	}
+	var rec record
+	if msg := decodeJSONLine(line, &rec); msg != "" {
+		it.id = strings.TrimSpace(rec.ID)
+		it.errs = append(it.errs, LoadError{File: file, Line: lineNo, ID: it.id, Problem: msg})
+		return it
+	}
+	d, ps := rec.disclosure()
+	it.id, it.d = d.ID, d
+	for _, p := range ps {
+		it.errs = append(it.errs, LoadError{File: file, Line: lineNo, ID: d.ID, Problem: p.Message})
+	}
+	return it
 }
 
 // firstInvalidUTF8 returns the byte offset of the first invalid UTF-8

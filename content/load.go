@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +14,12 @@ import (
 	"github.com/yingpu/govbot/privacy"
 )
 
-// LoadOptions tunes Load. It is empty for now.
-type LoadOptions struct{}
+// LoadOptions tunes Load and Walk.
+type LoadOptions struct {
+	// Record, when set, is called for every record read (publishable or
+	// not), before it is sorted: progress against CountRecords.
+	Record func()
+}
 
 // LoadResult sorts every record read by Load into exactly one of four lists,
 // each in load order (files sorted by path, then by line).
@@ -28,6 +33,9 @@ type LoadResult struct {
 	Blocked []Blocked
 	// Errors are records that could not be read or are invalid.
 	Errors []LoadError
+	// Streamed counts the publishable disclosures Walk handed to its
+	// callback instead of keeping them in Publishable.
+	Streamed int
 }
 
 // LoadError is a record (or file) that could not be imported.
@@ -97,7 +105,7 @@ func joinFindings(fs []privacy.Finding) string {
 // "127 publishable, 4 drafts, 2 blocked, 0 errors".
 func (r *LoadResult) Summary() string {
 	return fmt.Sprintf("%d publishable, %d drafts, %d blocked, %d errors",
-		len(r.Publishable), len(r.Drafts), len(r.Blocked), len(r.Errors))
+		len(r.Publishable)+r.Streamed, len(r.Drafts), len(r.Blocked), len(r.Errors))
 }
 
 // WriteReport writes one line per error, blocked disclosure and draft (in
@@ -126,6 +134,23 @@ func (r *LoadResult) WriteReport(w io.Writer) error {
 // skipped. An id claimed by an earlier record (even an invalid one) makes
 // every later record with that id an error.
 func Load(dir string, opts LoadOptions) (*LoadResult, error) {
+	var docs []Disclosure
+	res, err := Walk(dir, opts, func(d Disclosure) error {
+		docs = append(docs, d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Publishable, res.Streamed = docs, 0
+	return res, nil
+}
+
+// Walk reads dir as Load does but hands each publishable disclosure to
+// publish as soon as it is read, in the same order, instead of keeping them
+// (Streamed counts them): a large corpus is never held whole. Files are read
+// a line at a time. An error from publish stops the walk and is returned.
+func Walk(dir string, opts LoadOptions, publish func(Disclosure) error) (*LoadResult, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
@@ -141,23 +166,76 @@ func Load(dir string, opts LoadOptions) (*LoadResult, error) {
 	res.Errors = append(res.Errors, walkErrs...)
 
 	seen := map[string]string{} // id -> "file:line" of its first record
+	add := func(it item) error {
+		if opts.Record != nil {
+			opts.Record()
+		}
+		d, ok := res.add(it, seen)
+		if !ok {
+			return nil
+		}
+		res.Streamed++
+		return publish(d)
+	}
 	for _, file := range files {
-		data, err := os.ReadFile(file)
+		if strings.EqualFold(filepath.Ext(file), ".md") {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				res.Errors = append(res.Errors, LoadError{File: file, Problem: "cannot read file: " + errText(err)})
+				continue
+			}
+			if err := add(readMarkdown(file, data)); err != nil {
+				return res, err
+			}
+			continue
+		}
+		f, err := os.Open(file)
 		if err != nil {
 			res.Errors = append(res.Errors, LoadError{File: file, Problem: "cannot read file: " + errText(err)})
 			continue
 		}
-		var items []item
-		if strings.EqualFold(filepath.Ext(file), ".md") {
-			items = []item{readMarkdown(file, data)}
-		} else {
-			items = readJSONL(file, data)
+		var stop error
+		err = eachJSONL(file, f, func(it item) error {
+			stop = add(it)
+			return stop
+		})
+		f.Close()
+		if stop != nil {
+			return res, stop
 		}
-		for _, it := range items {
-			res.add(it, seen)
+		if err != nil {
+			res.Errors = append(res.Errors, LoadError{File: file, Problem: "cannot read file: " + errText(err)})
 		}
 	}
 	return res, nil
+}
+
+// CountRecords counts the records Walk would read in dir (each non-blank
+// line of a .jsonl file, each .md file) without decoding them.
+func CountRecords(dir string) (int, error) {
+	files, _, err := listFiles(dir)
+	if err != nil {
+		return 0, fmt.Errorf("content: %w", err)
+	}
+	n := 0
+	for _, file := range files {
+		if strings.EqualFold(filepath.Ext(file), ".md") {
+			n++
+			continue
+		}
+		f, err := os.Open(file)
+		if err != nil {
+			continue // Walk reports it
+		}
+		eachLine(f, func(line []byte) bool {
+			if len(bytes.TrimSpace(line)) > 0 {
+				n++
+			}
+			return true
+		})
+		f.Close()
+	}
+	return n, nil
 }
 
 // item is one record as read from a file, with its problems.
@@ -169,33 +247,35 @@ type item struct {
 	errs []LoadError // non-empty: the record is not imported
 }
 
-func (r *LoadResult) add(it item, seen map[string]string) {
+// add sorts a record into the result's lists, or returns it when it is
+// publishable.
+func (r *LoadResult) add(it item, seen map[string]string) (Disclosure, bool) {
 	if it.id != "" {
 		if first, dup := seen[it.id]; dup {
 			r.Errors = append(r.Errors, LoadError{File: it.file, Line: it.line, ID: it.id,
 				Problem: fmt.Sprintf("duplicate id %q (first at %s)", it.id, first)})
 			r.Errors = append(r.Errors, it.errs...)
-			return
+			return Disclosure{}, false
 		}
 		seen[it.id] = pos(it.file, it.line)
 	}
 	if len(it.errs) > 0 {
 		r.Errors = append(r.Errors, it.errs...)
-		return
+		return Disclosure{}, false
 	}
 	d := it.d
 	findings := CheckPrivacy(&d)
 	if reason := d.ReviewProblem(); reason != "" {
 		r.Drafts = append(r.Drafts, Skipped{ID: d.ID, Title: d.Title, File: it.file, Line: it.line,
 			Reason: reason, Findings: findings})
-		return
+		return Disclosure{}, false
 	}
 	if len(findings) > 0 {
 		r.Blocked = append(r.Blocked, Blocked{ID: d.ID, Title: d.Title, File: it.file, Line: it.line,
 			Findings: findings})
-		return
+		return Disclosure{}, false
 	}
-	r.Publishable = append(r.Publishable, d)
+	return d, true
 }
 
 // listFiles returns the *.jsonl and *.md files under dir sorted by path.

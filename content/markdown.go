@@ -32,7 +32,8 @@ func readMarkdown(file string, data []byte) item {
 		lineStart := bytes.LastIndexByte(data[:bad], '\n') + 1
 		return fail(line, "not valid UTF-8 (first bad byte at column %d)", bad-lineStart+1)
 	}
-	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	// CRLF and lone CR (as YAML counts lines) both end a line.
+	lines := strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), "\n")
 	if strings.TrimRight(lines[0], " \t") != "---" {
 		it.id = defaultID
 		return fail(1, `no front matter: the file must start with a "---" line`)

@@ -73,7 +73,10 @@ func ReadHTML(data []byte, opts HTMLOptions) (*Document, error) {
 
 	var bodySel *goquery.Selection
 	if sel.Body != "" {
-		bodySel = dom.Find(sel.Body)
+		// Elements inside another match are read with it, not again.
+		bodySel = dom.Find(sel.Body).FilterFunction(func(_ int, s *goquery.Selection) bool {
+			return s.ParentsFiltered(sel.Body).Length() == 0
+		})
 	} else {
 		for _, s := range []string{"article", "main", "body"} {
 			if bodySel = dom.Find(s).First(); bodySel.Length() > 0 {

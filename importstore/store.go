@@ -181,6 +181,10 @@ type Batch struct {
 	// Seen are pages listed on the site but neither read nor unchanged (a
 	// fetch that failed): they are kept as they are.
 	Seen []string
+	// Approve, when its status is "approved", is also given to the
+	// unchanged pages still awaiting review (an import or sync with a
+	// named reviewer approves what it finds).
+	Approve content.Review
 }
 
 // Validators are a page's fetch validators.
@@ -298,12 +302,18 @@ func (s *Store) Apply(b Batch, dry bool) (*Result, error) {
 			if p == nil {
 				continue
 			}
+			approve := b.Approve.Status == "approved" && p.Disclosure.Review.Status != "approved"
+			if approve {
+				p.Disclosure.Review = b.Approve
+				p.History = append(p.History, Event{At: now, Event: EventApproved, By: b.Approve.Reviewer})
+				res.Approved = append(res.Approved, Change{Key: p.Key, ID: p.ID, Title: p.Disclosure.Title})
+			}
 			if p.Status == StatusWithdrawn {
 				// Listed again but unchanged since: restore it as it was.
 				p.Status, p.Updated = StatusActive, now
 				p.History = append(p.History, Event{At: now, Event: EventRestored, Hash: p.Hash})
 				res.Restored = append(res.Restored, Change{Key: p.Key, ID: p.ID, Title: p.Disclosure.Title})
-			} else {
+			} else if !approve {
 				res.Unchanged++
 			}
 			p.Checked = now

@@ -163,10 +163,16 @@ func normalize(s string) string {
 type tokenizer struct{ s *Segmenter }
 
 func (t tokenizer) Tokenize(input []byte) analysis.TokenStream {
-	text := string(input)
-	terms := t.s.Terms(text)
+	norm := normalize(string(input))
+	terms := t.s.filter(t.s.seg.CutSearch(norm))
+	// One allocation for the tokens and one for their terms' bytes.
 	stream := make(analysis.TokenStream, 0, len(terms))
-	norm := normalize(text)
+	toks := make([]analysis.Token, len(terms))
+	n := 0
+	for _, term := range terms {
+		n += len(term)
+	}
+	buf := make([]byte, 0, n)
 	pos := 0
 	for i, term := range terms {
 		start := strings.Index(norm[pos:], term)
@@ -180,13 +186,16 @@ func (t tokenizer) Tokenize(input []byte) analysis.TokenStream {
 		} else {
 			start, end = pos, pos
 		}
-		stream = append(stream, &analysis.Token{
-			Term:     []byte(term),
+		b := len(buf)
+		buf = append(buf, term...)
+		toks[i] = analysis.Token{
+			Term:     buf[b:len(buf):len(buf)],
 			Start:    start,
 			End:      end,
 			Position: i + 1,
 			Type:     analysis.Ideographic,
-		})
+		}
+		stream = append(stream, &toks[i])
 	}
 	return stream
 }

@@ -74,3 +74,20 @@ func benchAsk(b *testing.B, ix *Index, qs []evalQuestion) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+// BenchmarkRebuild rebuilds an index from GOVBOT_BENCH_DATA (a data
+// directory, e.g. made by tools/synthcorpus).
+func BenchmarkRebuild(b *testing.B) {
+	data := os.Getenv("GOVBOT_BENCH_DATA")
+	if data == "" {
+		b.Skip("GOVBOT_BENCH_DATA not set")
+	}
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		rep, err := Rebuild(context.Background(), Options{Dir: dir, DataDir: data})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(rep.Indexed)/rep.Took.Seconds(), "docs/s")
+	}
+}

@@ -7,16 +7,17 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -89,6 +90,7 @@ func buildMapping(lx Lexicon) (*mapping.IndexMappingImpl, error) {
 	src.DocValues = false
 	geo := bleve.NewGeoPointFieldMapping()
 	geo.Store = false
+	geo.IncludeInAll = false
 
 	dm := bleve.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt(fTitle, text(analyzerName))
@@ -98,6 +100,8 @@ func buildMapping(lx Lexicon) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fHasGeo, kw)
 	dm.AddFieldMappingsAt(fGeo, geo)
 	dm.AddFieldMappingsAt(fSource, src)
+	// Every query names its fields: no composite "_all" field to build.
+	dm.AddSubDocumentMapping("_all", &mapping.DocumentMapping{Enabled: false})
 	m.DefaultMapping = dm
 	m.DefaultAnalyzer = analyzerName
 	return m, nil
@@ -134,9 +138,54 @@ type meta struct {
 // Progress reports indexing progress (done of total).
 type Progress func(done, total int)
 
-// buildGeneration writes a complete new index for docs into dir, which must
-// not exist. Nothing outside dir is touched.
-func buildGeneration(ctx context.Context, dir string, docs []content.Disclosure, lx Lexicon, progress Progress, now time.Time) (*meta, error) {
+// Build pipeline sizes: disclosures go to the analysis workers in chunks,
+// and at most chunkQueue chunks wait analysed for the segment builder, so a
+// build holds a bounded part of the corpus whatever its size.
+const (
+	chunkSize    = 32
+	chunkQueue   = 8
+	segmentBatch = 1000 // disclosures per segment before the final merge
+	mergeMax     = 32   // segments merged at once
+)
+
+// genBuilder writes one new generation from disclosures streamed to it:
+// analysis (segmentation, pinyin, the stored source) runs on every core
+// while bleve's offline builder turns analysed disclosures into segments,
+// which it merges into one at the end. Nothing of the online index is
+// needed for that (no snapshots, no background merges, no commits of
+// intermediate states): the generation is written once and read only.
+type genBuilder struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	dir      string
+	seg      *Segmenter
+	mapping  *mapping.IndexMappingImpl
+	bb       bleve.Builder
+	progress Progress
+	total    int // of progress; 0 when unknown
+
+	cur      *chunk
+	work     chan *chunk // to the analysis workers
+	order    chan *chunk // to the writer, in arrival order
+	workers  sync.WaitGroup
+	written  chan error // the writer's outcome
+	docs     int
+	keep     []content.Disclosure // what inferring supersession needs
+	finished bool
+}
+
+// chunk is a run of disclosures, analysed into bleve documents.
+type chunk struct {
+	in   []content.Disclosure
+	out  []*document.Document
+	err  error
+	done chan struct{}
+	upTo int // records read when the chunk was sent (for progress)
+}
+
+// newGenBuilder creates dir, which must not exist, and starts the pipeline.
+// Nothing outside dir is touched.
+func newGenBuilder(ctx context.Context, dir string, lx Lexicon, progress Progress, total int) (*genBuilder, error) {
 	m, err := buildMapping(lx)
 	if err != nil {
 		return nil, err
@@ -144,64 +193,218 @@ func buildGeneration(ctx context.Context, dir string, docs []content.Disclosure,
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	bi, err := bleve.New(filepath.Join(dir, bleveDir), m)
+	bb, err := bleve.NewBuilder(filepath.Join(dir, bleveDir), preparedMapping{m}, map[string]interface{}{
+		"buildPathPrefix": dir, // its temporary segments stay inside the generation
+		"batchSize":       segmentBatch,
+		"mergeMax":        mergeMax,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	defer bi.Close()
-	seg, err := segmenterFor(bi)
-	if err != nil {
-		return nil, err
+	a := m.AnalyzerNamed(analyzerName)
+	seg, ok := segmenterOf(a)
+	if !ok {
+		return nil, fmt.Errorf("index analyzer %s is not govbot's", analyzerName)
 	}
-	md := &meta{Built: now, Docs: len(docs), Supersede: inferSupersession(docs)}
-	const batchSize = 500
-	batch := bi.NewBatch()
-	for i := range docs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	ctx, cancel := context.WithCancel(ctx)
+	b := &genBuilder{ctx: ctx, cancel: cancel, dir: dir, seg: seg, mapping: m, bb: bb,
+		progress: progress, total: total,
+		work: make(chan *chunk, chunkQueue), order: make(chan *chunk, chunkQueue), written: make(chan error, 1)}
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		b.workers.Add(1)
+		go b.analyse()
+	}
+	go b.write()
+	return b, nil
+}
+
+// add queues one disclosure; read is the number of records read so far.
+func (b *genBuilder) add(d content.Disclosure, read int) error {
+	if b.cur == nil {
+		b.cur = &chunk{in: make([]content.Disclosure, 0, chunkSize), done: make(chan struct{})}
+	}
+	b.cur.in = append(b.cur.in, d)
+	b.docs++
+	if needsSupersession(&d) {
+		b.keep = append(b.keep, content.Disclosure{ID: d.ID, Title: d.Title, Category: d.Category,
+			Published: d.Published, Effective: d.Effective, Expires: d.Expires, Supersedes: d.Supersedes})
+	}
+	if len(b.cur.in) < chunkSize {
+		return nil
+	}
+	return b.send(read)
+}
+
+func (b *genBuilder) send(read int) error {
+	c := b.cur
+	b.cur = nil
+	if c == nil {
+		return nil
+	}
+	c.upTo = read
+	select {
+	case b.order <- c:
+	case <-b.ctx.Done():
+		return b.ctx.Err()
+	}
+	select {
+	case b.work <- c:
+	case <-b.ctx.Done():
+		return b.ctx.Err()
+	}
+	return nil
+}
+
+// analyse maps and analyses chunks into bleve documents.
+func (b *genBuilder) analyse() {
+	defer b.workers.Done()
+	for c := range b.work {
+		if b.ctx.Err() == nil {
+			c.out, c.err = b.prepare(c.in)
 		}
+		c.in = nil
+		close(c.done)
+	}
+}
+
+func (b *genBuilder) prepare(docs []content.Disclosure) ([]*document.Document, error) {
+	out := make([]*document.Document, 0, len(docs))
+	for i := range docs {
 		d := &docs[i]
-		r, err := toRecord(seg, d)
+		r, err := toRecord(b.seg, d)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
-		if err := batch.Index(d.ID, r); err != nil {
+		doc := document.NewDocument(d.ID)
+		if err := b.mapping.MapDocument(doc, r); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
-		if batch.Size() >= batchSize {
-			if err := bi.Batch(batch); err != nil {
-				return nil, fmt.Errorf("index batch: %w", err)
-			}
-			batch.Reset()
-		}
-		if progress != nil {
-			progress(i+1, len(docs))
-		}
-	}
-	if batch.Size() > 0 {
-		if err := bi.Batch(batch); err != nil {
-			return nil, fmt.Errorf("index batch: %w", err)
-		}
-	}
-	// The generation is read-only from here on: merge it into one segment,
-	// so a question walks one postings list per term instead of one per
-	// segment.
-	if adv, err := bi.Advanced(); err == nil {
-		if s, ok := adv.(*scorch.Scorch); ok {
-			if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-				return nil, fmt.Errorf("merge index: %w", err)
+		// Analyse here, on this core; the builder's own pass then finds
+		// the work done (see analysedField).
+		for j, f := range doc.Fields {
+			if f.Options().IsIndexed() {
+				f.Analyze()
+				doc.Fields[j] = analysedField{f}
 			}
 		}
+		out = append(out, doc)
 	}
-	b, err := json.Marshal(md)
+	return out, nil
+}
+
+// write hands analysed chunks to the builder in the order they came.
+func (b *genBuilder) write() {
+	var err error
+	for c := range b.order {
+		if err != nil {
+			continue
+		}
+		select {
+		case <-c.done:
+		case <-b.ctx.Done():
+			err = b.ctx.Err()
+			continue
+		}
+		if err = c.err; err == nil {
+			for _, doc := range c.out {
+				if err = b.bb.Index(doc.ID(), preparedDoc{doc}); err != nil {
+					err = fmt.Errorf("%s: %w", doc.ID(), err)
+					break
+				}
+			}
+		}
+		c.out = nil
+		if err != nil {
+			b.cancel()
+			continue
+		}
+		if b.progress != nil {
+			b.progress(c.upTo, max(b.total, c.upTo))
+		}
+	}
+	b.written <- err
+}
+
+// finish indexes what is left, merges the segments into one and writes the
+// generation's meta file. exists tells which disclosure ids were indexed
+// (for explicit supersession).
+func (b *genBuilder) finish(read int, now time.Time, exists func(id string) bool) (*meta, error) {
+	b.finished = true
+	err := b.send(read)
+	close(b.order)
+	close(b.work)
+	b.workers.Wait()
+	if werr := <-b.written; err == nil {
+		err = werr
+	}
+	if err == nil {
+		err = b.ctx.Err()
+	}
+	b.cancel()
+	if err != nil {
+		// The caller removes dir, and the builder's segments with it.
+		return nil, err
+	}
+	if b.docs == 0 {
+		// bleve's builder cannot write an empty index: make the empty
+		// generation as the online index does.
+		tmp, _ := filepath.Glob(filepath.Join(b.dir, "scorch-offline-build*"))
+		for _, t := range tmp {
+			os.RemoveAll(t)
+		}
+		os.RemoveAll(filepath.Join(b.dir, bleveDir))
+		bi, err := bleve.New(filepath.Join(b.dir, bleveDir), b.mapping)
+		if err != nil {
+			return nil, fmt.Errorf("create index: %w", err)
+		}
+		if err := bi.Close(); err != nil {
+			return nil, err
+		}
+	} else if err := b.bb.Close(); err != nil { // the final merge
+		return nil, fmt.Errorf("merge index: %w", err)
+	}
+	md := &meta{Built: now, Docs: b.docs, Supersede: inferSupersession(b.keep, exists)}
+	j, err := json.Marshal(md)
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileSync(filepath.Join(dir, metaFile), b); err != nil {
+	if err := writeFileSync(filepath.Join(b.dir, metaFile), j); err != nil {
 		return nil, err
+	}
+	if b.progress != nil && read > 0 {
+		b.progress(max(b.total, read), max(b.total, read))
 	}
 	return md, nil
 }
+
+// abort stops a build that will not be finished.
+func (b *genBuilder) abort() {
+	if b.finished {
+		return
+	}
+	b.cancel()
+	b.finish(0, time.Time{}, nil)
+}
+
+// preparedMapping is the index mapping, but takes documents analysed
+// beforehand (preparedDoc) as they are.
+type preparedMapping struct{ *mapping.IndexMappingImpl }
+
+func (m preparedMapping) MapDocument(doc *document.Document, data interface{}) error {
+	if p, ok := data.(preparedDoc); ok {
+		*doc = *p.doc
+		return nil
+	}
+	return m.IndexMappingImpl.MapDocument(doc, data)
+}
+
+type preparedDoc struct{ doc *document.Document }
+
+// analysedField is a field analysed already: bleve's builder analyses every
+// field again before it builds a segment, which is here a no-op.
+type analysedField struct{ document.Field }
+
+func (analysedField) Analyze() {}
 
 func segmenterFor(bi bleve.Index) (*Segmenter, error) {
 	a := bi.Mapping().AnalyzerNamed(analyzerName)
@@ -272,18 +475,20 @@ func dice(a, b map[string]bool) float64 {
 	return 2 * float64(n) / float64(len(a)+len(b))
 }
 
+// needsSupersession tells whether inferSupersession needs to see d.
+func needsSupersession(d *content.Disclosure) bool {
+	return len(d.Supersedes) > 0 || d.Expires.IsZero() && reStandardCue.MatchString(d.Title)
+}
+
 // inferSupersession finds editions of the same standard (低保标准, 最低工资,
 // 养老金 …): open-ended disclosures of one category whose titles are the same
 // once years and dates are removed, and that speak of a standard or its
 // adjustment. The later effective one supersedes the earlier. Explicit
-// "supersedes" fields are honoured as well. Whether the newer one is in force
-// yet is decided at question time.
-func inferSupersession(docs []content.Disclosure) map[string]string {
+// "supersedes" fields are honoured as well, for disclosures that exist.
+// Whether the newer one is in force yet is decided at question time. docs
+// (in load order) need hold only those needsSupersession picks.
+func inferSupersession(docs []content.Disclosure, exists func(id string) bool) map[string]string {
 	out := map[string]string{}
-	byID := map[string]*content.Disclosure{}
-	for i := range docs {
-		byID[docs[i].ID] = &docs[i]
-	}
 	type cand struct {
 		d    *content.Disclosure
 		stem map[string]bool
@@ -310,7 +515,7 @@ func inferSupersession(docs []content.Disclosure) map[string]string {
 	}
 	for i := range docs {
 		for _, old := range docs[i].Supersedes {
-			if _, ok := byID[old]; ok {
+			if exists(old) {
 				out[old] = docs[i].ID
 			}
 		}

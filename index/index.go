@@ -76,7 +76,8 @@ type Options struct {
 	// Progress, when set, is told of indexing progress during a build.
 	Progress Progress
 	// Loaded, when set, is told what was read (drafts, blocked, errors)
-	// before indexing starts.
+	// once everything is read, before the new generation is merged and
+	// made live.
 	Loaded func(*content.LoadResult)
 	// Force lets a rebuild replace the live generation even when it would
 	// hold less than half as many disclosures (a data directory emptied or
@@ -175,22 +176,76 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lexicon: %w", err)
 	}
-	res := &content.LoadResult{}
-	dirs := append(append(append([]string(nil), opts.OverrideDirs...), opts.DataDir), opts.ExtraDirs...)
-	if opts.PublishDir != "" {
-		dirs = append(dirs, opts.PublishDir)
-	}
-	for _, dir := range dirs {
+	var all []string
+	all = append(all, opts.OverrideDirs...)
+	all = append(all, opts.DataDir)
+	all = append(all, opts.ExtraDirs...)
+	all = append(all, opts.PublishDir)
+	var dirs []string
+	for _, dir := range all {
+		if dir == "" {
+			continue
+		}
 		if dir != opts.DataDir {
 			if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 				continue
 			}
 		}
-		more, err := content.Load(dir, content.LoadOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("load disclosures: %w", err)
+		dirs = append(dirs, dir)
+	}
+	var asks map[string][]string
+	if opts.Asks != nil {
+		if asks, err = opts.Asks(); err != nil {
+			return nil, fmt.Errorf("asks: %w", err)
 		}
-		res.Publishable = append(res.Publishable, more.Publishable...)
+	}
+	total := 0
+	if opts.Progress != nil {
+		for _, dir := range dirs {
+			n, err := content.CountRecords(dir)
+			if err != nil {
+				return nil, fmt.Errorf("load disclosures: %w", err)
+			}
+			total += n
+		}
+	}
+
+	// The disclosures are streamed from the files into the build: a large
+	// corpus is never held whole.
+	name := newGenerationName(opts.Clock.Now())
+	dir := filepath.Join(opts.Dir, name)
+	b, err := newGenBuilder(ctx, dir, lx, opts.Progress, total)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	res := &content.LoadResult{}
+	// The first of disclosures sharing an id is kept: an override replaces
+	// the shipped one, an extra directory may repeat one.
+	seen := map[string]struct{}{}
+	read := 0
+	loadOpts := content.LoadOptions{Record: func() { read++ }}
+	for _, d := range dirs {
+		more, err := content.Walk(d, loadOpts, func(d content.Disclosure) error {
+			if _, dup := seen[d.ID]; dup {
+				return nil
+			}
+			seen[d.ID] = struct{}{}
+			if a := asks[d.ID]; len(a) > 0 {
+				d.Asks = append([]string(nil), a...)
+				d.Keywords = append(append([]string(nil), d.Keywords...), a...)
+			}
+			return b.add(d, read)
+		})
+		if err != nil {
+			b.abort()
+			os.RemoveAll(dir)
+			if more == nil || ctx.Err() != nil {
+				return nil, fmt.Errorf("load disclosures: %w", err)
+			}
+			return nil, err
+		}
+		res.Streamed += more.Streamed
 		res.Drafts = append(res.Drafts, more.Drafts...)
 		res.Blocked = append(res.Blocked, more.Blocked...)
 		res.Errors = append(res.Errors, more.Errors...)
@@ -198,26 +253,14 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	if opts.Loaded != nil {
 		opts.Loaded(res)
 	}
-	docs := dedupeByID(res.Publishable)
-	if opts.Asks != nil {
-		asks, err := opts.Asks()
-		if err != nil {
-			return nil, fmt.Errorf("asks: %w", err)
-		}
-		for i := range docs {
-			if a := asks[docs[i].ID]; len(a) > 0 {
-				docs[i].Asks = append([]string(nil), a...)
-				docs[i].Keywords = append(append([]string(nil), docs[i].Keywords...), a...)
-			}
-		}
+	indexed := len(seen)
+	if live := liveDocs(opts.Dir); !opts.Force && live > 0 && indexed < (live+1)/2 {
+		b.abort()
+		os.RemoveAll(dir)
+		return &BuildReport{Indexed: indexed, Load: res}, &ShrinkError{Live: live, New: indexed}
 	}
-	if live := liveDocs(opts.Dir); !opts.Force && live > 0 && len(docs) < (live+1)/2 {
-		return &BuildReport{Indexed: len(docs), Load: res}, &ShrinkError{Live: live, New: len(docs)}
-	}
-
-	name := newGenerationName(opts.Clock.Now())
-	dir := filepath.Join(opts.Dir, name)
-	if _, err := buildGeneration(ctx, dir, docs, lx, opts.Progress, opts.Clock.Now()); err != nil {
+	exists := func(id string) bool { _, ok := seen[id]; return ok }
+	if _, err := b.finish(read, opts.Clock.Now(), exists); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
@@ -232,7 +275,7 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 		}
 	}
 	removeGenerations(opts.Dir, name, prev)
-	return &BuildReport{Generation: name, Indexed: len(docs), Load: res, Took: time.Since(start)}, nil
+	return &BuildReport{Generation: name, Indexed: indexed, Load: res, Took: time.Since(start)}, nil
 }
 
 // ShrinkError refuses a rebuild that would lose more than half of the live
@@ -241,21 +284,6 @@ type ShrinkError struct{ Live, New int }
 
 func (e *ShrinkError) Error() string {
 	return fmt.Sprintf("refusing to replace the live index of %d disclosures with one of %d; fix the data, or rebuild with force", e.Live, e.New)
-}
-
-// dedupeByID keeps the first of disclosures sharing an id (an extra
-// directory may repeat one from the data directory).
-func dedupeByID(docs []content.Disclosure) []content.Disclosure {
-	seen := map[string]bool{}
-	out := docs[:0]
-	for _, d := range docs {
-		if seen[d.ID] {
-			continue
-		}
-		seen[d.ID] = true
-		out = append(out, d)
-	}
-	return out
 }
 
 // Reload swaps to the generation CURRENT names, if it changed. It reports

@@ -1,10 +1,11 @@
 package index
 
 import (
+	_ "embed"
+	"errors"
+	"sort"
 	"strings"
 	"unicode"
-
-	"github.com/mozillazg/go-pinyin"
 )
 
 // Residents type on phones with pinyin input, so their typos are mostly
@@ -14,42 +15,74 @@ import (
 // back nasals, flat and retroflex initials), so 经/金 and 正/征 meet.
 
 // pinyinTable maps each Han character to its folded toneless syllable (the
-// first reading of a heteronym). It is built once per Segmenter. The map
-// holds indexes into a few hundred distinct syllables, so it has no pointers
-// for the garbage collector to scan.
+// first reading of a heteronym of go-pinyin's dictionary). The table is
+// generated from go-pinyin into pinyin.tab and embedded: opening it costs
+// nothing, and every generation shares the executable's pages. Regenerate
+// it (after a go-pinyin upgrade, or a change of foldSyllable) with
+//
+//	go test ./index -run TestPinyinTableFile -update-pinyin
 type pinyinTable struct {
-	of    map[rune]uint16
-	names []string // the distinct syllables
+	data   string
+	lo, hi rune // the characters looked up directly
+	extra  int  // offset of the sorted (rune, id) pairs beyond them
+	nExtra int
+	names  []string // the distinct syllables
 }
 
-var toneless = strings.NewReplacer(
-	"ā", "a", "á", "a", "ǎ", "a", "à", "a",
-	"ē", "e", "é", "e", "ě", "e", "è", "e", "ê", "e", "ế", "e", "ề", "e",
-	"ī", "i", "í", "i", "ǐ", "i", "ì", "i",
-	"ō", "o", "ó", "o", "ǒ", "o", "ò", "o",
-	"ū", "u", "ú", "u", "ǔ", "u", "ù", "u",
-	"ǖ", "v", "ǘ", "v", "ǚ", "v", "ǜ", "v", "ü", "v",
-	"ń", "n", "ň", "n", "ǹ", "n", "ḿ", "m",
-)
+//go:embed pinyin.tab
+var pinyinTab string
+
+// pinyin.tab: "GVPY0001", then lo, hi, the number of extra pairs and the
+// length of the names (uint32 little endian each), (hi-lo) uint16 ids + 1
+// (0: no reading), the extra pairs (rune uint32, id + 1 uint32) sorted by
+// rune, and the names joined by "\n".
+const pinyinMagic = "GVPY0001"
 
 func newPinyinTable() pinyinTable {
-	t := pinyinTable{of: make(map[rune]uint16, len(pinyin.PinyinDict))}
-	ids := map[string]uint16{}
-	for code, readings := range pinyin.PinyinDict {
-		first, _, _ := strings.Cut(readings, ",")
-		if first == "" {
-			continue
-		}
-		syl := foldSyllable(toneless.Replace(first))
-		id, ok := ids[syl]
-		if !ok {
-			id = uint16(len(t.names))
-			ids[syl] = id
-			t.names = append(t.names, syl)
-		}
-		t.of[rune(code)] = id
+	t, err := openPinyinTable(pinyinTab)
+	if err != nil {
+		panic(err) // checked by the tests: a broken build
 	}
 	return t
+}
+
+func openPinyinTable(data string) (pinyinTable, error) {
+	t := pinyinTable{data: data}
+	if len(data) < 24 || data[:8] != pinyinMagic {
+		return t, errors.New("index: pinyin.tab: not a pinyin table")
+	}
+	t.lo, t.hi = rune(t.u32(8)), rune(t.u32(12))
+	t.nExtra = int(t.u32(16))
+	namesLen := int(t.u32(20))
+	t.extra = 24 + 2*int(t.hi-t.lo)
+	names := t.extra + 8*t.nExtra
+	if t.hi < t.lo || names+namesLen != len(data) {
+		return t, errors.New("index: pinyin.tab: bad size")
+	}
+	t.names = strings.Split(data[names:], "\n")
+	return t, nil
+}
+
+// of returns the syllable id of r.
+func (t pinyinTable) of(r rune) (uint16, bool) {
+	var id uint32
+	if r >= t.lo && r < t.hi {
+		i := 24 + 2*int(r-t.lo)
+		id = uint32(t.data[i]) | uint32(t.data[i+1])<<8
+	} else {
+		j := sort.Search(t.nExtra, func(j int) bool { return rune(t.u32(t.extra+8*j)) >= r })
+		if j < t.nExtra && rune(t.u32(t.extra+8*j)) == r {
+			id = t.u32(t.extra + 8*j + 4)
+		}
+	}
+	if id == 0 || int(id) > len(t.names) {
+		return 0, false
+	}
+	return uint16(id - 1), true
+}
+
+func (t pinyinTable) u32(i int) uint32 {
+	return uint32(t.data[i]) | uint32(t.data[i+1])<<8 | uint32(t.data[i+2])<<16 | uint32(t.data[i+3])<<24
 }
 
 // syllables returns the folded syllable of each Han character of s, with ""
@@ -57,7 +90,7 @@ func newPinyinTable() pinyinTable {
 func (t pinyinTable) syllables(s string) []string {
 	out := make([]string, 0, len(s)/3)
 	for _, r := range s {
-		id, ok := t.of[r]
+		id, ok := t.of(r)
 		if !ok || !unicode.Is(unicode.Han, r) {
 			if len(out) > 0 && out[len(out)-1] != "" {
 				out = append(out, "")

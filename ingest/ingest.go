@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/clock"
@@ -36,8 +37,10 @@ type Crawler interface {
 	Crawl(ctx context.Context, src config.Source, d importer.Defaults, known sitesync.Known) (*sitesync.Result, error)
 }
 
-// Service runs imports and syncs.
+// Service runs imports and syncs, one at a time.
 type Service struct {
+	mu sync.Mutex // one run at a time: they share the store and the index
+
 	Store   *importstore.Store
 	Audit   Auditor   // nil: no audit entry
 	Reindex Reindexer // nil: no reindex
@@ -215,6 +218,8 @@ func (s *Service) ImportFiles(ctx context.Context, paths []string, opts Options)
 	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	fr := importer.ImportFiles(paths, d, selectors(src))
 	rep := &Report{Source: opts.Source, Kind: "import", DryRun: opts.DryRun, Failures: fr.Failures, Attached: fr.Attached}
 	batch := importstore.Batch{Source: opts.Source}
@@ -239,6 +244,8 @@ func (s *Service) Sync(ctx context.Context, opts Options) (*Report, error) {
 	if !src.Synced() {
 		return nil, fmt.Errorf("source %q has no list_pages or sitemap to sync; import its files with govbot import --source %s", opts.Source, opts.Source)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	cr, err := s.Crawler.Crawl(ctx, src, d, s.Store)
 	if err != nil {
 		rep := &Report{Source: opts.Source, Kind: "sync", DryRun: opts.DryRun}
@@ -247,6 +254,9 @@ func (s *Service) Sync(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep := &Report{Source: opts.Source, Kind: "sync", DryRun: opts.DryRun, Failures: cr.Failures, Requests: cr.Requests}
 	cr.Batch.Source = opts.Source
+	if d.ApproveAs != "" {
+		cr.Batch.Approve = importer.ReviewFor(d)
+	}
 	return rep, s.finish(ctx, rep, cr.Batch, opts)
 }
 

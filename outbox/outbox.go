@@ -146,6 +146,11 @@ type Options struct {
 	// before the call returned, so it must be idempotent. It runs on its
 	// own goroutine, never inside a transaction.
 	OnDone func(noticeID string)
+	// Observe, when set, is told each delivery outcome as it is recorded:
+	// the channel and the state (sent, failed, unreachable, or "retry" for
+	// a transient error to try again). It runs on a worker goroutine and
+	// must not block (metrics).
+	Observe func(channel string, state State)
 
 	// RobotPerMinute is the most messages sent to one target in any 60
 	// seconds on a channel whose platform limits that (robots; default:

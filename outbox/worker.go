@@ -293,6 +293,7 @@ func (o *Outbox) finish(l *lane, batch []*entry, outs []outcome, limitedAt time.
 	if err != nil {
 		return
 	}
+	o.observe(batch, outs)
 	for i, e := range batch {
 		switch outs[i].state {
 		case StateFailed:

@@ -270,6 +270,11 @@ func encode(src *gseSource) ([]byte, error) {
 	le.PutUint32(hdr[20:], uint32(len(runes)))
 	le.PutUint64(hdr[24:], math.Float64bits(src.total))
 	le.PutUint32(hdr[32:], uint32(len(src.words)))
+	nBits := uint64(1)
+	for nBits < uint64(8*len(keys)) && nBits < 1<<22 {
+		nBits <<= 1
+	}
+	le.PutUint32(hdr[36:], uint32(nBits))
 	out.Write(hdr)
 	for _, s := range slots {
 		out.Write(le.AppendUint32(nil, s))
@@ -295,5 +300,12 @@ func encode(src *gseSource) ([]byte, error) {
 		}
 		out.Write(em[:])
 	}
+	filter := make([]byte, nBits/8)
+	for _, k := range keys {
+		a, b := filterBits(hashString(k), nBits-1)
+		filter[a>>3] |= 1 << (a & 7)
+		filter[b>>3] |= 1 << (b & 7)
+	}
+	out.Write(filter)
 	return out.Bytes(), nil
 }

@@ -37,13 +37,17 @@ var zhS string
 //	20 emit      uint32, characters with HMM emission probabilities
 //	24 totalFreq float64, the sum of the dictionary words' frequencies
 //	32 words     uint32, entries that are words
+//	36 filter    uint32, bits of the Bloom filter of keys (a power of two)
 //
 // then the hash table (slots × uint32: 0 empty, else entry index + 1 in the
 // low 22 bits and 10 bits of the key's hash above), the entries (16 bytes
 // each: key offset uint32, key length uint16, flags uint16, frequency
-// uint32, IDF float32), the key text (padded to 8 bytes) and the HMM
+// uint32, IDF float32), the key text (padded to 8 bytes), the HMM
 // emissions (40 bytes each, by character: rune uint32, state mask uint32,
-// B, M, E, S float64).
+// B, M, E, S float64) and a Bloom filter of the keys (two bits a key, from
+// bits 10-31 and 32-53 of its hash), which answers most lookups of what is
+// not there from a few hundred kilobytes that stay in the processor's
+// cache.
 //
 // An entry is a dictionary word (flagWord, with its frequency), a proper
 // prefix of one (no flag: gse's trie answers "found" for those), a word with
@@ -72,6 +76,8 @@ type Dict struct {
 	data                       string
 	nSlots, nEntries, nEmit    uint32
 	slots, entries, blob, emit int // section offsets
+	filter                     int
+	filterMask                 uint64
 	total                      float64
 	words                      int
 }
@@ -102,14 +108,18 @@ func Open(data string) (*Dict, error) {
 		words:    int(le32(data, 32)),
 	}
 	blobLen := int(le32(data, 16))
-	if d.nSlots == 0 || d.nSlots&(d.nSlots-1) != 0 || d.nEntries >= idxMask {
+	filterBits := le32(data, 36)
+	if d.nSlots == 0 || d.nSlots&(d.nSlots-1) != 0 || d.nEntries >= idxMask ||
+		filterBits < 64 || filterBits&(filterBits-1) != 0 || filterBits > 1<<22 {
 		return nil, fmt.Errorf("%w: bad header", ErrBadDict)
 	}
+	d.filterMask = uint64(filterBits - 1)
 	d.slots = headerSize
 	d.entries = d.slots + 4*int(d.nSlots)
 	d.blob = d.entries + entrySize*int(d.nEntries)
 	d.emit = d.blob + pad8(blobLen)
-	if d.emit+emitSize*int(d.nEmit) != len(data) {
+	d.filter = d.emit + emitSize*int(d.nEmit)
+	if d.filter+int(filterBits/8) != len(data) {
 		return nil, fmt.Errorf("%w: size %d does not match its header", ErrBadDict, len(data))
 	}
 	return d, nil
@@ -157,8 +167,22 @@ type entry struct {
 	idf   float32
 }
 
+// filterBits returns the two bits of the Bloom filter for hash h.
+func filterBits(h, mask uint64) (uint64, uint64) {
+	return (h >> 10) & mask, (h >> 32) & mask
+}
+
+// mayHold is the Bloom filter: false when no key has hash h.
+func (d *Dict) mayHold(h uint64) bool {
+	a, b := filterBits(h, d.filterMask)
+	return d.data[d.filter+int(a>>3)]&(1<<(a&7)) != 0 && d.data[d.filter+int(b>>3)]&(1<<(b&7)) != 0
+}
+
 // lookup finds key, whose hash is h.
 func (d *Dict) lookup(key string, h uint64) (entry, bool) {
+	if !d.mayHold(h) {
+		return entry{}, false
+	}
 	mask := d.nSlots - 1
 	tag := tagOf(h)
 	for i := uint32(h) & mask; ; i = (i + 1) & mask {

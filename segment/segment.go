@@ -2,8 +2,8 @@ package segment
 
 import (
 	"math"
-	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -153,9 +153,14 @@ func (s *Segmenter) routes(t text) []route {
 	for idx := n - 1; idx >= 0; idx-- {
 		edges = edges[:0]
 		h := uint64(fnvOffset)
+		var first float64
+		var firstOK bool
 		for i := idx; i < n; i++ {
 			h = hashAdd(h, t.sub(i, i+1))
 			f, ok := s.find(t.sub(idx, i+1), h)
+			if i == idx {
+				first, firstOK = f, ok
+			}
 			if !ok {
 				break
 			}
@@ -166,10 +171,9 @@ func (s *Segmenter) routes(t text) []route {
 		if len(edges) == 0 {
 			// No word starts here: the character alone, with gse's
 			// frequency for it (0 when it only begins words: log 0).
-			f, ok := s.find(t.sub(idx, idx+1), hashString(t.sub(idx, idx+1)))
 			lf := math.Log(1.0)
-			if ok {
-				lf = math.Log(f)
+			if firstOK {
+				lf = math.Log(first)
 			}
 			edges = append(edges, edge{idx, lf})
 		}
@@ -292,58 +296,86 @@ func (s *Segmenter) CutSearch(str string) []string {
 	return out
 }
 
-// gse's HMM cuts runs of Han characters and keeps numbers and ASCII words
-// whole.
-var (
-	reHan  = regexp.MustCompile(`\p{Han}+`)
-	reSkip = regexp.MustCompile(`(\d+\.\d+|[a-zA-Z0-9]+)`)
-)
-
-// hmmCut is gse's hmm.Cut.
+// hmmCut is gse's hmm.Cut: runs of Han characters (its \p{Han}+) are cut
+// by the HMM, numbers and ASCII words (its (\d+\.\d+|[a-zA-Z0-9]+)) are
+// kept whole, anything else is passed through between them.
 func (s *Segmenter) hmmCut(text string) []string {
 	var out []string
-	for {
-		cutLoc := reHan.FindStringIndex(text)
-		if cutLoc == nil {
-			if len(text) == 0 {
-				break
-			}
-		} else if cutLoc[0] == 0 {
-			out = append(out, s.viterbiCut(text[:cutLoc[1]])...)
-			text = text[cutLoc[1]:]
+	for len(text) > 0 {
+		hs, he := findHan(text)
+		if hs == 0 {
+			out = append(out, s.viterbiCut(text[:he])...)
+			text = text[he:]
 			continue
 		}
-		skipLoc := reSkip.FindStringIndex(text)
-		if skipLoc == nil {
-			if len(text) == 0 {
-				break
-			}
-		} else if skipLoc[0] == 0 {
-			if skipLoc[1] > 0 {
-				out = append(out, text[:skipLoc[1]])
-				text = text[skipLoc[1]:]
-				continue
-			}
+		ks, ke := findSkip(text)
+		if ks == 0 {
+			out = append(out, text[:ke])
+			text = text[ke:]
+			continue
 		}
-		var loc []int
-		switch {
-		case cutLoc == nil && skipLoc == nil:
-		case cutLoc == nil:
-			loc = skipLoc
-		case skipLoc == nil || cutLoc[0] < skipLoc[0]:
-			loc = cutLoc
-		default:
-			loc = skipLoc
+		// Up to the nearer of the two, or all of it when neither occurs.
+		loc := hs
+		if loc < 0 || ks >= 0 && ks <= hs {
+			loc = ks
 		}
-		if loc == nil {
+		if loc < 0 {
 			out = append(out, text)
 			break
 		}
-		out = append(out, text[:loc[0]])
-		text = text[loc[0]:]
+		out = append(out, text[:loc])
+		text = text[loc:]
 	}
 	return out
 }
+
+// findHan finds the first run of Han characters: start and end, or -1.
+func findHan(text string) (int, int) {
+	start := -1
+	for i, r := range text {
+		han := r >= 0x2e80 && unicode.Is(unicode.Han, r)
+		if start < 0 && han {
+			start = i
+		} else if start >= 0 && !han {
+			return start, i
+		}
+	}
+	if start < 0 {
+		return -1, -1
+	}
+	return start, len(text)
+}
+
+// findSkip finds the first match of (\d+\.\d+|[a-zA-Z0-9]+), leftmost
+// first as Go's regexp does: start and end, or -1.
+func findSkip(text string) (int, int) {
+	for i := 0; i < len(text); i++ {
+		if !isAlnum(text[i]) {
+			continue
+		}
+		if isDigit(text[i]) {
+			j := i
+			for j < len(text) && isDigit(text[j]) {
+				j++
+			}
+			if j+1 < len(text) && text[j] == '.' && isDigit(text[j+1]) {
+				k := j + 1
+				for k < len(text) && isDigit(text[k]) {
+					k++
+				}
+				return i, k
+			}
+		}
+		j := i
+		for j < len(text) && isAlnum(text[j]) {
+			j++
+		}
+		return i, j
+	}
+	return -1, -1
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // gse's HMM model (from jieba): start and transition log-probabilities.
 const minFloat = -3.14e100

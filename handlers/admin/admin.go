@@ -87,6 +87,9 @@ type Options struct {
 	Logger                   *slog.Logger
 	// Version is shown in the page footer.
 	Version string
+	// OnSignIn, when set, is told each sign-in attempt's result: ok,
+	// failed, limited or refused (the form's token was missing) (metrics).
+	OnSignIn func(result string)
 }
 
 // Page is one route of the console.

@@ -69,6 +69,14 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, msg, why string) {
 		rec.Status, rec.Message = status, why
 		c.audit(rec)
+		switch status {
+		case http.StatusForbidden:
+			c.signedIn("refused")
+		case http.StatusTooManyRequests:
+			c.signedIn("limited")
+		default:
+			c.signedIn("failed")
+		}
 		c.renderSignIn(w, r, status, signInView{Next: next, Name: name, Message: msg})
 	}
 
@@ -119,12 +127,19 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.Result, rec.Status = audit.ResultOK, http.StatusSeeOther
 	c.audit(rec)
+	c.signedIn("ok")
 	ttl := c.opts.Sessions.Options().TTL
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: Prefix, MaxAge: int(ttl.Seconds()),
 		HttpOnly: true, Secure: c.opts.Secure, SameSite: http.SameSiteStrictMode})
 	http.SetCookie(w, &http.Cookie{Name: signInCookie, Value: "", Path: "/admin/signin", MaxAge: -1,
 		HttpOnly: true, Secure: c.opts.Secure, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+}
+
+func (c *Console) signedIn(result string) {
+	if c.opts.OnSignIn != nil {
+		c.opts.OnSignIn(result)
+	}
 }
 
 func (c *Console) signOut(q *Request) error {
