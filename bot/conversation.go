@@ -199,7 +199,7 @@ func (d *Dialogue) turn(ctx context.Context, st convState, in Input, now time.Ti
 		if err != nil {
 			return Turn{}, st, err
 		}
-		t := d.answerTurn(a, TurnAnswer, nil, "")
+		t := d.answerTurn(a, TurnAnswer)
 		return t, d.after(st, t, "", "", a), nil
 	}
 	u := parseUtterance(text)
@@ -236,7 +236,7 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 		return d.fresh(st, in.Text, alone)
 	}
 	matter := joinMatter(st.Topic, in.Text)
-	wide, err := d.lib.Ask(ctx, index.Query{Text: matter, Geo: in.Geo, Now: now, Exclude: st.Refused})
+	wide, err := d.lib.Ask(ctx, index.Query{Text: matter, Geo: in.Geo, Now: now, Exclude: st.Refused, Explain: true})
 	if err != nil {
 		return Turn{}, st, err
 	}
@@ -260,11 +260,11 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 		// disclosure that answers it so speaks of the question's own
 		// words too (每天几点施工 after a renovation project: its works
 		// hours), not only of the matter.
-		own, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{wide.Hits[0].ID}, Geo: in.Geo, Now: now})
+		there, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{wide.Hits[0].ID}, Geo: in.Geo, Now: now})
 		if err != nil {
 			return Turn{}, st, err
 		}
-		follow = len(own.Hits) > 0 && own.Hits[0].Coverage >= alone.Confidence-d.o.FollowMargin
+		follow = len(there.Hits) > 0 && there.Hits[0].Coverage >= alone.Confidence-d.o.FollowMargin
 	}
 	if !follow {
 		return d.fresh(st, in.Text, alone)
@@ -273,28 +273,16 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 	switch {
 	case st.Answer != "":
 		chosen = st.Answer
-		if wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != st.Answer &&
-			wide.Hits[0].Score-scoreOf(wide.Hits, st.Answer) > d.o.SwitchMargin {
+		if !st.Picked && wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != st.Answer &&
+			wide.Hits[0].Score-scoreOf(wide.Hits, st.Answer) > d.o.SwitchMargin && speaksOf(wide.Hits[0], st.Topic) {
 			// Another disclosure on the matter answers this clearly
 			// better (怎么申请 after the standard: the guide).
 			chosen = wide.Hits[0].ID
-		} else if own != "" && alone.Answered {
-			// What the message names itself is better answered by
-			// another disclosure on the matter (评估价不满意怎么办 after a
-			// compensation scheme: its questions and answers).
-			for i, h := range alone.Hits {
-				if i == 3 {
-					break
-				}
-				if h.ID != st.Answer && inTop(wide.Hits, h.ID, 3) && h.Score-scoreOf(alone.Hits, st.Answer) > d.o.SwitchMargin {
-					chosen = h.ID
-					break
-				}
-			}
 		}
 	case len(st.Choices) > 0:
-		// After a clarifying question: the choice that fits.
-		among, err := d.lib.Ask(ctx, index.Query{Text: matter, Only: st.Choices, Geo: in.Geo, Now: now})
+		// After a clarifying question: the choice that fits what is
+		// asked now (all of them are on the matter).
+		among, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: st.Choices, Geo: in.Geo, Now: now})
 		if err != nil {
 			return Turn{}, st, err
 		}
@@ -309,7 +297,7 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 		if alone.Answered {
 			return d.fresh(st, in.Text, alone)
 		}
-		t := d.answerTurn(wide, TurnDecline, nil, "")
+		t := d.answerTurn(wide, TurnDecline)
 		return t, d.after(st, t, in.Text, st.Topic, wide), nil
 	}
 	// The section of the chosen disclosure that answers what was just
@@ -320,15 +308,25 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 	}
 	if len(a.Hits) == 0 {
 		a = wide
+	} else if p := a.Hits[0].Passage; a.Intent != index.AnyIntent && (p == nil || !p.Intent) {
+		// Its own words found no section holding what it asks for: try
+		// them with the matter (要什么材料 → 吸纳就业补贴 要什么材料).
+		b, err := d.lib.Ask(ctx, index.Query{Text: matter, Only: []string{chosen}, Geo: in.Geo, Now: now})
+		if err != nil {
+			return Turn{}, st, err
+		}
+		if answersIntent(b) {
+			a = b
+		}
 	}
-	t := d.answerTurn(a, TurnFollowUp, st.Refused, "")
+	t := d.answerTurn(a, TurnFollowUp)
 	next := d.after(st, t, in.Text, joinTopic(st.Topic, own), a)
 	return t, next, nil
 }
 
 // fresh answers a question on its own (a new matter).
 func (d *Dialogue) fresh(st convState, q string, a index.Answer) (Turn, convState, error) {
-	t := d.answerTurn(a, TurnAnswer, nil, "")
+	t := d.answerTurn(a, TurnAnswer)
 	topic := ""
 	if t.Answered {
 		// What nothing answers is no matter to follow up on.
@@ -343,6 +341,7 @@ func (d *Dialogue) fresh(st convState, q string, a index.Answer) (Turn, convStat
 func (d *Dialogue) after(st convState, t Turn, q, topic string, a index.Answer) convState {
 	next := st
 	next.Topic = topic
+	next.Picked = false
 	next.Choices = t.Choices
 	next.FullLines = 0
 	next.Answer = t.Answer
@@ -390,7 +389,7 @@ func (d *Dialogue) pick(ctx context.Context, st convState, n int, now time.Time)
 	t := Turn{Kind: TurnPick, Text: joinFooter(body, others), Answered: true, Confidence: a.Confidence,
 		Hits: a.Hits, Choices: st.Choices, Answer: id}
 	next := st
-	next.Answer, next.FullLines, next.Confidence = id, 0, a.Confidence
+	next.Answer, next.FullLines, next.Confidence, next.Picked = id, 0, a.Confidence, true
 	next.Shown = appendUnique(next.Shown, id)
 	return t, next, nil
 }
@@ -447,11 +446,11 @@ func (d *Dialogue) feedback(st convState, v string) (Turn, convState, error) {
 	return t, next, nil
 }
 
-// remaining are the candidates of the last answer not refused, up to
-// Choices of them.
+// remaining are the candidates of the last answer not refused, then the
+// others shown on the matter, up to Choices of them.
 func (d *Dialogue) remaining(st convState) []string {
 	var out []string
-	for _, id := range append(append([]string(nil), st.Choices...), st.Offered...) {
+	for _, id := range append(append(append([]string(nil), st.Choices...), st.Offered...), st.Shown...) {
 		if id == st.Answer || contains(st.Refused, id) || contains(out, id) {
 			continue
 		}
@@ -514,7 +513,14 @@ func (d *Dialogue) correction(ctx context.Context, st convState, u utterance, in
 	if err != nil {
 		return Turn{}, st, err
 	}
-	t := d.answerTurn(a, TurnCorrection, refused, "")
+	if !a.Answered && a.Decline == index.DeclineLowScore && len(a.Hits) > 0 {
+		// The resident insists on a matter nothing answers with
+		// confidence: offer the candidates rather than a flat decline.
+		t := d.clarify(a, a.Hits[:min(len(a.Hits), d.o.Choices)])
+		next := d.after(convState{Refused: refused}, t, u.rest, d.topicOf(u.rest), a)
+		return t, next, nil
+	}
+	t := d.answerTurn(a, TurnCorrection)
 	next := convState{Refused: refused}
 	next = d.after(next, t, u.rest, d.topicOf(u.rest), a)
 	return t, next, nil
@@ -542,7 +548,7 @@ func (d *Dialogue) more(ctx context.Context, st convState, u utterance, in Input
 		t := Turn{Kind: TurnMore, Text: noMoreText, Hits: a.Hits, Choices: []string{}}
 		return t, st, nil
 	}
-	t := d.answerTurn(a, TurnMore, exclude, "")
+	t := d.answerTurn(a, TurnMore)
 	next := d.after(st, t, q, st.Topic, a)
 	if own != "" {
 		next.Topic = joinTopic(st.Topic, own)
@@ -552,7 +558,7 @@ func (d *Dialogue) more(ctx context.Context, st convState, u utterance, in Input
 
 // answerTurn words an answer: declined, a clarifying question when the
 // candidates are close, or the best disclosure with the others numbered.
-func (d *Dialogue) answerTurn(a index.Answer, kind string, refused []string, _ string) Turn {
+func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
 	hits := a.Hits
 	if hits == nil {
 		hits = []index.Hit{}
@@ -571,15 +577,7 @@ func (d *Dialogue) answerTurn(a index.Answer, kind string, refused []string, _ s
 		}
 	}
 	if !a.Near && len(related) > 0 && d.ambiguous(a) {
-		t.Kind = TurnClarify
-		cands := append([]index.Hit{a.Hits[0]}, related...)
-		lines := make([]string, len(cands))
-		for i, h := range cands {
-			lines[i] = numbered(i+1, h.Title)
-			t.Choices = append(t.Choices, h.ID)
-		}
-		t.Text = fit(clarifyHead+"\n"+strings.Join(lines, "\n")+"\n"+pickHint, d.render.o.MaxReplyBytes)
-		return t
+		return d.clarify(a, append([]index.Hit{a.Hits[0]}, related...))
 	}
 	text, choices := d.render.Numbered(a)
 	t.Text = text
@@ -589,6 +587,18 @@ func (d *Dialogue) answerTurn(a index.Answer, kind string, refused []string, _ s
 	if len(t.Choices) > 0 {
 		t.Answer = t.Choices[0]
 	}
+	return t
+}
+
+// clarify asks which of cands (the candidates of a) is meant.
+func (d *Dialogue) clarify(a index.Answer, cands []index.Hit) Turn {
+	t := Turn{Kind: TurnClarify, Answered: true, Confidence: a.Confidence, Hits: a.Hits, Choices: []string{}}
+	lines := make([]string, len(cands))
+	for i, h := range cands {
+		lines[i] = numbered(i+1, h.Title)
+		t.Choices = append(t.Choices, h.ID)
+	}
+	t.Text = fit(clarifyHead+"\n"+strings.Join(lines, "\n")+"\n"+pickHint, d.render.o.MaxReplyBytes)
 	return t
 }
 
@@ -647,14 +657,20 @@ func (d *Dialogue) topicOf(text string) string {
 	return strings.Join(d.lib.Analyze(text).Topic, " ")
 }
 
-// inTop tells whether id is among the first n hits.
-func inTop(hits []index.Hit, id string, n int) bool {
-	for i, h := range hits {
-		if i == n {
-			break
-		}
-		if h.ID == id {
-			return true
+// answersIntent tells whether the best hit's passage holds what the
+// question's intent asks for (an address, a phone number, the papers…).
+func answersIntent(a index.Answer) bool {
+	return len(a.Hits) > 0 && a.Hits[0].Passage != nil && a.Hits[0].Passage.Intent
+}
+
+// speaksOf tells whether a hit holds one of the matter's words: another
+// disclosure on the same matter, not one the follow-up's own words found.
+func speaksOf(h index.Hit, topic string) bool {
+	for _, w := range strings.Fields(topic) {
+		for _, m := range h.Matched {
+			if m.Term == w || strings.Contains(w, m.Term) && utf8.RuneCountInString(m.Term) >= 2 {
+				return true
+			}
 		}
 	}
 	return false

@@ -237,7 +237,7 @@ func TestConversationQualityXiayang(t *testing.T) {
 	}
 	// The goal is first turn ≥ 0.88 and follow-ups ≥ 0.85; these floors
 	// are what is reached so far (raise them as it improves).
-	const wantFirst, wantLater = 0.55, 0.63
+	const wantFirst, wantLater = 0.55, 0.65
 	if s.firstRate() < wantFirst {
 		t.Errorf("first turn %.3f, want ≥ %.2f", s.firstRate(), wantFirst)
 	}

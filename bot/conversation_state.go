@@ -24,6 +24,9 @@ type convState struct {
 	Answer     string
 	Question   string
 	Confidence float64
+	// Picked: the resident chose Answer by its number; follow-ups stay
+	// with it.
+	Picked bool
 	// Choices are the disclosures the last reply numbered, in order.
 	Choices []string
 	// Offered are the disclosures of the last ranked answer beyond those

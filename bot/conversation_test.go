@@ -71,6 +71,8 @@ type fakeLibrary struct {
 	// scores overrides the ranking scores of the hits (by id), to make
 	// candidates close.
 	scores map[string]float64
+	// minCoverage: below it, a question is declined (low_score).
+	minCoverage float64
 }
 
 func (f *fakeLibrary) doc(id string) (libDoc, bool) {
@@ -140,6 +142,9 @@ func (f *fakeLibrary) Ask(ctx context.Context, q index.Query) (index.Answer, err
 		a.Answered, a.Confidence = true, hits[0].Coverage
 		for i := 1; i < len(hits); i++ {
 			hits[i].Related = true
+		}
+		if a.Confidence < f.minCoverage {
+			a.Answered, a.Decline = false, index.DeclineLowScore
 		}
 	}
 	return a, nil
@@ -319,6 +324,21 @@ func TestDialogueCorrectionNeverRepeatsTheRefused(t *testing.T) {
 	assertContains(t, turns[1].Text, clarifyHead)
 	if p := turns[2]; top(p) != turns[1].Choices[0] {
 		t.Errorf("1 after 不是这个 picked %s, want %s", top(p), turns[1].Choices[0])
+	}
+}
+
+func TestDialogueCorrectionOffersWhatNothingAnswersForSure(t *testing.T) {
+	lib := testLibrary()
+	lib.minCoverage = 0.6
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1})
+	turns := say(t, d, "u", "长者食堂澄湖", "不是这个，我问的是长者食堂", "1")
+	c := turns[1]
+	if c.Kind != TurnClarify || !c.Answered || len(c.Choices) == 0 || contains(c.Choices, "canteen-a") {
+		t.Fatalf("declined correction: %s %v", c.Kind, c.Choices)
+	}
+	assertContains(t, c.Text, clarifyHead, pickHint)
+	if p := turns[2]; p.Kind != TurnPick || top(p) != c.Choices[0] {
+		t.Errorf("1: %s %s", p.Kind, top(p))
 	}
 }
 
