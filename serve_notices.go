@@ -91,6 +91,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         d.logger.With("component", "adminapi"),
 		Queries:        d.queries,
+		Doubts:         d.queries,
 		Reindexer:      reindexer{d},
 		Clock:          d.clock,
 	}))

@@ -70,6 +70,9 @@ type Options struct {
 	// POST /api/reindex; nil: those answer 404.
 	Queries   Queries
 	Reindexer Reindexer
+	// Doubts serves GET /api/queries/doubted (answers residents said were
+	// wrong); nil: 404.
+	Doubts Doubts
 	// Clock tells the time, for periods that default to "until now"
 	// (default clock.System).
 	Clock clock.Clock
@@ -132,11 +135,12 @@ func New(opts Options) http.Handler {
 	route("GET /api/users", "user.list", a.userList)
 	route("GET /api/me", "user.me", a.me)
 	route("GET /api/queries/unanswered", "queries.unanswered", a.unanswered)
+	route("GET /api/queries/doubted", "queries.doubted", a.doubted)
 	route("POST /api/reindex", "index.reindex", a.reindex)
 	// The same paths with other methods: 405 in the catalogue's form.
 	for _, p := range []string{"/api/notices", "/api/notices/{id}", "/api/notices/{id}/submit",
 		"/api/notices/{id}/approve", "/api/notices/{id}/reject", "/api/notices/{id}/cancel",
-		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/reindex"} {
+		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/queries/doubted", "/api/reindex"} {
 		route(p, "api.method", func(w http.ResponseWriter, r *http.Request, c *call) error { return ErrMethod })
 	}
 	route("/", "api.not_found", func(w http.ResponseWriter, r *http.Request, c *call) error {
