@@ -427,7 +427,8 @@ func (b *Bot) ask(ctx context.Context, m Message, q, kind string) string {
 	if p, ok := b.geos.get(user(m), now); ok && place {
 		geo = &p
 	}
-	text, t := b.answer(ctx, m, q, geo, kind, false)
+	// A menu question is a new question, whatever was said before.
+	text, t := b.answer(ctx, m, q, geo, kind, kind == "click")
 	if geo == nil && place && (t.Kind == TurnAnswer || t.Kind == TurnDecline) {
 		b.pending.put(user(m), q, now)
 		return withTip(text, locationTip, b.maxBytes)
