@@ -23,16 +23,17 @@ const (
 	featKind            // the disclosure's kind answers the question's intent
 	featIntent          // its passage holds what the intent asks for
 	featPassage         // share of the question found within its passage
+	featTitleKind       // its title names the kind that answers the intent (a 标准 for 多少): a factor
 	numFeatures
 )
 
-var featureNames = [numFeatures]string{"bm25", "coverage", "title", "phrase", "kind", "intent", "passage"}
+var featureNames = [numFeatures]string{"bm25", "coverage", "title", "phrase", "kind", "intent", "passage", "title_kind"}
 
 // Weights mix the features into a rank.
 type Weights [numFeatures]float64
 
 // defaultWeights are used when the data directory has no ranking.txt.
-var defaultWeights = Weights{0.12, 0.58, 0.30, 0, 0, 0, 0}
+var defaultWeights = Weights{0.12, 0.58, 0.30, 0, 0, 0, 0, 0.15}
 
 // RankingFile holds the ranking weights in a data directory.
 const RankingFile = "ranking.txt"
@@ -88,17 +89,21 @@ func featureIndex(name string) int {
 }
 
 // mix is the weighted sum of the features, scaled to 0..1 by the sum of
-// the weights.
+// the weights, times the title-kind factor (1 + its weight when the title
+// names the kind that answers the question's intent).
 func (w *Weights) mix(f *[numFeatures]float64) float64 {
 	sum, tot := 0.0, 0.0
 	for i := range w {
+		if i == featTitleKind {
+			continue
+		}
 		sum += w[i] * f[i]
 		tot += w[i]
 	}
 	if tot == 0 {
 		return 0
 	}
-	return sum / tot
+	return sum / tot * (1 + w[featTitleKind]*f[featTitleKind])
 }
 
 // kindCues: title words that say what kind of disclosure it is, by the

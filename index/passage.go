@@ -12,7 +12,7 @@ import (
 const (
 	// passageRunes is the passage's size aim; a section is cut at a line
 	// boundary past it.
-	passageRunes = 200
+	passageRunes = 260
 	// wholeRunes: a body this short is shown whole.
 	wholeRunes = 240
 	// headingRunes: a line this short that ends in a colon, or is
@@ -37,7 +37,7 @@ var intentValues = map[Intent]*regexp.Regexp{
 }
 
 var intentWords = map[Intent]*regexp.Regexp{
-	Amount:      regexp.MustCompile(`标准|金额|补贴|补助|资助|奖励|费用|收费`),
+	Amount:      regexp.MustCompile(`标准|金额|额度|补贴|补助|资助|奖励|费用|收费|价格`),
 	Where:       regexp.MustCompile(`地址|地点|窗口|服务点|站点|场所|中心`),
 	Hours:       regexp.MustCompile(`时间|开放|上午|下午`),
 	Materials:   regexp.MustCompile(`材料|证件|携带|提供|准备`),
@@ -49,7 +49,7 @@ var intentWords = map[Intent]*regexp.Regexp{
 
 // intentHeads are the heading words of the section that answers an intent.
 var intentHeads = map[Intent]*regexp.Regexp{
-	Amount:      regexp.MustCompile(`标准|金额|补贴|补助|费用|收费|待遇|资助|奖励`),
+	Amount:      regexp.MustCompile(`标准|金额|额度|限额|补贴|补助|费用|收费|价格|待遇|资助|奖励|津贴`),
 	Where:       regexp.MustCompile(`地址|地点|位置|场所|站点|服务点|窗口|分布`),
 	Hours:       regexp.MustCompile(`时间`),
 	Materials:   regexp.MustCompile(`材料|证件|携带|准备`),
@@ -206,6 +206,9 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		if top > 0 {
 			score = 4 * score / top
 		}
+		if sh.preamble(i) {
+			score -= 1 // an introduction (…现公布如下) holds no fact
+		}
 		if in != AnyIntent {
 			switch {
 			case sh.value[in][i]:
@@ -246,7 +249,9 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 	hit := false
 	for i := start; i < len(segs); i++ {
 		r := utf8.RuneCountInString(segs[i])
-		if i > best && (sh.heading[i] || runes+r > budget) {
+		// The section ends at the next heading, unless it is short: then
+		// the next one follows, within the budget.
+		if i > best && (sh.heading[i] && runes >= budget/2 || runes+r > budget) {
 			break
 		}
 		if i > start && runes+r > 2*budget {
@@ -263,6 +268,11 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 	whole := start == 0 && end == len(segs)-1
 	return &Passage{Text: b.String(), Whole: whole, Intent: hit}
 }
+
+var rePreamble = regexp.MustCompile(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
+
+// preamble tells whether line i introduces what follows (现将…公布如下).
+func (sh *shape) preamble(i int) bool { return rePreamble.MatchString(sh.segs[i]) }
 
 // unitIn reports whether normalized text s holds question unit u.
 func unitIn(s string, u unit) bool {

@@ -142,6 +142,9 @@ func (c *candidate) features(a analyzed, qr []rune) {
 	c.feat[featKind] = 0.5
 	if a.intent != AnyIntent {
 		c.feat[featKind] = c.info.shape().kind[a.intent]
+		if kindCues[a.intent].MatchString(c.doc.Title) {
+			c.feat[featTitleKind] = 1
+		}
 	}
 	c.feat[featPassage] = passageCoverage(a, c.passage)
 	switch {
