@@ -87,3 +87,67 @@ func TestREADMECommands(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletion: the shell completion offers subcommands and flag values.
+func TestCompletion(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", ""}, []string{"serve", "reindex", "ask", "notice"}},
+		{[]string{"__complete", "notice", ""}, []string{"create", "approve", "unanswered"}},
+		{[]string{"__complete", "serve", "--log-level", ""}, []string{"debug", "info", "warn", "error"}},
+		{[]string{"__complete", "notice", "list", "--status", ""}, []string{"draft", "submitted", "cancelled"}},
+	} {
+		code, out, errOut := runGovbot(t, "", c.args...)
+		if code != 0 {
+			t.Errorf("%v: exit %d %s", c.args, code, errOut)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w+"\n") && !strings.Contains(out, w+"\t") {
+				t.Errorf("%v: no %q in\n%s", c.args, w, out)
+			}
+		}
+	}
+	if code, out, _ := runGovbot(t, "", "completion", "bash"); code != 0 || !strings.Contains(out, "__start_govbot") {
+		t.Errorf("completion bash: %d", code)
+	}
+}
+
+// TestEverySubcommandBehaves walks the whole tree: every command's --help
+// exits 0 with its usage on stdout, and an unknown flag exits 2 with one
+// error line and a pointer to that command's --help, having done nothing.
+func TestEverySubcommandBehaves(t *testing.T) {
+	var paths [][]string
+	var walk func(c *cobra.Command, path []string)
+	walk = func(c *cobra.Command, path []string) {
+		if c.Hidden {
+			return
+		}
+		paths = append(paths, path)
+		for _, sub := range c.Commands() {
+			walk(sub, append(append([]string(nil), path...), sub.Name()))
+		}
+	}
+	walk(rootCommand(), nil)
+	if len(paths) < 10 {
+		t.Fatalf("only %d commands", len(paths))
+	}
+	for _, p := range paths {
+		name := strings.Join(append([]string{"govbot"}, p...), " ")
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := runGovbot(t, "", append(append([]string(nil), p...), "--help")...)
+			if code != 0 || !strings.Contains(out, "Usage:") || errOut != "" {
+				t.Errorf("--help: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+			}
+			if strings.Contains(out, "NaN") {
+				t.Errorf("--help shows NaN:\n%s", out)
+			}
+			code, out, errOut = runGovbot(t, "", append(append([]string(nil), p...), "--no-such-flag")...)
+			if code != 2 || out != "" || strings.Count(errOut, "unknown flag: --no-such-flag") != 1 ||
+				!strings.Contains(errOut, "Run '"+name+" --help' for usage.") {
+				t.Errorf("unknown flag: exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+			}
+		})
+	}
+}

@@ -89,7 +89,7 @@ text, or JSON {"q":…, "lat":…, "lon":…}; a bad line is reported and skippe
 }
 
 func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point, words []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	cfg, err := o.Load()
+	cfg, err := o.Load((*config.Config).CheckPaths)
 	if err != nil {
 		return err
 	}
@@ -120,6 +120,9 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 	}
 	if len(words) > 0 {
 		return ask("argv", strings.Join(words, " "), geo)
+	}
+	if cli.IsTerminal(stdin) {
+		fmt.Fprintln(stderr, "govbot: type one question a line; Ctrl-D ends (or: govbot ask \"问题\")")
 	}
 	// One question a line: plain text, or JSON {"q":…, "lat":…, "lon":…}.
 	// A bad line is reported and skipped; the rest are still answered, and

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
@@ -78,7 +77,7 @@ func newIngestService(db *bolt.DB, cfg config.Config, clk clock.Clock, logger *s
 	if err != nil {
 		return nil, err
 	}
-	log, err := audit.New(db, clk)
+	log, err := openAudit(db, cfg, clk, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -77,7 +77,7 @@ again instead; a second --rollback undoes it.`,
 }
 
 func runReindex(ctx context.Context, o reindexOptions, stdout, stderr io.Writer) error {
-	cfg, err := o.Load()
+	cfg, err := o.Load((*config.Config).CheckPaths)
 	if err != nil {
 		return err
 	}

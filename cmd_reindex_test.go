@@ -139,7 +139,7 @@ func TestReindexRefusesBadConfiguration(t *testing.T) {
 		{"missing config file", []string{"--config", filepath.Join(dir, "nope.yaml")}, []string{"config", "nope.yaml"}},
 		{"unknown key", []string{"--config", unknownKey}, []string{"serach"}},
 		{"bad value", []string{"--config", badValue}, []string{"min_score"}},
-		{"missing data dir", []string{"--data", filepath.Join(dir, "no-such-data")}, []string{"no-such-data", "unchanged"}},
+		{"missing data dir", []string{"--data", filepath.Join(dir, "no-such-data")}, []string{"data_dir", "no-such-data: no such file or directory"}},
 		{"unknown flag", []string{"--bogus"}, []string{"bogus"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

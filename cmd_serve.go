@@ -66,8 +66,11 @@ type serveDeps struct {
 	notices   *notice.Service
 	metrics   *metrics.Metrics
 	audit     *audit.Log
-	clock     clock.Clock
-	logger    *slog.Logger
+	sync      *syncJobs // nil when no source has a site to sync
+	// content: the console's disclosures, lexicon, reindex jobs, hit test.
+	content *contentServices
+	clock   clock.Clock
+	logger  *slog.Logger
 
 	// background holds the goroutines to wait for before closing.
 	background sync.WaitGroup
@@ -125,6 +128,8 @@ notice delivery. The index is built on first start.`,
 	fs.StringVar(&o.listen, "listen", "", "HTTP listen `addr`ess (overrides listen)")
 	fs.StringVar(&o.logLevel, "log-level", "", "log `level`: debug, info, warn or error (debug logs residents' questions; overrides log.level)")
 	fs.StringVar(&o.logFormat, "log-format", "", "log `format`: text or json (overrides log.format)")
+	cli.CompleteValues(cmd, "log-level", "debug", "info", "warn", "error")
+	cli.CompleteValues(cmd, "log-format", "text", "json")
 	return cmd
 }
 
@@ -147,7 +152,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 		if o.logFormat != "" {
 			cfg.Log.Format = o.logFormat
 		}
-	})
+	}, (*config.Config).CheckPaths)
 	if err != nil {
 		return err
 	}
@@ -287,6 +292,9 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 	if err := mountWebhooks(d, mux); err != nil {
 		return d, nil, err
 	}
+	if d.content, err = openContent(ctx, d); err != nil {
+		return d, nil, err
+	}
 	if err := mountNotices(ctx, d, mux); err != nil {
 		return d, nil, err
 	}
@@ -301,6 +309,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 
 	d.goBackground(func() { d.index.Watch(ctx, indexWatchInterval) })
 	d.goBackground(func() { d.pruneQueryLog(ctx) })
+	d.goBackground(func() { d.pruneAudit(ctx) })
 	if err := startSourceSync(ctx, d); err != nil {
 		return d, nil, fmt.Errorf("sync: %w", err)
 	}

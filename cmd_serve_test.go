@@ -322,6 +322,7 @@ func TestServeChecksBeforeWork(t *testing.T) {
 	}{
 		{"malformed listen", []string{"--listen", "localhost"}, []string{`listen "localhost": want host:port`}},
 		{"taken listen", []string{"--listen", taken.Addr().String()}, []string{"serve: listen", "address already in use"}},
+		{"no data directory", []string{"--data", filepath.Join(t.TempDir(), "nowhere")}, []string{"data_dir ", "nowhere: no such file or directory"}},
 		{"every problem of the file", []string{"--config", badCfg}, []string{
 			"3 problems:",
 			`line 2: webhook.max_clock_skew: "5 minutes" is not a duration`,

@@ -25,6 +25,7 @@ func mountAdmin(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
+	cs := d.content
 	c, err := admin.New(admin.Options{
 		Users:                    cfg.Users,
 		Sessions:                 sessions,
@@ -40,6 +41,10 @@ func mountAdmin(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Logger:                   d.logger.With("component", "admin"),
 		Version:                  buildVersion(),
 		OnSignIn:                 d.metrics.SignIn,
+		Content: admin.ContentOptions{
+			Catalog: cs.catalog, Jobs: cs.jobs, JobsContext: ctx, IndexDir: indexDir(cfg),
+			Lexicon: cs.lexicon, HitTest: cs.hittest, Queries: d.queries, MinScore: cfg.Search.MinScore,
+		},
 	})
 	if err != nil {
 		return err

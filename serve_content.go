@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
+	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/catalog"
 	"github.com/yingpu/govbot/hittest"
 	"github.com/yingpu/govbot/indexjobs"
@@ -21,9 +24,9 @@ type contentServices struct {
 	ctx context.Context
 }
 
-// openContent opens the content services on d's database and index.
-// onJob is told of every finished reindex or rollback.
-func openContent(ctx context.Context, d *serveDeps, onJob func(indexjobs.Job)) (*contentServices, error) {
+// openContent opens the content services on d's database and index. A
+// finished reindex or rollback is audited and counted in the metrics.
+func openContent(ctx context.Context, d *serveDeps) (*contentServices, error) {
 	cfg := d.cfg
 	cat, err := catalog.New(catalog.Options{
 		DB:         d.db,
@@ -43,7 +46,7 @@ func openContent(ctx context.Context, d *serveDeps, onJob func(indexjobs.Job)) (
 		DB:       d.db,
 		Index:    d.index,
 		Before:   lex.Materialize,
-		OnFinish: onJob,
+		OnFinish: d.jobFinished,
 		Clock:    d.clock,
 		Logger:   d.logger.With("component", "reindex"),
 	})
@@ -64,4 +67,27 @@ func openContent(ctx context.Context, d *serveDeps, onJob func(indexjobs.Job)) (
 		Clock:         d.clock,
 	})
 	return &contentServices{catalog: cat, lexicon: lex, jobs: jobs, hittest: ht, ctx: ctx}, nil
+}
+
+// jobFinished audits a finished reindex or rollback and counts a reindex in
+// the metrics.
+func (d *serveDeps) jobFinished(j indexjobs.Job) {
+	if j.Kind == indexjobs.KindReindex && d.metrics != nil {
+		var err error
+		if j.State != indexjobs.StateDone {
+			err = errors.New(j.State)
+		}
+		d.metrics.Reindex(j.Finished.Sub(j.Started), j.Indexed, err)
+	}
+	if d.audit == nil {
+		return
+	}
+	rec := audit.Record{Actor: j.Actor, Action: "index." + j.Kind + ".done", Result: audit.ResultOK,
+		Message: fmt.Sprintf("任务 %d：%s %s", j.ID, j.State, j.Generation)}
+	if j.State != indexjobs.StateDone {
+		rec.Result, rec.Message = audit.ResultError, fmt.Sprintf("任务 %d：%s %s", j.ID, j.State, j.Message)
+	}
+	if _, err := d.audit.Append(rec); err != nil {
+		d.logger.Error("audit append failed", "err", err)
+	}
 }

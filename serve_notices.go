@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/channel"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
@@ -29,10 +28,11 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
-	audits, err := audit.New(d.db, d.clock)
+	audits, err := openAudit(d.db, cfg, d.clock, d.logger)
 	if err != nil {
 		return err
 	}
+	verifyAudit(audits, d.logger)
 
 	var notices *notice.Service
 	oopts := outbox.ConfigOptions(cfg.Delivery)
@@ -77,6 +77,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		if err := notices.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			d.logger.Error("notice scheduler stopped", "err", err)
 		}
+		notices.Wait()
 	})
 	d.goBackground(func() {
 		if err := ob.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -84,17 +85,22 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		}
 	})
 
-	mux.Handle("/api/", adminapi.New(adminapi.Options{
-		Notices:        notices,
-		Audit:          audits,
-		Users:          cfg.Users,
-		TrustedProxies: cfg.TrustedProxies,
-		Logger:         d.logger.With("component", "adminapi"),
-		Queries:        d.queries,
-		Doubts:         d.queries,
-		Reindexer:      reindexer{d},
-		Clock:          d.clock,
-	}))
+	api := adminapi.New(adminapi.Options{
+		Notices:          notices,
+		Audit:            audits,
+		Users:            cfg.Users,
+		TrustedProxies:   cfg.TrustedProxies,
+		Logger:           d.logger.With("component", "adminapi"),
+		Queries:          d.queries,
+		Doubts:           d.queries,
+		Reindexer:        reindexer{d},
+		Syncer:           serveSyncer{d},
+		Clock:            d.clock,
+		RefusedPerMinute: cfg.Audit.RefusedPerMinute,
+		OnRefused:        d.metrics.APIRefused,
+	})
+	mux.Handle("/api/", api)
+	d.goBackground(func() { api.Run(ctx) })
 	mux.Handle("GET /notices/{id}", noticepage.New(notices, d.clock))
 	if len(cfg.Users) == 0 {
 		d.logger.Info("admin API has no users: add users to the config to send notices")

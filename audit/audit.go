@@ -10,6 +10,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -60,20 +61,40 @@ type Record struct {
 	Code   int `json:"code,omitempty"`
 	// Message is the error message, or a note (a rejection reason).
 	Message string `json:"message,omitempty"`
-	// Prev is the hex SHA-256 of the previous record ("" for the first);
-	// Hash that of this one (computed with Hash empty).
+	// Count is how many times the action happened, for a record that
+	// aggregates repeated refusals (0 means once).
+	Count int `json:"count,omitempty"`
+	// Prev is the Hash of the previous record ("" for the first); Hash
+	// that of this one: the hex HMAC-SHA256 of its JSON (with Hash, Pruned
+	// and Seal empty) under the log's key, or its SHA-256 for a log without
+	// a key.
 	Prev string `json:"prev"`
 	Hash string `json:"hash"`
+	// Pruned: the details of this record of a refusal by no one signed in
+	// were dropped by retention (PruneRefused); Hash is the original's and
+	// Seal proves the log's key holder pruned it.
+	Pruned bool   `json:"pruned,omitempty"`
+	Seal   string `json:"seal,omitempty"`
 }
 
 // Log is the audit log. It is safe for concurrent use.
 type Log struct {
 	db    *bolt.DB
 	clock clock.Clock
+	key   []byte
 }
 
+// Option configures a Log.
+type Option func(*Log)
+
+// WithKey signs the chain with HMAC-SHA256 under key (see LoadKey): whoever
+// can edit the database but not read the key can neither change a record
+// nor re-chain the log undetected. Every process appending to one log must
+// use the same key.
+func WithKey(key []byte) Option { return func(l *Log) { l.key = key } }
+
 // New returns the log kept in db, creating its bucket.
-func New(db *bolt.DB, c clock.Clock) (*Log, error) {
+func New(db *bolt.DB, c clock.Clock, opts ...Option) (*Log, error) {
 	if db == nil {
 		return nil, errors.New("audit: nil database")
 	}
@@ -83,8 +104,15 @@ func New(db *bolt.DB, c clock.Clock) (*Log, error) {
 	if err := store.Migrate(db, Schema()); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	return &Log{db: db, clock: c}, nil
+	l := &Log{db: db, clock: c}
+	for _, o := range opts {
+		o(l)
+	}
+	return l, nil
 }
+
+// Keyed reports whether the log is signed with a key.
+func (l *Log) Keyed() bool { return len(l.key) > 0 }
 
 // Limits on record fields, so that a hostile request cannot bloat the log.
 const (
@@ -122,7 +150,7 @@ func (l *Log) Append(r Record) (Record, error) {
 			}
 		}
 		r.At = at
-		h, err := hashOf(r)
+		h, err := l.sum(r)
 		if err != nil {
 			return err
 		}
@@ -159,9 +187,26 @@ func key(at time.Time, seq uint64) []byte {
 	return k
 }
 
-// hashOf returns the hex SHA-256 of r's JSON with Hash empty.
+// sum is a record's Hash: HMAC-SHA256 under the log's key, or SHA-256 for
+// a log without one.
+func (l *Log) sum(r Record) (string, error) {
+	if len(l.key) == 0 {
+		return hashOf(r)
+	}
+	r.Hash, r.Pruned, r.Seal = "", false, ""
+	data, err := json.Marshal(r)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, l.key)
+	m.Write(data)
+	return hex.EncodeToString(m.Sum(nil)), nil
+}
+
+// hashOf returns the hex SHA-256 of r's JSON with Hash empty (the chain of
+// a log without a key, and of logs written before keys).
 func hashOf(r Record) (string, error) {
-	r.Hash = ""
+	r.Hash, r.Pruned, r.Seal = "", false, ""
 	data, err := json.Marshal(r)
 	if err != nil {
 		return "", err
@@ -279,7 +324,14 @@ func (l *Log) Verify() (int, error) {
 			case r.Prev != prev.Hash:
 				return fmt.Errorf("%w: record %d does not link to record %d", ErrTampered, n, n-1)
 			}
-			h, err := hashOf(r)
+			if r.Pruned {
+				if !l.sealOK(r) {
+					return fmt.Errorf("%w: record %d is marked pruned without the key's seal", ErrTampered, n)
+				}
+				prev = r
+				return nil
+			}
+			h, err := l.sum(r)
 			if err != nil {
 				return err
 			}

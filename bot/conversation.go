@@ -333,6 +333,7 @@ func (d *Dialogue) fresh(st convState, q string, a index.Answer) (Turn, convStat
 		topic = d.topicOf(q)
 	}
 	next := d.after(convState{}, t, q, topic, a)
+	next.Asking = asking(q, topic)
 	return t, next, nil
 }
 
@@ -522,21 +523,25 @@ func (d *Dialogue) correction(ctx context.Context, st convState, u utterance, in
 	}
 	t := d.answerTurn(a, TurnCorrection)
 	next := convState{Refused: refused}
-	next = d.after(next, t, u.rest, d.topicOf(u.rest), a)
+	topic := d.topicOf(u.rest)
+	next = d.after(next, t, u.rest, topic, a)
+	next.Asking = asking(u.rest, topic)
 	return t, next, nil
 }
 
 // more: 还有别的吗 — the next relevant disclosures on the matter.
 func (d *Dialogue) more(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
-	q := st.Question
+	// More of the same kind: the matter (or what the message names) asked
+	// as the question that set the matter asked (在哪里 for 宝宝屋在哪里).
+	q := joinMatter(st.Topic, st.Asking)
 	own := d.topicOf(u.rest)
 	if own != "" {
-		q = u.rest
+		q = joinMatter(u.rest, st.Asking)
 	}
-	if q == "" {
-		q = st.Topic
+	if strings.TrimSpace(q) == "" {
+		q = st.Question
 	}
-	if q == "" {
+	if strings.TrimSpace(q) == "" {
 		return Turn{Kind: TurnHint, Text: noMoreText, Hits: []index.Hit{}}, st, nil
 	}
 	exclude := appendUnique(append([]string(nil), st.Shown...), st.Refused...)
@@ -712,6 +717,14 @@ func isNearestQuestion(q string) bool {
 		}
 	}
 	return false
+}
+
+// asking is what q asks beyond its matter's words (在哪里 in 宝宝屋在哪里).
+func asking(q, topic string) string {
+	for _, w := range strings.Fields(topic) {
+		q = strings.ReplaceAll(q, w, " ")
+	}
+	return strings.Join(strings.Fields(q), "")
 }
 
 // joinMatter puts the matter under discussion before a follow-up, so that

@@ -18,6 +18,9 @@ type convState struct {
 	// Topic is the matter under discussion: what the last question that
 	// named one named, without its asking words (低保, 夏阳湖长者食堂).
 	Topic string
+	// Asking is how the question that set the matter asked (在哪里,
+	// 多少钱): 还有别的吗 asks the same of the next disclosures.
+	Asking string
 	// Answer is the disclosure the last answer showed ("" after a
 	// clarifying question, a decline or a courtesy), Question the question
 	// it answered and Confidence how sure the answer was (for feedback).

@@ -10,14 +10,15 @@ import (
 	"github.com/yingpu/govbot/clock"
 )
 
-// IsTerminal reports whether w is a terminal (a progress bar is drawn only
-// there, never into a log file or a pipe).
-func IsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// IsTerminal reports whether f (standard input, output or error) is a
+// terminal: a progress bar is drawn only there, never into a log file or a
+// pipe.
+func IsTerminal(f any) bool {
+	file, ok := f.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
+	st, err := file.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 

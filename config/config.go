@@ -154,9 +154,9 @@ func Load(path string) (Config, error) {
 }
 
 // LoadValid is Load, then adjust (command-line flags overriding the file;
-// nil for none), then Validate: the problems of all three at once, as
-// *Problems.
-func LoadValid(path string, adjust func(*Config)) (Config, error) {
+// nil for none), then Validate and the further checks given (such as
+// CheckPaths): the problems of all at once, as *Problems.
+func LoadValid(path string, adjust func(*Config), checks ...func(*Config) error) (Config, error) {
 	cfg, p, err := load(path)
 	if err != nil {
 		return cfg, err
@@ -165,7 +165,30 @@ func LoadValid(path string, adjust func(*Config)) (Config, error) {
 		adjust(&cfg)
 	}
 	p.add(cfg.Validate())
+	for _, check := range checks {
+		p.add(check(&cfg))
+	}
 	return cfg, p.orNil()
+}
+
+// CheckPaths checks what Validate cannot without the file system: data_dir
+// is a directory, and state_dir, when it exists, is one (it is created
+// when missing).
+func (c *Config) CheckPaths() error {
+	var errs []error
+	if c.DataDir != "" {
+		if st, err := os.Stat(c.DataDir); err != nil {
+			errs = append(errs, fmt.Errorf("data_dir %s: %v", c.DataDir, errors.Unwrap(err)))
+		} else if !st.IsDir() {
+			errs = append(errs, fmt.Errorf("data_dir %s is not a directory", c.DataDir))
+		}
+	}
+	if c.StateDir != "" {
+		if st, err := os.Stat(c.StateDir); err == nil && !st.IsDir() {
+			errs = append(errs, fmt.Errorf("state_dir %s is not a directory", c.StateDir))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func load(path string) (Config, *Problems, error) {

@@ -157,6 +157,7 @@ search:
   hotline: ""
 console: maybe
 topics: [一, 二]
+data_dir: ` + t.TempDir() + `
 `
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)

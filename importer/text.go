@@ -187,6 +187,32 @@ var labelRE = regexp.MustCompile(`(发布日期|发布时间|成文日期|日期
 // department after 发布机构：): up to the end of its line, the next label,
 // or a "|" separator; "" when none says anything.
 func labelled(text string, labels ...string) string {
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		// The regular expression only runs on lines that hold a label.
+		has := false
+		for _, l := range labels {
+			if strings.Contains(line, l) {
+				has = true
+				break
+			}
+		}
+		if !has {
+			continue
+		}
+		if v := labelledLine(line, labels); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func labelledLine(text string, labels []string) string {
 	ms := labelRE.FindAllStringSubmatchIndex(text, -1)
 	for i, m := range ms {
 		name := text[m[2]:m[3]]
@@ -202,7 +228,7 @@ func labelled(text string, labels ...string) string {
 			end = ms[i+1][0]
 		}
 		v := text[m[1]:end]
-		if k := strings.IndexAny(v, "\n|｜【"); k >= 0 {
+		if k := strings.IndexAny(v, "|｜【"); k >= 0 {
 			v = v[:k]
 		}
 		if v = strings.TrimSpace(v); v != "" {

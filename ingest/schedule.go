@@ -10,13 +10,19 @@ import (
 )
 
 // Schedule runs the sync of source on its schedule until ctx is done: at
-// each due time (sched.Next of the clock's now, Asia/Shanghai) it syncs as
-// actor "system" and logs the summary. A sync that fails is logged and
-// tried again at the next due time. after waits (time.After in serve;
-// tests pass a fake).
-func (s *Service) Schedule(ctx context.Context, source string, sched config.Schedule, logger *slog.Logger, after func(time.Duration) <-chan time.Time) {
+// each due time (sched.Next of the clock's now, Asia/Shanghai) it syncs and
+// logs the summary. A sync that fails is logged and tried again at the
+// next due time. after waits (nil: time.After; tests pass a fake); run
+// runs one sync (nil: Sync as actor "system").
+func (s *Service) Schedule(ctx context.Context, source string, sched config.Schedule, logger *slog.Logger,
+	after func(time.Duration) <-chan time.Time, run func(ctx context.Context) (*Report, error)) {
 	if after == nil {
 		after = time.After
+	}
+	if run == nil {
+		run = func(ctx context.Context) (*Report, error) {
+			return s.Sync(ctx, Options{Source: source, Actor: "system"})
+		}
 	}
 	for {
 		now := s.clock().Now()
@@ -29,7 +35,7 @@ func (s *Service) Schedule(ctx context.Context, source string, sched config.Sche
 			return
 		case <-after(next.Sub(now)):
 		}
-		rep, err := s.Sync(ctx, Options{Source: source, Actor: "system"})
+		rep, err := run(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return

@@ -48,7 +48,7 @@ func TestScheduleSyncsWhenDue(t *testing.T) {
 	after := func(d time.Duration) <-chan time.Time { waits <- d; return fire }
 	done := make(chan struct{})
 	go func() {
-		e.svc.Schedule(ctx, "site", sched, slog.New(slog.DiscardHandler), after)
+		e.svc.Schedule(ctx, "site", sched, slog.New(slog.DiscardHandler), after, nil)
 		close(done)
 	}()
 	// The clock says 10:00 Shanghai (02:00 UTC); the next 02:30 is 16.5 h away.

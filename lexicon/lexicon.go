@@ -28,6 +28,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/index"
 )
 
 var bucketVersions = []byte("lexicon/versions") // file NUL seq(8) → JSON Version
@@ -47,6 +48,7 @@ const (
 	kindWords
 	kindGroup
 	kindAgency
+	kindSituation
 )
 
 // Files are the editable files, in the order the console shows them.
@@ -55,7 +57,7 @@ var Files = []File{
 	{Name: "dict.txt", Label: "用户词典", Help: "每行一个需整体切分的词，可在空格后写词频，如：盈浦街道 20000", kind: kindDict},
 	{Name: "stopwords.txt", Label: "停用词", Help: "每行一个或多个（空格分隔）不表达意思的词，如：请问", kind: kindWords},
 	{Name: "referrals.txt", Label: "转办事项", Help: "每行“承办机构: 词, 词”，如：出入境管理部门: 护照, 港澳通行证", kind: kindAgency},
-	{Name: "situations.txt", Label: "生活情境", Help: "每行“情境: 词, 词”，如：生孩子: 生育, 出生医学证明", kind: kindAgency},
+	{Name: "situations.txt", Label: "生活情境", Help: "每行“居民的说法, 说法: 服务, 服务”，如：生孩子, 怀孕了: 生育保险, 出生医学证明", kind: kindSituation},
 }
 
 // FileNamed returns the file called name.
@@ -247,9 +249,6 @@ func (s *Store) Save(by, file, text, note string) (Version, error) {
 	if !utf8.ValidString(text) {
 		return Version{}, &Error{Msg: "内容不是有效的 UTF-8 文本"}
 	}
-	if ps := Validate(f, text); len(ps) > 0 {
-		return Version{}, &Error{Msg: "未保存，有以下问题", Problems: ps}
-	}
 	if !strings.HasSuffix(text, "\n") && text != "" {
 		text += "\n"
 	}
@@ -258,6 +257,13 @@ func (s *Store) Save(by, file, text, note string) (Version, error) {
 	cur, err := s.Current(file)
 	if err != nil {
 		return Version{}, err
+	}
+	ps := Validate(f, text)
+	if len(ps) == 0 {
+		ps = parserProblems(f.Name, text)
+	}
+	if ps := changedProblems(ps, cur.Text, text); len(ps) > 0 {
+		return Version{}, &Error{Msg: "未保存，有以下问题", Problems: ps}
 	}
 	if cur.Text == text {
 		return Version{}, &Error{Msg: "内容与当前版本相同，未保存"}
@@ -330,6 +336,16 @@ func countEntries(text string) int {
 		}
 	}
 	return n
+}
+
+func nonEmpty(items []string) []string {
+	var out []string
+	for _, w := range items {
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func splitList(s string) []string {
@@ -412,6 +428,9 @@ func Validate(f File, text string) []Problem {
 				bad(n, line, "同义词组至少要有两个说法，用逗号分隔")
 				continue
 			}
+			// An expression may belong to two groups (it links them); a
+			// group repeated whole, or an expression twice in one, is a
+			// duplicate.
 			inLine := map[string]bool{}
 			for _, m := range real {
 				if why := tooBroad(m); why != "" {
@@ -423,8 +442,34 @@ func Validate(f File, text string) []Problem {
 					continue
 				}
 				inLine[m] = true
-				dup(n, line, m)
 			}
+			sorted := slices.Clone(real)
+			slices.Sort(sorted)
+			if first, ok := firstLine["group:"+strings.Join(sorted, ",")]; ok {
+				bad(n, line, fmt.Sprintf("与第 %d 行的同义词组重复", first))
+			} else {
+				firstLine["group:"+strings.Join(sorted, ",")] = n
+			}
+		case kindSituation:
+			says, means, ok := strings.Cut(line, ":")
+			if !ok {
+				says, means, ok = strings.Cut(line, "：")
+			}
+			left, right := nonEmpty(splitList(says)), nonEmpty(splitList(means))
+			if !ok || len(left) == 0 || len(right) == 0 {
+				bad(n, line, "格式应为“说法, 说法: 服务, 服务”，冒号两边都至少要有一项")
+				continue
+			}
+			seen := map[string]bool{}
+			for _, w := range append(left, right...) {
+				if why := tooBroad(w); why != "" {
+					bad(n, line, "“"+w+"”"+why)
+				} else if seen[w] {
+					bad(n, line, "“"+w+"”在本行中重复")
+				}
+				seen[w] = true
+			}
+			dup(n, line, "situation:"+strings.Join(left, ",")+":"+strings.Join(right, ","))
 		case kindAgency:
 			head, rest, ok := strings.Cut(line, ": ")
 			if !ok {
@@ -461,6 +506,64 @@ func Validate(f File, text string) []Problem {
 		}
 	}
 	return ps
+}
+
+// parserProblems are the index's own objections to the text (what it
+// would refuse at the next reindex), each at its line.
+func parserProblems(file, text string) []Problem {
+	dir, err := os.MkdirTemp("", "govbot-lexicon-check-")
+	if err != nil {
+		return nil
+	}
+	defer os.RemoveAll(dir)
+	if os.WriteFile(filepath.Join(dir, file), []byte(text), 0o644) != nil {
+		return nil
+	}
+	_, err = index.LoadLexicon(dir)
+	if err == nil {
+		return nil
+	}
+	lines := strings.Split(text, "\n")
+	var out []Problem
+	for _, msg := range strings.Split(err.Error(), "\n") {
+		rest, ok := strings.CutPrefix(msg, file+":")
+		if !ok {
+			continue
+		}
+		num, why, _ := strings.Cut(rest, ": ")
+		n, err := strconv.Atoi(num)
+		if err != nil || n < 1 || n > len(lines) {
+			continue
+		}
+		out = append(out, Problem{Line: n, Text: strings.TrimSpace(lines[n-1]), Msg: "检索不接受此行：" + why})
+	}
+	return out
+}
+
+// changedProblems keeps the problems of lines that are not in the current
+// text as they are: an edit is refused for what it adds, not for what was
+// already there (Validate lists those too).
+func changedProblems(ps []Problem, current, text string) []Problem {
+	had := map[string]int{}
+	for _, l := range strings.Split(current, "\n") {
+		had[strings.TrimSpace(l)]++
+	}
+	added := map[int]bool{}
+	for i, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		if had[l] > 0 {
+			had[l]--
+			continue
+		}
+		added[i+1] = true
+	}
+	var out []Problem
+	for _, p := range ps {
+		if added[p.Line] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // DiffLine is one line of a diff: Op is ' ' (kept), '-' (removed) or '+'

@@ -40,7 +40,8 @@ func TestValidate(t *testing.T) {
 	}{
 		{"synonyms.txt", "失业保险金，失业金\n低保，最低生活保障\n", nil},
 		{"synonyms.txt", "失业保险金\n", []string{"至少要有两个说法"}},
-		{"synonyms.txt", "失业金，失业保险金\n救助，失业金\n", []string{"与第 1 行重复"}},
+		{"synonyms.txt", "失业金，失业保险金\n救助，失业金\n", nil}, // an expression linking two groups
+		{"synonyms.txt", "失业金，失业保险金\n失业保险金，失业金\n", []string{"与第 1 行的同义词组重复"}},
 		{"synonyms.txt", "办，办理\n", []string{"单个汉字"}},
 		{"synonyms.txt", "低保，，低保\n", []string{"在本组中重复"}},
 		{"synonyms.txt", "*，全部\n", []string{"通配符"}},
@@ -53,7 +54,9 @@ func TestValidate(t *testing.T) {
 		{"referrals.txt", "出入境管理部门: \n", []string{"至少要有一个词"}},
 		{"referrals.txt", "护照\n", []string{"格式应为"}},
 		{"referrals.txt", "甲: 护照\n乙: 护照, 证\n", []string{"与第 1 行重复", "单个汉字"}},
-		{"situations.txt", "生孩子: 生育, 出生医学证明\n", nil},
+		{"situations.txt", "生孩子, 怀孕了: 生育保险, 出生医学证明\n", nil},
+		{"situations.txt", "生孩子, 怀孕了\n", []string{"冒号两边"}},
+		{"situations.txt", "生孩子: 生, 出生医学证明\n", []string{"单个汉字"}},
 	}
 	for _, c := range cases {
 		ps := Validate(file(c.file), c.text)
@@ -132,6 +135,18 @@ func TestVersionsDiffRevert(t *testing.T) {
 	}
 }
 
+func TestSaveJudgesWhatChanged(t *testing.T) {
+	s, data, _ := newStore(t)
+	// A shipped problem does not block an unrelated edit.
+	os.WriteFile(filepath.Join(data, "stopwords.txt"), []byte("请问 吗\n吗\n"), 0o644)
+	if _, err := s.Save("admin", "stopwords.txt", "请问 吗\n吗\n一下\n", ""); err != nil {
+		t.Errorf("unrelated edit refused: %v", err)
+	}
+	if _, err := s.Save("admin", "stopwords.txt", "请问 吗\n吗\n一下\n一下\n", ""); err == nil {
+		t.Error("a new duplicate accepted")
+	}
+}
+
 func TestDiff(t *testing.T) {
 	d := Diff("a\nb\nc\n", "a\nc\nd\n")
 	var got []string
@@ -143,5 +158,15 @@ func TestDiff(t *testing.T) {
 	}
 	if len(Diff("", "")) != 0 {
 		t.Error("diff of nothing")
+	}
+}
+
+func TestParserProblems(t *testing.T) {
+	ps := parserProblems("referrals.txt", "出入境管理部门: 护照\n出入境:签证\n")
+	if len(ps) != 1 || ps[0].Line != 2 || !strings.Contains(ps[0].Msg, "检索不接受") {
+		t.Errorf("parser problems %+v", ps)
+	}
+	if ps := parserProblems("synonyms.txt", "失业保险金，失业金\n"); len(ps) != 0 {
+		t.Errorf("a good file: %+v", ps)
 	}
 }

@@ -87,6 +87,11 @@ type Options struct {
 	// RetryMin and RetryMax bound the delay before another try to hand a
 	// notice to the outbox after a failure (defaults 1m and 30m).
 	RetryMin, RetryMax time.Duration
+	// ApproveWait is how long Approve waits for the hand-over of a notice
+	// due now (which expands its audiences: a large Official Account tag
+	// takes many API calls) before it answers with the notice approved and
+	// lets the hand-over finish on its own (default 3s).
+	ApproveWait time.Duration
 }
 
 // sendTimeout bounds the expansion of audiences at approval.
@@ -103,6 +108,8 @@ type Service struct {
 
 	sendMu sync.Mutex    // one hand-over to the outbox at a time
 	wake   chan struct{} // tells Run to look for due notices now
+	// handing counts the hand-overs begun by Approve (Wait waits for them).
+	handing sync.WaitGroup
 }
 
 // Schema is the notices' bucket family: its migrations, in order.
@@ -131,6 +138,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if opts.RetryMin <= 0 {
 		opts.RetryMin = time.Minute
+	}
+	if opts.ApproveWait <= 0 {
+		opts.ApproveWait = 3 * time.Second
 	}
 	if opts.RetryMax < opts.RetryMin {
 		opts.RetryMax = max(30*time.Minute, opts.RetryMin)
@@ -429,15 +439,36 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id, note string) (No
 	}
 	if n.SendAt.IsZero() || !n.SendAt.After(now) {
 		// The approval is committed: a client hanging up must not cut
-		// the hand-over short (a failure would only delay it).
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
-		defer cancel()
-		s.send(sctx, n.ID)
-		return s.Get(n.ID)
+		// the hand-over short (a failure would only delay it), and a
+		// long one (a large tag to expand) must not hold the request:
+		// after ApproveWait the answer is "approved" and the hand-over
+		// goes on, bounded by sendTimeout.
+		done := make(chan struct{})
+		s.handing.Add(1)
+		go func() {
+			defer s.handing.Done()
+			defer close(done)
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+			defer cancel()
+			s.send(sctx, n.ID)
+		}()
+		t := time.NewTimer(s.opts.ApproveWait)
+		defer t.Stop()
+		select {
+		case <-done:
+			return s.Get(n.ID)
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		return n, nil
 	}
 	s.poke()
 	return n, nil
 }
+
+// Wait waits for the hand-overs Approve began to finish (call it after
+// Run has returned, before closing the database).
+func (s *Service) Wait() { s.handing.Wait() }
 
 // Reject sends a submitted notice back to its author with a reason.
 func (s *Service) Reject(actor Actor, id, reason string) (Notice, error) {

@@ -59,5 +59,6 @@ func listCommand(g *globals) *cobra.Command {
 	fs.StringVar(&status, "status", "", "only notices in this `status` (draft, submitted, approved, rejected, sending, done, cancelled)")
 	fs.StringVar(&author, "author", "", "only notices by this `user`")
 	fs.IntVar(&limit, "limit", 0, "at most `N` notices (default 50)")
+	cli.CompleteValues(cmd, "status", "draft", "submitted", "approved", "rejected", "sending", "done", "cancelled")
 	return cmd
 }

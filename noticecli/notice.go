@@ -82,6 +82,7 @@ visible to others).`,
 		whoamiCommand(g),
 		unansweredCommand(g),
 		reindexCommand(g),
+		syncCommand(g),
 	)
 	return cmd
 }

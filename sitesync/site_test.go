@@ -375,3 +375,59 @@ func TestSyncSite(t *testing.T) {
 		t.Errorf("restored = %q", got)
 	}
 }
+
+// TestSyncSitemapAndCatalogue reads a sitemap index, and a catalogue table
+// whose 类别 cell picks the category.
+func TestSyncSitemapAndCatalogue(t *testing.T) {
+	s := newSite()
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	u := srv.URL
+	s.set("/sitemap.xml", []byte(`<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>`+u+`/sm1.xml</loc></sitemap></sitemapindex>`), "application/xml")
+	s.set("/sm1.xml", []byte(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>`+u+`/a.html</loc></url><url><loc>https://elsewhere.example.cn/b.html</loc></url></urlset>`), "application/xml")
+	s.set("/a.html", []byte(`<html><head><meta name="ColumnName" content="为老服务"></head><body><h1>助餐</h1><article>午餐11点。</article></body></html>`), "text/html; charset=utf-8")
+	s.set("/catalog.html", fixture.GB18030(`<html><head><meta charset="gb18030"></head><body><table class="ml">
+<tr><th>名称</th><th>类别</th><th>日期</th></tr>
+<tr><td><a href="/c.html">就业见习</a></td><td>就业创业</td><td>2024年2月1日</td></tr></table></body></html>`), "text/html")
+	s.set("/c.html", []byte(`<html><body><h1>就业见习报名</h1><article>报名时间3月。</article></body></html>`), "text/html; charset=utf-8")
+
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "t.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := importstore.New(db, t.TempDir(), clock.System{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	retries := 0
+	rules := []config.CategoryRule{{Column: "为老服务", Category: "elderly"}, {Column: "就业创业", Category: "employment"}}
+	sources := []config.Source{
+		{Name: "sm", Sitemap: u + "/sitemap.xml", Categories: rules, Rate: time.Millisecond, Retries: &retries},
+		{Name: "ml", ListPages: []string{u + "/catalog.html"}, Categories: rules, Rate: time.Millisecond, Retries: &retries,
+			Selectors: config.SourceSelectors{Item: "table.ml tr", ItemCategory: "td:nth-child(2)", ItemDate: "td:nth-child(3)"}},
+	}
+	svc := &ingest.Service{Store: st, Sources: sources, Crawler: sitesync.New(sitesync.Options{Client: srv.Client()})}
+	rep, err := svc.Sync(context.Background(), ingest.Options{Source: "sm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Result.New) != 1 || rep.Result.New[0].Title != "助餐" {
+		t.Fatalf("sitemap: %s %+v", rep.Summary(), rep.Result.New)
+	}
+	p, _, _ := st.Page("sm", u+"/a.html")
+	if p.Disclosure.Category != "elderly" {
+		t.Errorf("ColumnName rule: %q", p.Disclosure.Category)
+	}
+	rep, err = svc.Sync(context.Background(), ingest.Options{Source: "ml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, _ = st.Page("ml", u+"/c.html")
+	if len(rep.Result.New) != 1 || p.Disclosure.Category != "employment" || p.Disclosure.Published.String() != "2024-02-01" {
+		t.Errorf("catalogue: %s %+v", rep.Summary(), p.Disclosure)
+	}
+	if strings.Join(p.Missing, ",") != "department" {
+		t.Errorf("missing = %v, want department", p.Missing)
+	}
+}

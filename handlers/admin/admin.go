@@ -90,6 +90,8 @@ type Options struct {
 	// OnSignIn, when set, is told each sign-in attempt's result: ok,
 	// failed, limited or refused (the form's token was missing) (metrics).
 	OnSignIn func(result string)
+	// Content turns on the content pages (see content.go).
+	Content ContentOptions
 }
 
 // Page is one route of the console.
@@ -196,6 +198,7 @@ func New(opts Options) (*Console, error) {
 	c.registerNotices()
 	c.registerAudit()
 	c.registerPeople()
+	c.registerContent()
 	return c, nil
 }
 

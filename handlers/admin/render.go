@@ -192,7 +192,7 @@ func fmtTime(t time.Time) string {
 }
 
 func funcs() template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		"time":     fmtTime,
 		"seconds":  func(t time.Time) string { return t.In(clock.Shanghai).Format("2006-01-02 15:04:05") },
 		"status":   func(s notice.Status) string { return statusNames[s] },
@@ -204,6 +204,10 @@ func funcs() template.FuncMap {
 		"percent":  func(n, total int) int { return percent(n, total) },
 		"contains": func(list []string, s string) bool { return contains(list, s) },
 	}
+	for k, f := range contentFuncs() {
+		m[k] = f
+	}
+	return m
 }
 
 func orKey(m map[string]string, k string) string {

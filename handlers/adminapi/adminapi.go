@@ -73,9 +73,17 @@ type Options struct {
 	// Doubts serves GET /api/queries/doubted (answers residents said were
 	// wrong); nil: 404.
 	Doubts Doubts
+	// Syncer serves POST and GET /api/sources/{name}/sync; nil: 404.
+	Syncer Syncer
 	// Clock tells the time, for periods that default to "until now"
 	// (default clock.System).
 	Clock clock.Clock
+	// RefusedPerMinute: requests refused for want of a valid token an
+	// address may make in a minute before it is answered 429 (config
+	// audit.refused_per_minute; default 30). See refused.go.
+	RefusedPerMinute int
+	// OnRefused, when set, is told of each such refusal (metrics).
+	OnRefused func()
 }
 
 type user struct {
@@ -86,15 +94,24 @@ type user struct {
 }
 
 type api struct {
-	opts  Options
-	log   *slog.Logger
-	users []user
-	ips   clientip.Resolver
+	opts     Options
+	log      *slog.Logger
+	users    []user
+	ips      clientip.Resolver
+	refusals *refusals
+}
+
+// API is the admin API's handler. Run writes out the aggregated records of
+// refused requests; without it they are written when the same address is
+// refused again a minute later, or by Flush.
+type API struct {
+	http.Handler
+	api *api
 }
 
 // New returns the API handler. Users without a token can never sign in;
 // unparsable trusted proxies are ignored (config.Validate reports both).
-func New(opts Options) http.Handler {
+func New(opts Options) *API {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -105,6 +122,7 @@ func New(opts Options) http.Handler {
 		opts.Clock = clock.System{}
 	}
 	a := &api{opts: opts, log: opts.Logger}
+	a.refusals = newRefusals(a, opts.RefusedPerMinute)
 	for _, u := range opts.Users {
 		if len(u.Token) < config.MinTokenLen {
 			a.log.Error("adminapi: user has no usable token and cannot sign in", "user", u.Name)
@@ -137,16 +155,18 @@ func New(opts Options) http.Handler {
 	route("GET /api/queries/unanswered", "queries.unanswered", a.unanswered)
 	route("GET /api/queries/doubted", "queries.doubted", a.doubted)
 	route("POST /api/reindex", "index.reindex", a.reindex)
+	route("POST /api/sources/{name}/sync", "source.sync", a.sourceSync)
+	route("GET /api/sources/{name}/sync", "source.sync_status", a.sourceSyncStatus)
 	// The same paths with other methods: 405 in the catalogue's form.
 	for _, p := range []string{"/api/notices", "/api/notices/{id}", "/api/notices/{id}/submit",
 		"/api/notices/{id}/approve", "/api/notices/{id}/reject", "/api/notices/{id}/cancel",
-		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/queries/doubted", "/api/reindex"} {
+		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/queries/doubted", "/api/reindex", "/api/sources/{name}/sync"} {
 		route(p, "api.method", func(w http.ResponseWriter, r *http.Request, c *call) error { return ErrMethod })
 	}
 	route("/", "api.not_found", func(w http.ResponseWriter, r *http.Request, c *call) error {
 		return ErrNotFound.with("没有这个接口：" + r.Method + " " + r.URL.Path)
 	})
-	return mux
+	return &API{Handler: mux, api: a}
 }
 
 // call is one request being served, and what the audit record will say.
@@ -169,11 +189,19 @@ func (c *call) reply(w http.ResponseWriter, status int, v any) error {
 func (a *api) handle(action string, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{noticeID: r.PathValue("id")}
-		u, ok := a.authenticate(r)
+		remote := a.clientIP(r)
 		var err error
-		if !ok {
+		refused := false
+		if wait := a.refusals.wait(remote); wait > 0 {
+			// Too many refusals from this address: its token is not even
+			// looked at until the wait is over.
+			retryAfter(w, wait)
+			err = ErrTooManyRefused.with(fmt.Sprintf("此地址的请求多次因无有效令牌被拒绝，请 %d 秒后再试", int(wait.Seconds())+1))
+			refused = true
+		} else if u, ok := a.authenticate(r); !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="govbot"`)
 			err = ErrUnauthorized
+			refused = true
 		} else {
 			c.actor = notice.Actor{Name: u.name, Roles: u.roles}
 			err = a.serve(h, w, r, c)
@@ -182,7 +210,7 @@ func (a *api) handle(action string, h handlerFunc) http.Handler {
 			Actor:    c.actor.Name,
 			Action:   action,
 			NoticeID: c.noticeID,
-			Remote:   a.clientIP(r),
+			Remote:   remote,
 			Request:  r.Method + " " + r.URL.Path,
 			Result:   audit.ResultOK,
 			Status:   c.status,
@@ -199,12 +227,20 @@ func (a *api) handle(action string, h handlerFunc) http.Handler {
 				rec.Message = err.Error() // the cause, for admins only
 			}
 		}
-		if a.opts.Audit != nil {
-			if _, aerr := a.opts.Audit.Append(rec); aerr != nil {
-				a.log.Error("adminapi: audit append failed", "record", fmt.Sprintf("%+v", rec), "err", aerr)
-			}
+		if refused && !a.refusals.refused(remote, rec.Status, rec.Request) {
+			return // counted into the address's aggregated record
 		}
+		a.append(rec)
 	})
+}
+
+func (a *api) append(rec audit.Record) {
+	if a.opts.Audit == nil {
+		return
+	}
+	if _, err := a.opts.Audit.Append(rec); err != nil {
+		a.log.Error("adminapi: audit append failed", "record", fmt.Sprintf("%+v", rec), "err", err)
+	}
 }
 
 // serve runs h, turning a panic into an internal error so that it is
@@ -268,6 +304,9 @@ func (a *api) decode(w http.ResponseWriter, r *http.Request, v any, allowEmpty b
 			return nil
 		}
 		return ErrBadJSON.with("请求体为空，需要一个 JSON 对象")
+	}
+	if err := checkKeys(data, v); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()

@@ -282,6 +282,10 @@ func TestErrors(t *testing.T) {
 		{"other staff edits", "PATCH", "/api/notices/" + draftID, tokStaff2, map[string]any{"title": "x"}, 403, 40302, ""},
 		{"bad json", "POST", "/api/notices", tokStaff, `{"title":`, 400, 40001, ""},
 		{"unknown field", "POST", "/api/notices", tokStaff, `{"title":"a","body":"b","audiences":["防汛"],"colour":"red"}`, 400, 40001, "colour"},
+		{"differently cased key", "POST", "/api/notices", tokStaff, `{"title":"a","Title":"b","body":"b","audiences":["防汛"]}`, 400, 40001, `"Title"（字段名区分大小写，应为 "title"）`},
+		{"cased key alone", "POST", "/api/notices", tokStaff, `{"TITLE":"a","body":"b","audiences":["防汛"]}`, 400, 40001, `应为 "title"`},
+		{"key twice", "POST", "/api/notices", tokStaff, `{"title":"a","title":"b","body":"b","audiences":["防汛"]}`, 400, 40001, "出现了两次"},
+		{"cased note key", "POST", "/api/notices/1/reject", tokReviewer, `{"Reason":"x"}`, 400, 40001, `应为 "reason"`},
 		{"wrong type", "POST", "/api/notices", tokStaff, `{"title":1}`, 400, 40001, "title"},
 		{"trailing data", "POST", "/api/notices", tokStaff, `{"title":"a"} {}`, 400, 40001, "多余"},
 		{"empty body", "POST", "/api/notices", tokStaff, ``, 400, 40001, ""},
@@ -302,9 +306,11 @@ func TestErrors(t *testing.T) {
 		{"method", "DELETE", "/api/notices/" + draftID, tokAdmin, nil, 405, 40501, ""},
 		{"too large", "POST", "/api/notices", tokStaff, `{"title":"` + strings.Repeat("a", 20000) + `"}`, 413, 41301, "16384"},
 	}
+	refusedBefore := false
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.snapshot()
+			seqBefore := e.lastAudit().Seq
 			st, m := e.do(tc.method, tc.path, tc.token, tc.body)
 			if st != tc.status || m["code"] != float64(tc.code) || m["http"] != float64(tc.status) {
 				t.Fatalf("got %d %v, want %d code %d", st, m, tc.status, tc.code)
@@ -317,6 +323,18 @@ func TestErrors(t *testing.T) {
 				t.Error("refused request changed the store")
 			}
 			r := e.lastAudit()
+			if tc.code == 40101 {
+				// Refusals for the token: the first of an address is
+				// recorded, the next ones in the minute are aggregated.
+				wrote := r.Seq != seqBefore
+				if wrote == refusedBefore {
+					t.Errorf("refusal recorded at once: %v, want %v (aggregated after the first)", wrote, !refusedBefore)
+				}
+				refusedBefore = true
+				if !wrote {
+					return
+				}
+			}
 			if r.Result != audit.ResultError || r.Code != tc.code || r.Status != tc.status || r.Request != tc.method+" "+strings.Split(tc.path, "?")[0] {
 				t.Errorf("audit record %+v", r)
 			}

@@ -43,9 +43,12 @@ var (
 	ErrSelfReview      = &Error{40303, http.StatusForbidden, "不能审核自己撰写的通知"}
 	ErrNotFound        = &Error{40401, http.StatusNotFound, "未找到"}
 	ErrMethod          = &Error{40501, http.StatusMethodNotAllowed, "不支持此请求方法"}
+	ErrSyncBusy        = &Error{40901, http.StatusConflict, "该来源正在同步，请稍后查看结果"}
 	ErrTooLarge        = &Error{41301, http.StatusRequestEntityTooLarge, "请求体过大"}
+	ErrTooManyRefused  = &Error{42901, http.StatusTooManyRequests, "此地址被拒绝的请求过多，请稍后再试"}
 	ErrInternal        = &Error{50001, http.StatusInternalServerError, "服务器内部错误，请稍后重试或联系管理员"}
 	ErrReindex         = &Error{50002, http.StatusInternalServerError, "重建索引失败，线上索引未变"}
+	ErrSync            = &Error{50003, http.StatusInternalServerError, "同步失败，已导入的内容未变"}
 )
 
 var byCode = map[notice.Code]*Error{

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/handlers/adminapi"
+	"github.com/yingpu/govbot/handlers/webhook/wechattest"
+	"github.com/yingpu/govbot/importer/fixture"
+)
+
+// TestServeSyncAnswers: an admin syncs the office's site through the
+// running server, and a resident is answered from it at once.
+func TestServeSyncAnswers(t *testing.T) {
+	site := http.NewServeMux()
+	site.HandleFunc("/zwgk/list.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=GBK")
+		w.Write(fixture.GBK(`<ul class="list"><li><a href="zhuyu.html">助浴</a></li></ul>`))
+	})
+	site.HandleFunc("/zwgk/zhuyu.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=GBK")
+		w.Write(fixture.GBK(strings.Replace(bathPage, `<link rel="canonical" href="https://www.example.gov.cn/yp/zwgk/zhuyu.html">`, "", 1)))
+	})
+	siteSrv := httptest.NewServer(site)
+	defer siteSrv.Close()
+
+	const adminToken = "admin-token-0123456789abcdefg"
+	retries := 0
+	cfg := config.Default()
+	cfg.DataDir = copyDataDir(t, askIDs)
+	cfg.StateDir = t.TempDir()
+	cfg.OfficialAccount = config.OfficialAccount{AppID: "wx0123456789abcdef", Token: "oatoken123", EncodingAESKey: aesKey(t), Path: "/wechat/oa"}
+	cfg.Users = []config.User{{Name: "admin", Roles: []string{config.RoleAdmin}, Token: adminToken}}
+	cfg.Sources = []config.Source{{Name: "site", ListPages: []string{siteSrv.URL + "/zwgk/list.html"},
+		Selectors: config.SourceSelectors{Item: "ul.list li"}, Category: "elderly", ApproveAs: "张敏",
+		Rate: config.DefaultSourceRate / 20, Retries: &retries}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d, h, err := openServe(ctx, cfg, clock.Fixed(serveNow), slog.New(slog.DiscardHandler))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer func() { srv.Close(); cancel(); d.close() }()
+
+	call := func(method string) (int, adminapi.SyncStatus) {
+		req, _ := http.NewRequest(method, srv.URL+"/api/sources/site/sync", nil)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		resp := post(t, req)
+		var st adminapi.SyncStatus
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, st
+	}
+	if code, st := call("GET"); code != 200 || st.State != adminapi.SyncIdle {
+		t.Fatalf("status before: %d %+v", code, st)
+	}
+	if code, st := call("POST"); code != http.StatusAccepted || st.State != adminapi.SyncRunning || st.Actor != "admin" {
+		t.Fatalf("start: %d %+v", code, st)
+	}
+	var st adminapi.SyncStatus
+	if !eventually(func() bool { _, st = call("GET"); return st.State != adminapi.SyncRunning }) {
+		t.Fatalf("the sync did not finish: %+v", st)
+	}
+	if st.State != adminapi.SyncDone || st.Report == nil || len(st.Report.New) != 1 || st.Report.Reindexed == "" || st.Finished == nil {
+		t.Fatalf("sync: %+v %+v", st, st.Report)
+	}
+
+	oa := wechattest.NewOA(cfg.OfficialAccount.Token, cfg.OfficialAccount.EncodingAESKey, cfg.OfficialAccount.AppID)
+	oa.BaseURL = srv.URL
+	reply, err := oa.DecodeReply(post(t, oa.SignedTextRequest("oSyncTestFollower00000000001", "助浴服务每次收费多少", serveNow)))
+	if err != nil || !strings.Contains(reply, "20元") || !strings.Contains(reply, "助浴") {
+		t.Errorf("resident's reply %q, %v", reply, err)
+	}
+	recs, _ := d.audit.List(auditFilter("import.sync"))
+	if len(recs) != 1 || recs[0].Actor != "admin" {
+		t.Errorf("audit of the sync: %+v", recs)
+	}
+}
+
+func auditFilter(action string) audit.Filter { return audit.Filter{Action: action} }
