@@ -366,6 +366,22 @@ func TestDialogueMoreShowsTheNextDisclosures(t *testing.T) {
 	}
 }
 
+func TestDialogueMoreAsksWhatTheMatterAsked(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1})
+	say(t, d, "u", "低保申请电话")
+	m := say(t, d, "u", "还有别的吗")[0]
+	q := lib.last()
+	// The matter's words, asked as the first question asked (电话), never
+	// what was shown (the answer and its numbered related title).
+	if !strings.Contains(q.Text, "低保") || !strings.Contains(q.Text, "电话") || !contains(q.Exclude, "guide") || !contains(q.Exclude, "std") {
+		t.Errorf("more asked %+v", q)
+	}
+	if m.Kind != TurnMore || m.Answered || m.Text != noMoreText {
+		t.Errorf("nothing more on the matter: %+v", m)
+	}
+}
+
 func TestDialogueFullTextPages(t *testing.T) {
 	lib := testLibrary()
 	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
