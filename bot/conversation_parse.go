@@ -109,7 +109,7 @@ var courtesyWords = []struct {
 	{"好的", courtesyOK}, {"好滴", courtesyOK}, {"好嘞", courtesyOK}, {"知道了", courtesyOK}, {"明白了", courtesyOK},
 	{"了解了", courtesyOK}, {"懂了", courtesyOK}, {"收到", courtesyOK}, {"明白", courtesyOK}, {"了解", courtesyOK},
 	{"可以", courtesyOK}, {"行", courtesyOK}, {"好", courtesyOK}, {"嗯嗯", courtesyOK}, {"嗯", courtesyOK},
-	{"哦哦", courtesyOK}, {"噢", courtesyOK}, {"ok", courtesyOK}, {"okay", courtesyOK}, {"没问题", courtesyOK},
+	{"哦哦", courtesyOK}, {"噢", courtesyOK}, {"是的", courtesyOK}, {"对的", courtesyOK}, {"没事了", courtesyOK}, {"没有了", courtesyOK}, {"ok", courtesyOK}, {"okay", courtesyOK}, {"没问题", courtesyOK},
 	{"再见", courtesyBye}, {"拜拜", courtesyBye}, {"bye", courtesyBye},
 }
 

@@ -28,6 +28,7 @@ func TestParseUtterance(t *testing.T) {
 		{"好的，谢谢！", utterance{kind: uCourtesy, courtesy: courtesyOK}},
 		{"您好", utterance{kind: uCourtesy, courtesy: courtesyHello}},
 		{"拜拜", utterance{kind: uCourtesy, courtesy: courtesyBye}},
+		{"没有了，谢谢", utterance{kind: uCourtesy, courtesy: courtesyOK}},
 		{"有用", utterance{kind: uFeedback, feedback: FeedbackUseful}},
 		{"很有用，谢谢", utterance{kind: uFeedback, feedback: FeedbackUseful}},
 		{"没用", utterance{kind: uFeedback, feedback: FeedbackNotUseful}},
