@@ -510,3 +510,25 @@ func TestDialogueForgets(t *testing.T) {
 		t.Errorf("after Forget: %s", p.Kind)
 	}
 }
+
+func TestDialogueConcurrentResidents(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1, MaxConversations: 8})
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			user := fmt.Sprintf("u%d", i%4) // four residents, several messages at once each
+			for j, m := range []string{"低保申请", "电话多少", "2", "全文", "谢谢"} {
+				if _, err := d.Reply(context.Background(), Input{User: user, Key: fmt.Sprintf("%d-%d", i, j), Text: m}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := d.store.(*memConversations).c.len(); n > 8 {
+		t.Errorf("%d conversations kept, at most 8", n)
+	}
+}
