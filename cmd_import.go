@@ -146,5 +146,8 @@ func runImport(ctx context.Context, o ingestOptions, paths []string, stdout, std
 	if rep.ReindexErr != "" {
 		return errors.New("import: the reindex failed")
 	}
+	if len(rep.Failures) > 0 {
+		return fmt.Errorf("import: %d files could not be imported (listed above); the rest were", len(rep.Failures))
+	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -8,7 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/importer/fixture"
+	"github.com/yingpu/govbot/store"
 )
 
 const bathPage = `<html><head><meta charset="gbk">
@@ -32,14 +37,15 @@ func TestImportThenAsk(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := runGovbot(t, "", "import", "--data", data, "--state", state, "--dry-run", saved)
-	if code != 0 || !strings.Contains(out, "would be new") || !strings.Contains(out, "dry run") {
+	if code != 1 || !strings.Contains(out, "would be new") || !strings.Contains(out, "dry run") {
 		t.Fatalf("dry run: %d\n%s\n%s", code, out, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(state, "imported", "files.jsonl")); !os.IsNotExist(err) {
 		t.Fatal("the dry run wrote the imported file")
 	}
 	code, out, errOut = runGovbot(t, "", "import", "--data", data, "--state", state, "--approve-as", "张敏", saved)
-	if code != 0 {
+	// The broken PDF fails the command (exit 1) after the rest imported.
+	if code != 1 || !strings.Contains(errOut, "1 files could not be imported") {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"new       files-", "盈浦街道老年人助浴服务", "failed    " + filepath.Join(saved, "scan.pdf") + ": not a readable PDF", "indexed "} {
@@ -106,5 +112,37 @@ func TestSyncCommand(t *testing.T) {
 	}
 	if code, _, errOut := runGovbot(t, "", "sync", "--config", cfg, "--state", state, "--source", "nope"); code != 2 || !strings.Contains(errOut, "no source") {
 		t.Errorf("unknown source: %d %s", code, errOut)
+	}
+}
+
+// TestImportAuditSigned: the import's audit record is signed with the
+// server's audit key, so the chain verifies as serve's does.
+func TestImportAuditSigned(t *testing.T) {
+	data := copyDataDir(t, askIDs)
+	state := t.TempDir()
+	saved := t.TempDir()
+	if err := os.WriteFile(filepath.Join(saved, "zhuyu.html"), fixture.GBK(bathPage), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runGovbot(t, "", "import", "--data", data, "--state", state, "--no-reindex", saved); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errOut)
+	}
+	cfg := config.Default()
+	cfg.StateDir = state
+	db, err := store.Open(dbFile(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	log, err := openAudit(db, cfg, clock.System{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := log.Verify(); err != nil || n != 1 {
+		t.Errorf("verify: %d records, %v", n, err)
+	}
+	recs, _ := log.List(audit.Filter{Action: "import.files"})
+	if len(recs) != 1 || !strings.Contains(recs[0].Message, "1 new") {
+		t.Errorf("audit: %+v", recs)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +19,18 @@ import (
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/index"
 )
+
+// reindexMemoryLimit is the soft heap limit of a `govbot reindex` process
+// unless GOMEMLIMIT sets one: a build allocates a great deal for a short
+// while, and the garbage collector then works harder near the limit rather
+// than let the heap grow on a small server (4 GB beside a running serve).
+const reindexMemoryLimit = 400 << 20
+
+func boundBuildMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(reindexMemoryLimit)
+	}
+}
 
 func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index.Options {
 	return index.Options{
@@ -94,6 +108,7 @@ func runReindex(ctx context.Context, o reindexOptions, stdout, stderr io.Writer)
 	if !o.quiet && cli.IsTerminal(stderr) {
 		opts.Progress = cli.ProgressBar(stderr, clock.System{})
 	}
+	boundBuildMemory()
 	rep, err := index.Rebuild(ctx, opts)
 	var shrink *index.ShrinkError
 	if err != nil && !errors.As(err, &shrink) {

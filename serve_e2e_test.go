@@ -472,7 +472,12 @@ func TestE2EResidentJourney(t *testing.T) {
 		t.Errorf("%d messages sent, want 3", got)
 	}
 
-	// The audit log has every step, by whom.
+	// The audit log has every step, by whom. The done step is audited
+	// right after the status changes: wait for it.
+	eventually(func() bool {
+		_, b := e.call("GET", "/api/audit?notice="+n.ID, e2eAdminToken, nil)
+		return strings.Contains(string(b), `"notice.done"`)
+	})
 	status, b := e.call("GET", "/api/audit?notice="+n.ID, e2eAdminToken, nil)
 	var audit struct {
 		Records []struct {

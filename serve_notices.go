@@ -12,6 +12,7 @@ import (
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/adminapi"
+	"github.com/yingpu/govbot/indexjobs"
 	"github.com/yingpu/govbot/handlers/noticepage"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/outbox"
@@ -45,6 +46,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 	// OnDone runs on the outbox's goroutines, which start after notices is
 	// set below.
 	oopts.OnDone = func(id string) { notices.MarkDone(id) }
+	oopts.OnUncertain = func(id string, held, resent int) { notices.Interrupted(id, held, resent) }
 	oopts.Observe = func(channel string, state outbox.State) { d.metrics.Delivery(channel, string(state)) }
 	ob, err := outbox.New(d.db, oopts)
 	if err != nil {
@@ -93,7 +95,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		Logger:           d.logger.With("component", "adminapi"),
 		Queries:          d.queries,
 		Doubts:           d.queries,
-		Reindexer:        reindexer{d},
+		Jobs:             apiJobs{d.content},
 		Syncer:           serveSyncer{d},
 		Clock:            d.clock,
 		RefusedPerMinute: cfg.Audit.RefusedPerMinute,
@@ -164,31 +166,10 @@ func noticeURL(base, id string) string {
 	return strings.TrimRight(base, "/") + "/notices/" + url.PathEscape(id)
 }
 
-// reindexer rebuilds the served index for POST /api/reindex.
-type reindexer struct{ d *serveDeps }
+// apiJobs starts the API's reindexes on the content services' job runner,
+// bound to the server's lifetime rather than the request's.
+type apiJobs struct{ c *contentServices }
 
-func (r reindexer) Reindex(ctx context.Context) (adminapi.ReindexResult, error) {
-	rep, err := r.d.index.Rebuild(ctx)
-	if rep != nil {
-		r.d.metrics.Reindex(rep.Took, rep.Indexed, err)
-	}
-	if err != nil {
-		return adminapi.ReindexResult{}, err
-	}
-	res := adminapi.ReindexResult{
-		Generation: rep.Generation, Indexed: rep.Indexed,
-		Drafts: len(rep.Load.Drafts), Blocked: len(rep.Load.Blocked), Errors: len(rep.Load.Errors),
-		Problems: []string{},
-	}
-	for _, x := range rep.Load.Drafts {
-		res.Problems = append(res.Problems, "draft: "+x.String())
-	}
-	for _, x := range rep.Load.Blocked {
-		res.Problems = append(res.Problems, "blocked: "+x.String())
-	}
-	for _, x := range rep.Load.Errors {
-		res.Problems = append(res.Problems, "error: "+x.Error())
-	}
-	r.d.logger.Info("index rebuilt", "generation", rep.Generation, "indexed", rep.Indexed, "took", rep.Took)
-	return res, nil
-}
+func (j apiJobs) Start(actor string) (indexjobs.Job, error) { return j.c.jobs.Start(j.c.ctx, actor) }
+func (j apiJobs) Get(id uint64) (indexjobs.Job, bool, error) { return j.c.jobs.Get(id) }
+func (j apiJobs) History(limit int) ([]indexjobs.Job, error) { return j.c.jobs.History(limit) }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yingpu/govbot/config"
 )
@@ -62,5 +63,51 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+}
+
+// TestReindexIsAJob: POST /api/reindex answers at once with a job, whose
+// progress GET /api/reindex/{id} tells until it is done; the outcome is in
+// the audit log.
+func TestReindexIsAJob(t *testing.T) {
+	e := startE2E(t)
+	status, body := e.call("POST", "/api/reindex", e2eAdminToken, nil)
+	var job struct {
+		ID       uint64 `json:"id"`
+		State    string `json:"state"`
+		Running  bool   `json:"running"`
+		Location string `json:"location"`
+		Indexed  int    `json:"indexed"`
+	}
+	if err := json.Unmarshal(body, &job); err != nil || status != http.StatusAccepted || job.ID == 0 || job.Location == "" {
+		t.Fatalf("POST /api/reindex: %d %s", status, body)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for job.State == "running" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		status, body = e.call("GET", job.Location, e2eAdminToken, nil)
+		if err := json.Unmarshal(body, &job); err != nil || status != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", job.Location, status, body)
+		}
+	}
+	if job.State != "done" || job.Running || job.Indexed < 100 {
+		t.Fatalf("job: %s", body)
+	}
+	var recs struct {
+		Records []struct {
+			Actor, Action, Result string
+		} `json:"records"`
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		_, b := e.call("GET", "/api/audit?action=index.reindex.done", e2eAdminToken, nil)
+		json.Unmarshal(b, &recs)
+		if len(recs.Records) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(recs.Records) != 1 || recs.Records[0].Actor != "admin" || recs.Records[0].Result != "ok" {
+		t.Errorf("audit of the outcome: %+v", recs)
 	}
 }

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/yingpu/govbot/catalog"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/adminapi"
 	"github.com/yingpu/govbot/importstore"
+	"github.com/yingpu/govbot/indexjobs"
 	"github.com/yingpu/govbot/ingest"
 	"github.com/yingpu/govbot/sitesync"
 )
@@ -32,17 +35,12 @@ func startSourceSync(ctx context.Context, d *serveDeps) error {
 	}
 	logger := d.logger.With("component", "sync")
 	svc := &ingest.Service{
-		Store:   st,
-		Crawler: sitesync.New(sitesync.Options{Clock: d.clock, Logger: logger}),
-		Clock:   d.clock,
-		Sources: d.cfg.Sources,
-		Reindex: func(ctx context.Context) (string, error) {
-			rep, err := d.index.Rebuild(ctx)
-			if err != nil {
-				return "", err
-			}
-			return fmt.Sprintf("indexed %d disclosures into %s in %s", rep.Indexed, rep.Generation, rep.Took.Round(time.Millisecond)), nil
-		},
+		Store:     st,
+		Crawler:   sitesync.New(sitesync.Options{Clock: d.clock, Logger: logger}),
+		Clock:     d.clock,
+		Sources:   d.cfg.Sources,
+		Reindex:   func(ctx context.Context) (string, error) { return syncReindex(ctx, d) },
+		Withdrawn: func(ctx context.Context, cs []importstore.Change) error { return endWithdrawn(d, cs) },
 	}
 	if d.audit != nil {
 		svc.Audit = d.audit
@@ -201,4 +199,84 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// syncReindexPoll is how often a sync looks at the reindex job it started.
+const syncReindexPoll = 200 * time.Millisecond
+
+// syncReindex rebuilds the served index after a sync, as a reindex job of
+// the console (so it shows in its history, and never two run at once):
+// it waits for a running job to end, starts one and waits for it.
+func syncReindex(ctx context.Context, d *serveDeps) (string, error) {
+	if d.content == nil || d.content.jobs == nil {
+		rep, err := d.index.Rebuild(ctx)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("indexed %d disclosures into %s in %s", rep.Indexed, rep.Generation, rep.Took.Round(time.Millisecond)), nil
+	}
+	jobs := d.content.jobs
+	wait := func() error {
+		t := time.NewTimer(syncReindexPoll)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			return nil
+		}
+	}
+	var job indexjobs.Job
+	for {
+		var err error
+		job, err = jobs.Start(ctx, "sync")
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, indexjobs.ErrBusy) {
+			return "", err
+		}
+		if err := wait(); err != nil {
+			return "", err
+		}
+	}
+	for job.State == indexjobs.StateRunning {
+		if err := wait(); err != nil {
+			return "", err
+		}
+		j, ok, err := jobs.Get(job.ID)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", fmt.Errorf("reindex job %d vanished", job.ID)
+		}
+		job = j
+	}
+	if job.State != indexjobs.StateDone {
+		return "", fmt.Errorf("reindex job %d %s: %s", job.ID, job.State, job.Message)
+	}
+	return fmt.Sprintf("indexed %d disclosures into %s (reindex job %d)", job.Indexed, job.Generation, job.ID), nil
+}
+
+// endWithdrawn ends the console's published version of each withdrawn
+// disclosure (one approved in the console replaces the imported file's
+// version), so that a page gone from the site is no longer presented as
+// current.
+func endWithdrawn(d *serveDeps, cs []importstore.Change) error {
+	if d.content == nil || d.content.catalog == nil {
+		return nil
+	}
+	var errs []error
+	for _, c := range cs {
+		e, err := d.content.catalog.Get(c.ID)
+		if err != nil || e.Live == nil || e.Status == catalog.StatusEnded {
+			continue
+		}
+		actor := catalog.Actor{Name: "sync", Roles: []string{catalog.RoleAdmin}}
+		if _, err := d.content.catalog.End(actor, c.ID, "来源网站已撤下该页面"); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", c.ID, err))
+		}
+	}
+	return errors.Join(errs...)
 }

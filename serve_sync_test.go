@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/catalog"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/adminapi"
@@ -20,9 +22,15 @@ import (
 // TestServeSyncAnswers: an admin syncs the office's site through the
 // running server, and a resident is answered from it at once.
 func TestServeSyncAnswers(t *testing.T) {
+	var listed atomic.Bool
+	listed.Store(true)
 	site := http.NewServeMux()
 	site.HandleFunc("/zwgk/list.html", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=GBK")
+		if !listed.Load() {
+			w.Write(fixture.GBK(`<ul class="list"><li><a href="other.html">其他</a></li></ul>`))
+			return
+		}
 		w.Write(fixture.GBK(`<ul class="list"><li><a href="zhuyu.html">助浴</a></li></ul>`))
 	})
 	site.HandleFunc("/zwgk/zhuyu.html", func(w http.ResponseWriter, r *http.Request) {
@@ -74,9 +82,10 @@ func TestServeSyncAnswers(t *testing.T) {
 	if !eventually(func() bool { _, st = call("GET"); return st.State != adminapi.SyncRunning }) {
 		t.Fatalf("the sync did not finish: %+v", st)
 	}
-	if st.State != adminapi.SyncDone || st.Report == nil || len(st.Report.New) != 1 || st.Report.Reindexed == "" || st.Finished == nil {
+	if st.State != adminapi.SyncDone || st.Report == nil || len(st.Report.New) != 1 || !strings.Contains(st.Report.Reindexed, "reindex job") || st.Finished == nil {
 		t.Fatalf("sync: %+v %+v", st, st.Report)
 	}
+	id := st.Report.New[0].ID
 
 	oa := wechattest.NewOA(cfg.OfficialAccount.Token, cfg.OfficialAccount.EncodingAESKey, cfg.OfficialAccount.AppID)
 	oa.BaseURL = srv.URL
@@ -87,6 +96,30 @@ func TestServeSyncAnswers(t *testing.T) {
 	recs, _ := d.audit.List(auditFilter("import.sync"))
 	if len(recs) != 1 || recs[0].Actor != "admin" {
 		t.Errorf("audit of the sync: %+v", recs)
+	}
+
+	// Edited and approved in the console, then gone from the site: the
+	// console's version ends too, so nothing presents it as current.
+	cat := d.content.catalog
+	shipped, err := cat.Lookup(id)
+	if err != nil {
+		t.Fatalf("the imported disclosure is not in the console's catalogue: %v", err)
+	}
+	dis := shipped.Disclosure
+	dis.Body += "\n（控制台补充）"
+	if _, err := cat.Save(catalog.Actor{Name: "wang", Roles: []string{catalog.RoleStaff}}, dis, "data", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat.Approve(catalog.Actor{Name: "li", Roles: []string{catalog.RoleReviewer}}, id, ""); err != nil {
+		t.Fatal(err)
+	}
+	listed.Store(false)
+	call("POST")
+	if !eventually(func() bool { _, st = call("GET"); return st.State != adminapi.SyncRunning }) || st.Report == nil || len(st.Report.Withdrawn) != 1 {
+		t.Fatalf("second sync: %+v", st)
+	}
+	if e, err := cat.Get(id); err != nil || e.Status != catalog.StatusEnded {
+		t.Errorf("the console's version of the withdrawn page: %+v %v", e.Status, err)
 	}
 }
 

@@ -241,30 +241,9 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 		return Turn{}, st, err
 	}
 	own := d.topicOf(in.Text)
-	follow := u.deictic || u.elliptic || own == ""
-	switch {
-	case follow:
-	case isNearestQuestion(in.Text):
-		// 最近的长者食堂在哪: places around the resident, a search of
-		// its own.
-	case st.Answer != "" && alone.Answered && nearTop(alone.Hits, st.Answer, d.o.FollowMargin, 3):
-		follow = true
-	case !wide.Answered:
-	case !alone.Answered || !namesMatter(alone.Hits, own, 3):
-		// It names nothing a disclosure is about (什么时候发到卡上,
-		// 评估要钱吗): it asks about the matter under discussion.
-		follow = true
-	case len(wide.Hits) > 0 && len(alone.Hits) > 0 && wide.Hits[0].ID != alone.Hits[0].ID &&
-		wide.Confidence >= alone.Confidence-d.o.ContextMargin:
-		// Read with the matter, it is answered at least as well, if the
-		// disclosure that answers it so speaks of the question's own
-		// words too (每天几点施工 after a renovation project: its works
-		// hours), not only of the matter.
-		there, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{wide.Hits[0].ID}, Geo: in.Geo, Now: now})
-		if err != nil {
-			return Turn{}, st, err
-		}
-		follow = len(there.Hits) > 0 && there.Hits[0].Coverage >= alone.Confidence-d.o.FollowMargin
+	follow, err := d.follows(ctx, st, u, in, now, own, alone, wide)
+	if err != nil {
+		return Turn{}, st, err
 	}
 	if !follow {
 		return d.fresh(st, in.Text, alone)
@@ -322,6 +301,80 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 	t := d.answerTurn(a, TurnFollowUp)
 	next := d.after(st, t, in.Text, joinTopic(st.Topic, own), a)
 	return t, next, nil
+}
+
+// follows tells whether a question continues the matter under discussion
+// (see docs/bot.md, "Follow-up or new question"). own are its topic words,
+// alone its answer on its own, wide its answer read with the matter.
+func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (bool, error) {
+	if own == "" {
+		// It names no matter of its own (电话多少, 要交钱吗).
+		return true, nil
+	}
+	if (u.deictic || u.elliptic) && len(strings.Fields(own)) <= maxPointingTopic {
+		// It points back (那边有床睡吗) or leaves the matter out (按小时算
+		//呢). A long message that says 那边 in passing (我们小区那边水管
+		// 老是堵，听说要改造…) tells its own matter.
+		return true, nil
+	}
+	if isNearestQuestion(in.Text) {
+		// 最近的长者食堂在哪: places around the resident, a search of its
+		// own.
+		return false, nil
+	}
+	if !alone.Answered {
+		return wide.Answered, nil
+	}
+	current := st.Choices
+	if st.Answer != "" {
+		current = []string{st.Answer}
+	}
+	for _, id := range current {
+		if nearTop(alone.Hits, id, d.o.FollowMargin, 3) {
+			// What is under discussion is about as good an answer as any.
+			return true, nil
+		}
+	}
+	named := namedTerms(alone.Hits, own, 3)
+	if len(named) == 0 {
+		// It names nothing a disclosure is about (什么时候发到卡上): it asks
+		// about the matter under discussion.
+		return wide.Answered, nil
+	}
+	if st.Answer != "" {
+		// What it names, the disclosure under discussion is about too
+		// (政府补贴多少 after a lift-installation guide with its subsidy):
+		// the same matter.
+		there, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{st.Answer}, Geo: in.Geo, Now: now, Explain: true})
+		if err != nil {
+			return false, err
+		}
+		if len(there.Hits) > 0 && len(namedTerms(there.Hits, strings.Join(named, " "), 1)) == len(named) {
+			return true, nil
+		}
+	}
+	if wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != alone.Hits[0].ID && wide.Confidence >= alone.Confidence-d.o.ContextMargin {
+		// Read with the matter, it is answered at least as well, if the
+		// disclosure that answers it so speaks of the question's own words
+		// too (每天几点施工 after a renovation project: its works hours),
+		// not only of the matter.
+		cov, err := d.coverageIn(ctx, in, now, wide.Hits[0].ID)
+		return err == nil && cov >= alone.Confidence-d.o.FollowMargin, err
+	}
+	return false, nil
+}
+
+// maxPointingTopic: a message pointing back (那, 这个, …呢) is a follow-up
+// when it names at most this many words of its own.
+const maxPointingTopic = 2
+
+// coverageIn is how much of the question disclosure id speaks of.
+func (d *Dialogue) coverageIn(ctx context.Context, in Input, now time.Time, id string) (float64, error) {
+	a, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{id}, Geo: in.Geo, Now: now})
+	if err != nil || len(a.Hits) == 0 {
+		return 0, err
+	}
+	return a.Hits[0].Coverage, nil
 }
 
 // fresh answers a question on its own (a new matter).
@@ -691,21 +744,24 @@ func scoreOf(hits []index.Hit, id string) float64 {
 	return 0
 }
 
-// namesMatter tells whether a question names what a disclosure is about:
-// one of its topic words is in the title of one of the first n hits.
-func namesMatter(hits []index.Hit, topic string, n int) bool {
+// namedTerms are the topic words of a question that name what a disclosure
+// is about: in one of the first n hits, in the title or the editor's
+// keywords, or a service the lexicon knows (a synonym, a life situation),
+// not only somewhere in a body. A lone character (卡, 钱) names nothing.
+func namedTerms(hits []index.Hit, topic string, n int) []string {
+	var out []string
 	for i, h := range hits {
 		if i == n {
 			break
 		}
 		for _, m := range h.Matched {
-			// A lone character (卡, 钱) names nothing.
-			if m.Where == index.InTitle && utf8.RuneCountInString(m.Term) >= 2 && strings.Contains(topic, m.Term) {
-				return true
+			if m.Where != index.InBody && m.Where != index.ByPart && utf8.RuneCountInString(m.Term) >= 2 &&
+				strings.Contains(topic, m.Term) && !contains(out, m.Term) {
+				out = append(out, m.Term)
 			}
 		}
 	}
-	return false
+	return out
 }
 
 // isNearestQuestion: 附近的…, 最近的…在哪 asks for places around the

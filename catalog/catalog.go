@@ -202,8 +202,9 @@ type Options struct {
 
 // Catalog is the console's disclosure store. It is safe for concurrent use.
 type Catalog struct {
-	opts Options
-	mu   sync.Mutex // serializes writes and the export files
+	opts  Options
+	mu    sync.Mutex // serializes writes and the export files
+	cache shippedCache
 }
 
 // ExportFile is the name of the file written in ExportDir.

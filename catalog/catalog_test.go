@@ -341,3 +341,23 @@ func TestListMergesShipped(t *testing.T) {
 		t.Errorf("the export does not read back: %d docs, %v", len(docs), errs)
 	}
 }
+
+func TestShippedFollowsTheFiles(t *testing.T) {
+	dir := t.TempDir()
+	line := func(id, title string) string {
+		return `{"id":"` + id + `","title":"` + title + `","url":"https://gk.yingpu.example/` + id + `.html","published":"2026-11-01","review":{"status":"approved","reviewer":"李伟","date":"2026-11-01"},"body":"正文"}` + "\n"
+	}
+	path := filepath.Join(dir, "a.jsonl")
+	os.WriteFile(path, []byte(line("s-1", "第一版")), 0o644)
+	c := newFixture(t, dir).c
+	if s, err := c.Lookup("s-1"); err != nil || s.Disclosure.Title != "第一版" {
+		t.Fatalf("Lookup: %+v, %v", s, err)
+	}
+	os.WriteFile(path, []byte(line("s-1", "第二版")+line("s-2", "新增")), 0o644)
+	if s, err := c.Lookup("s-1"); err != nil || s.Disclosure.Title != "第二版" {
+		t.Errorf("after the file changed: %+v, %v", s, err)
+	}
+	if rows, _ := c.List(Filter{}); len(rows) != 2 {
+		t.Errorf("rows %d, want 2", len(rows))
+	}
+}

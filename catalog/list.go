@@ -2,9 +2,13 @@ package catalog
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/yingpu/govbot/clock"
@@ -51,8 +55,52 @@ type Shipped struct {
 	Reason     string // why it is a draft
 }
 
-// shipped reads the source directories.
+// shippedCache keeps what the source directories held, until a file in
+// them changes (its path, size or modification time).
+type shippedCache struct {
+	mu    sync.Mutex
+	sig   string
+	day   time.Time
+	items map[string]Shipped
+	order []string
+}
+
+// signature describes the files of the source directories.
+func (c *Catalog) signature() string {
+	var b strings.Builder
+	for _, dir := range c.opts.SourceDirs {
+		filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return nil
+			}
+			if info, err := e.Info(); err == nil {
+				fmt.Fprintf(&b, "%s|%d|%d\n", path, info.Size(), info.ModTime().UnixNano())
+			}
+			return nil
+		})
+	}
+	return b.String()
+}
+
+// shipped reads the source directories (or returns what they held when
+// nothing changed since).
 func (c *Catalog) shipped() (map[string]Shipped, []string, error) {
+	sig := c.signature()
+	today := clock.Today(c.opts.Clock)
+	c.cache.mu.Lock()
+	defer c.cache.mu.Unlock()
+	if c.cache.items != nil && c.cache.sig == sig && c.cache.day.Equal(today) {
+		return c.cache.items, c.cache.order, nil
+	}
+	items, order, err := c.loadShipped()
+	if err != nil {
+		return nil, nil, err
+	}
+	c.cache.sig, c.cache.day, c.cache.items, c.cache.order = sig, today, items, order
+	return items, order, nil
+}
+
+func (c *Catalog) loadShipped() (map[string]Shipped, []string, error) {
 	out := map[string]Shipped{}
 	var order []string
 	today := clock.Today(c.opts.Clock)

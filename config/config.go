@@ -131,7 +131,7 @@ func Default() Config {
 		Work:            defaultWork(),
 		Webhook:         defaultWebhook(),
 		QueryLog:        defaultQueryLog(),
-		Delivery:        defaultDelivery(),
+		Delivery:        DefaultDelivery(),
 		Admin:           defaultAdmin(),
 		Log:             defaultLog(),
 		Audit:           defaultAudit(),

@@ -105,17 +105,45 @@ type Delivery struct {
 	OAWindow time.Duration `yaml:"oa_window"`
 	// SendTimeout bounds one call to the WeChat or WeCom API.
 	SendTimeout time.Duration `yaml:"send_timeout"`
+	// UncertainUrgent and UncertainNormal say what becomes of a delivery
+	// that was being sent when govbot stopped abruptly (kill -9, power
+	// loss) on a channel where the platform cannot drop a repeat (robots,
+	// app group chats, the Official Account): "resend" (the target may get
+	// it twice) or "hold" (reported as uncertain until staff resend it or
+	// leave it). For urgent notices and for the others.
+	UncertainUrgent string `yaml:"uncertain_urgent"`
+	UncertainNormal string `yaml:"uncertain_normal"`
 }
 
-func defaultDelivery() Delivery {
+// Policies for a delivery interrupted by a crash (delivery.uncertain_*).
+const (
+	UncertainResend = "resend"
+	UncertainHold   = "hold"
+)
+
+// Defaults of the delivery section, shared by the outbox's Options.
+const (
+	DefaultRobotPerMinute = 20 // the platform's limit per robot key
+	DefaultMaxAttempts    = 8
+	DefaultBaseBackoff    = 10 * time.Second
+	DefaultMaxBackoff     = 10 * time.Minute
+	DefaultWorkers        = 4
+	DefaultOAWindow       = 48 * time.Hour // WeChat's customer-service window
+	DefaultSendTimeout    = 30 * time.Second
+)
+
+// DefaultDelivery returns the delivery section's defaults.
+func DefaultDelivery() Delivery {
 	return Delivery{
-		RobotPerMinute: 20,
-		MaxAttempts:    8,
-		BaseBackoff:    10 * time.Second,
-		MaxBackoff:     10 * time.Minute,
-		Workers:        4,
-		OAWindow:       48 * time.Hour,
-		SendTimeout:    30 * time.Second,
+		RobotPerMinute:  DefaultRobotPerMinute,
+		MaxAttempts:     DefaultMaxAttempts,
+		BaseBackoff:     DefaultBaseBackoff,
+		MaxBackoff:      DefaultMaxBackoff,
+		Workers:         DefaultWorkers,
+		OAWindow:        DefaultOAWindow,
+		SendTimeout:     DefaultSendTimeout,
+		UncertainUrgent: UncertainResend,
+		UncertainNormal: UncertainHold,
 	}
 }
 
@@ -279,6 +307,15 @@ func (c *Config) validateNotices() []error {
 				add("users %q and %q have the same token", other, u.Name)
 			}
 			tokens[u.Token] = u.Name
+		}
+	}
+
+	for _, u := range []struct{ key, v string }{
+		{"delivery.uncertain_urgent", c.Delivery.UncertainUrgent},
+		{"delivery.uncertain_normal", c.Delivery.UncertainNormal},
+	} {
+		if u.v != UncertainResend && u.v != UncertainHold {
+			add("%s %q: want %s or %s", u.key, u.v, UncertainResend, UncertainHold)
 		}
 	}
 

@@ -38,6 +38,7 @@ func TestValidateNotices(t *testing.T) {
 		{"no targets", func(c *Config) { c.Audiences = append(c.Audiences, Audience{Name: "空"}) }, `audience "空" has no targets`},
 		{"empty robot key", func(c *Config) { c.Audiences[0].WorkRobots = []string{""} }, "work_robots[0] is empty"},
 		{"empty chat", func(c *Config) { c.Audiences[0].WorkChats = []string{"  "} }, "work_chats[0] is empty"},
+		{"bad uncertain policy", func(c *Config) { c.Delivery.UncertainNormal = "maybe" }, `delivery.uncertain_normal "maybe": want resend or hold`},
 		{"dup user id", func(c *Config) { c.Audiences[1].WorkUsers = []string{"a", "a"} }, `work_users[1] (…ca978112) is listed twice`},
 		{"non-numeric dept", func(c *Config) { c.Audiences[1].WorkDepts = []string{"x"} }, "not a numeric id"},
 		{"bad oa tag", func(c *Config) { c.Audiences[1].OATags = []int{0} }, "not a positive tag id"},

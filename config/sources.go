@@ -61,6 +61,10 @@ type Source struct {
 	MaxPages           int           `yaml:"max_pages"`
 	// UserAgent sent to the site (default "govbot-sync/1").
 	UserAgent string `yaml:"user_agent"`
+	// AttachmentHosts are hosts besides the site's own (those of
+	// list_pages and sitemap) that attachments may be fetched from, e.g. a
+	// file server "file.example.gov.cn". Links elsewhere are not fetched.
+	AttachmentHosts []string `yaml:"attachment_hosts"`
 }
 
 // SourceSelectors are goquery (CSS) selectors. Empty article selectors
@@ -225,6 +229,11 @@ func (c *Config) validateSources() []error {
 			}
 			if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 				bad("%q is not an absolute http(s) URL", u)
+			}
+		}
+		for _, h := range s.AttachmentHosts {
+			if h == "" || strings.ContainsAny(h, "/ ") {
+				bad("attachment_hosts: %q is not a host name (such as file.example.gov.cn)", h)
 			}
 		}
 		if s.URLPrefix != "" {

@@ -98,7 +98,7 @@ func Build(doc *Document, key string, d Defaults) (Item, *Failure) {
 		fatal = append(fatal, "no body text found")
 	}
 	if dis.URL == "" {
-		fatal = append(fatal, "no address: the page states no canonical link (set url_prefix for a folder of saved files)")
+		fatal = append(fatal, "no address: it states no canonical link (give the source a url_prefix for a folder of saved files)")
 	}
 	if len(fatal) > 0 {
 		return Item{}, &Failure{Key: key, Reason: strings.Join(fatal, "; ")}

@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/yingpu/govbot/content"
 )
@@ -236,13 +235,4 @@ func labelledLine(text string, labels []string) string {
 		}
 	}
 	return ""
-}
-
-// truncateRunes shortens s to at most n runes.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
 }

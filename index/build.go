@@ -140,12 +140,14 @@ type Progress func(done, total int)
 
 // Build pipeline sizes: disclosures go to the analysis workers in chunks,
 // and at most chunkQueue chunks wait analysed for the segment builder, so a
-// build holds a bounded part of the corpus whatever its size.
+// build holds a bounded part of the corpus whatever its size. The queue
+// holds about one segment's worth, so that the workers analyse the next
+// segment while the builder writes one.
 const (
-	chunkSize    = 32
-	chunkQueue   = 8
 	segmentBatch = 1000 // disclosures per segment before the final merge
 	mergeMax     = 32   // segments merged at once
+	chunkSize    = 32
+	chunkQueue   = segmentBatch/chunkSize + 1
 )
 
 // genBuilder writes one new generation from disclosures streamed to it:

@@ -59,7 +59,7 @@ func analysisTexts(t *testing.T) []string {
 	texts := []string{
 		"", " ", "a", "Ａ１２３ＢＣ", "iPhone15", "3.5万元", "2026年11月26日", "95.5%",
 		"http://www.example.gov.cn/a?b=1", "低保", "暑拖班", "\xff\xfe低保\x80", "😀长者食堂😀",
-		"ＡＢＣ长者食堂ABC123。。！？", "长者食堂长者食堂长者食堂", strings.Repeat("的", 200),
+		"ＡＢＣ长者食堂ABC123。。！？", "ABC办理夏阳街道办事处长者食堂暑托班", "abc办", "长者食堂长者食堂长者食堂", strings.Repeat("的", 200),
 	}
 	files, _ := filepath.Glob("../data/disclosures/*.jsonl")
 	qfiles, _ := filepath.Glob("testdata/*-questions.jsonl")
@@ -112,7 +112,8 @@ func TestSegmenterMatchesGse(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A word the lexicon adds that gse's dictionary lacks, and one it has.
-	lx.Words = append(lx.Words, Word{Text: "暑托班", Freq: 30000}, Word{Text: "食堂", Freq: 1})
+	lx.Words = append(lx.Words, Word{Text: "暑托班", Freq: 30000}, Word{Text: "食堂", Freq: 1},
+		Word{Text: "ABC办", Freq: 100}, Word{Text: "夏阳街道办", Freq: 3}, Word{Text: "长者食堂", Freq: 20000})
 	g := newGseSegmenter(t, lx)
 	s, err := NewSegmenter(lx)
 	if err != nil {

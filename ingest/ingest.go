@@ -47,6 +47,10 @@ type Service struct {
 	Crawler Crawler   // nil: sync is unavailable
 	Clock   clock.Clock
 	Sources []config.Source
+	// Withdrawn, when set, is told of the disclosures a run withdrew (a
+	// version of them kept elsewhere, e.g. approved in the console, must
+	// stop being answered too). Its error is reported as a note.
+	Withdrawn func(ctx context.Context, withdrawn []importstore.Change) error
 }
 
 // Options of one run.
@@ -130,6 +134,9 @@ func (r *Report) Write(w io.Writer) error {
 	for _, m := range r.Missing {
 		fmt.Fprintf(&b, "missing   %s\n", m)
 	}
+	if len(r.Missing) > 0 {
+		fmt.Fprintln(&b, "(a source's category, department and audience in sources: fill what its pages do not state)")
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "note      %s\n", n)
 	}
@@ -140,7 +147,7 @@ func (r *Report) Write(w io.Writer) error {
 		fmt.Fprintf(&b, "%d disclosures await review (approve them in the console, or import with --approve-as NAME)\n", r.Drafts)
 	}
 	if r.Attached > 0 {
-		fmt.Fprintf(&b, "%d files read as attachments of their pages\n", r.Attached)
+		fmt.Fprintf(&b, "attachments read from %d files beside their pages\n", r.Attached)
 	}
 	if r.Reindexed != "" {
 		fmt.Fprintln(&b, r.Reindexed)
@@ -292,7 +299,7 @@ func (s *Service) finish(ctx context.Context, rep *Report, batch importstore.Bat
 				continue
 			}
 			if len(it.Missing) > 0 {
-				rep.Missing = append(rep.Missing, fmt.Sprintf("%s %s: %s (set them in the source's configuration)", c.ID, c.Key, strings.Join(it.Missing, ", ")))
+				rep.Missing = append(rep.Missing, fmt.Sprintf("%s %s: states no %s", c.ID, c.Key, strings.Join(it.Missing, ", ")))
 			}
 			for _, n := range it.Notes {
 				rep.Notes = append(rep.Notes, c.ID+" "+n)
@@ -312,6 +319,11 @@ func (s *Service) finish(ctx context.Context, rep *Report, batch importstore.Bat
 	sort.Strings(rep.Missing)
 	if opts.DryRun {
 		return nil
+	}
+	if s.Withdrawn != nil && len(res.Withdrawn) > 0 {
+		if err := s.Withdrawn(ctx, res.Withdrawn); err != nil {
+			rep.Notes = append(rep.Notes, "withdrawing elsewhere: "+err.Error())
+		}
 	}
 	s.audit(opts, action, rep, nil)
 	if s.Reindex != nil && !opts.NoReindex && !res.Empty() {

@@ -52,6 +52,12 @@ const (
 	ActionDone          = "done"
 	ActionPublish       = "publish"
 	ActionPublishFailed = "publish_failed"
+	// ActionUncertain: deliveries were being sent when the service
+	// stopped abruptly (held or resent by policy); ActionResend and
+	// ActionLeave: staff resent the held ones or left them.
+	ActionUncertain = "uncertain"
+	ActionResend    = "resend_uncertain"
+	ActionLeave     = "leave_uncertain"
 )
 
 // SystemActor is the actor of the steps the scheduler and the outbox take.

@@ -1,10 +1,10 @@
 package noticecli
 
 import (
-	"context"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,16 +14,42 @@ import (
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/adminapi"
+	"github.com/yingpu/govbot/indexjobs"
 	"github.com/yingpu/govbot/querylog"
 )
 
-type cliReindexer struct{ calls int }
-
-func (r *cliReindexer) Reindex(ctx context.Context) (adminapi.ReindexResult, error) {
-	r.calls++
-	return adminapi.ReindexResult{Generation: "gen-x", Indexed: 127, Drafts: 4, Blocked: 2,
-		Problems: []string{"blocked: part1.jsonl:44 ben-020 blocked: id_card in body line 5"}}, nil
+// cliJobs is a job runner whose job reports progress on each look and
+// finishes on the third.
+type cliJobs struct {
+	mu     sync.Mutex
+	starts int
+	looks  int
 }
+
+func (r *cliJobs) Start(actor string) (indexjobs.Job, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.starts++
+	return indexjobs.Job{ID: 7, Kind: indexjobs.KindReindex, Actor: actor, State: indexjobs.StateRunning, Total: 127}, nil
+}
+
+func (r *cliJobs) Get(id uint64) (indexjobs.Job, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if id != 7 {
+		return indexjobs.Job{}, false, nil
+	}
+	r.looks++
+	j := indexjobs.Job{ID: 7, Kind: indexjobs.KindReindex, Actor: "root", State: indexjobs.StateRunning, Done: 40 * r.looks, Total: 127}
+	if r.looks >= 3 {
+		j = indexjobs.Job{ID: 7, Kind: indexjobs.KindReindex, Actor: "root", State: indexjobs.StateDone, Done: 127, Total: 127,
+			Indexed: 127, Drafts: 4, Blocked: 2, Generation: "gen-x",
+			Problems: []string{"保密审查未通过 part1.jsonl:44 ben-020 id_card in body line 5"}}
+	}
+	return j, true, nil
+}
+
+func (r *cliJobs) History(limit int) ([]indexjobs.Job, error) { return nil, nil }
 
 // TestNoticeCLIUnansweredAndReindex runs the admin commands against the real
 // admin API over a real query log.
@@ -48,9 +74,9 @@ func TestNoticeCLIUnansweredAndReindex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ri := &cliReindexer{}
+	ri := &cliJobs{}
 	srv := httptest.NewServer(adminapi.New(adminapi.Options{
-		Audit: log, Queries: ql, Reindexer: ri,
+		Audit: log, Queries: ql, Jobs: ri,
 		Users: []config.User{{Name: "root", Roles: []string{"admin"}, Token: cliAdmin}, {Name: "wang", Roles: []string{"staff"}, Token: cliStaff}},
 	}))
 	t.Cleanup(srv.Close)
@@ -62,11 +88,18 @@ func TestNoticeCLIUnansweredAndReindex(t *testing.T) {
 	if !strings.Contains(out, "2\t") && !strings.Contains(out, "2 ") {
 		t.Fatalf("unanswered should count the question twice: %q", out)
 	}
-	code, out, errOut = runNotice(t, srv, cliAdmin, "", "reindex")
-	if code != 0 || ri.calls != 1 || !strings.Contains(out, "gen-x") || !strings.Contains(out, "ben-020") {
-		t.Fatalf("reindex: %d %q %q", code, out, errOut)
+	// The reindex runs as a job on the server; the command follows it.
+	code, out, errOut = runNotice(t, srv, cliAdmin, "", "reindex", "--interval", "1ms")
+	if code != 0 || ri.starts != 1 || ri.looks != 3 || !strings.Contains(out, "gen-x") || !strings.Contains(out, "ben-020") ||
+		!strings.Contains(errOut, "已处理 80 / 127 条") {
+		t.Fatalf("reindex: %d %q %q (looks %d)", code, out, errOut, ri.looks)
 	}
-	if code, _, errOut = runNotice(t, srv, cliStaff, "", "reindex"); code == 0 || ri.calls != 1 || !strings.Contains(errOut, "管理员") {
-		t.Fatalf("staff reindex: %d %q (calls %d)", code, errOut, ri.calls)
+	if code, _, errOut = runNotice(t, srv, cliStaff, "", "reindex"); code == 0 || ri.starts != 1 || !strings.Contains(errOut, "管理员") {
+		t.Fatalf("staff reindex: %d %q (starts %d)", code, errOut, ri.starts)
+	}
+	// --no-wait returns the job at once.
+	code, out, _ = runNotice(t, srv, cliAdmin, "", "reindex", "--no-wait")
+	if code != 0 || !strings.Contains(out, "重建索引任务 7 已开始") {
+		t.Fatalf("reindex --no-wait: %d %q", code, out)
 	}
 }

@@ -22,7 +22,7 @@ func audiencesCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var out adminapi.AudienceList
-			raw, err := c.get(cmd.Context(), "GET", "/api/audiences", nil, &out)
+			raw, err := c.do(cmd.Context(), "GET", "/api/audiences", nil, &out)
 			if err != nil {
 				return err
 			}

@@ -35,7 +35,7 @@ func auditCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var out adminapi.AuditList
-			raw, err := c.get(cmd.Context(), "GET", "/api/audit"+query(q), nil, &out)
+			raw, err := c.do(cmd.Context(), "GET", "/api/audit"+query(q), nil, &out)
 			if err != nil {
 				return err
 			}

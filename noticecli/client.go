@@ -72,8 +72,9 @@ func (c *client) call(ctx context.Context, method, path string, body any) (json.
 	return data, nil
 }
 
-// get calls the API and decodes its answer into out.
-func (c *client) get(ctx context.Context, method, path string, body, out any) (json.RawMessage, error) {
+// do calls the API and decodes its answer into out; it returns the raw
+// answer too (for --json).
+func (c *client) do(ctx context.Context, method, path string, body, out any) (json.RawMessage, error) {
 	raw, err := c.call(ctx, method, path, body)
 	if err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func createCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var n adminapi.NoticeView
-			raw, err := c.get(cmd.Context(), "POST", "/api/notices", in, &n)
+			raw, err := c.do(cmd.Context(), "POST", "/api/notices", in, &n)
 			if err != nil {
 				return err
 			}

@@ -30,6 +30,7 @@ func actionName(a string) string {
 		"create": "创建", "edit": "修改", "submit": "提交审核", "approve": "批准", "reject": "退回",
 		"cancel": "撤销", "send": "交付发送", "send_failed": "交付失败", "done": "发送完成",
 		"publish": "公开发布", "publish_failed": "公开发布失败",
+		"uncertain": "发送中断", "resend_uncertain": "重发中断的发送", "leave_uncertain": "中断的发送不再重发",
 	}
 	return withWord(names[a], a)
 }
@@ -155,6 +156,12 @@ func writeNotice(w io.Writer, n adminapi.NoticeView) {
 	for _, ch := range chans {
 		c := r.ByChannel[ch]
 		fmt.Fprintf(w, "  %s：共 %d，已送达 %d，失败 %d，待发送 %d，无法送达 %d\n", channelName(ch), c.Total, c.Sent, c.Failed, c.Pending, c.Unreachable)
+	}
+	if r.Uncertain+r.Unconfirmed+r.Resent > 0 {
+		fmt.Fprintf(w, "发送中断：待决定 %d（可能已收到，见下），不再重发 %d，中断后重发 %d（可能收到两次）\n", r.Uncertain, r.Unconfirmed, r.Resent)
+		for _, f := range r.Held {
+			fmt.Fprintf(w, "  %s/%s/%s  %s\n", f.Channel, f.Kind, f.ID, f.Reason)
+		}
 	}
 	if len(r.Failures) > 0 {
 		fmt.Fprintln(w, "失败明细：")

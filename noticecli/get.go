@@ -17,7 +17,7 @@ func getCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var n adminapi.NoticeView
-			raw, err := c.get(cmd.Context(), "GET", noticePath(args[0]), nil, &n)
+			raw, err := c.do(cmd.Context(), "GET", noticePath(args[0]), nil, &n)
 			if err != nil {
 				return err
 			}

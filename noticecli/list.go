@@ -35,7 +35,7 @@ func listCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var out adminapi.NoticeList
-			raw, err := c.get(cmd.Context(), "GET", "/api/notices"+query(q), nil, &out)
+			raw, err := c.do(cmd.Context(), "GET", "/api/notices"+query(q), nil, &out)
 			if err != nil {
 				return err
 			}

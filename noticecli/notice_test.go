@@ -250,3 +250,32 @@ func TestNoticeCLINoTokenNoServer(t *testing.T) {
 		t.Errorf("server down: %d %s", code, se.String())
 	}
 }
+
+// TestNoticeCLIHelpAndGlobals: help for the group and a subcommand, the
+// group alone is a usage error, and --json is taken before or after the
+// subcommand.
+func TestNoticeCLIHelpAndGlobals(t *testing.T) {
+	srv, _ := newNoticeServer(t)
+	var so, se bytes.Buffer
+	if code := run([]string{"notice"}, "", &so, &se); code != 2 || so.Len() != 0 || !strings.Contains(se.String(), "Available Commands") {
+		t.Errorf("notice alone: %d stdout %q stderr %q", code, so.String(), se.String())
+	}
+	so.Reset()
+	se.Reset()
+	if code := run([]string{"notice", "help", "create"}, "", &so, &se); code != 0 || !strings.Contains(so.String(), "--body-file") || !strings.Contains(so.String(), "--token") {
+		t.Errorf("notice help create: %d %q", code, so.String())
+	}
+	for _, args := range [][]string{{"--json", "whoami"}, {"whoami", "--json"}} {
+		code, out, errOut := runNotice(t, srv, cliReviewer, "", args...)
+		var me map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &me) != nil || me["name"] != "chen" {
+			t.Errorf("%v: %d %q %q", args, code, out, errOut)
+		}
+	}
+	// The token is never shown as a default in --help.
+	t.Setenv("GOVBOT_TOKEN", "secret-token-0123456789")
+	so.Reset()
+	if code := run([]string{"notice", "list", "--help"}, "", &so, &se); code != 0 || strings.Contains(so.String(), "secret-token") {
+		t.Errorf("help shows the token: %d\n%s", code, so.String())
+	}
+}

@@ -42,12 +42,12 @@ with reasons. --no-wait only starts it; run the command with --status later.`,
 				if dry {
 					q = "?dry_run=true"
 				}
-				if raw, err = c.get(ctx, "POST", path+q, nil, &st); err != nil {
+				if raw, err = c.do(ctx, "POST", path+q, nil, &st); err != nil {
 					return err
 				}
 			}
 			for !noWait || cmd.Flags().Changed("status") {
-				if raw, err = c.get(ctx, "GET", path, nil, &st); err != nil {
+				if raw, err = c.do(ctx, "GET", path, nil, &st); err != nil {
 					return err
 				}
 				if st.State != adminapi.SyncRunning || cmd.Flags().Changed("status") {

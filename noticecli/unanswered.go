@@ -30,7 +30,7 @@ func unansweredCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var out adminapi.UnansweredList
-			raw, err := c.get(cmd.Context(), "GET", "/api/queries/unanswered"+query(q), nil, &out)
+			raw, err := c.do(cmd.Context(), "GET", "/api/queries/unanswered"+query(q), nil, &out)
 			if err != nil {
 				return err
 			}

@@ -21,7 +21,7 @@ func whoamiCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var out adminapi.UserView
-			raw, err := c.get(cmd.Context(), "GET", "/api/me", nil, &out)
+			raw, err := c.do(cmd.Context(), "GET", "/api/me", nil, &out)
 			if err != nil {
 				return err
 			}

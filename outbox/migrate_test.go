@@ -87,8 +87,17 @@ func TestMigrateFromUnversionedDatabase(t *testing.T) {
 		t.Fatalf("open notices after the migration: %v, want half, robo and unsignalled", open)
 	}
 
+	// c3 was in flight at the crash on a channel without a duplicate
+	// check, in a notice that is not urgent: held as uncertain.
+	if r := h.report("half"); r.Uncertain != 1 || len(r.Held) != 1 || r.Held[0].ID != "c3" || r.Done {
+		t.Fatalf("report half before Resolve: %+v", r)
+	}
 	h.run()
-	h.waitDone("half", "unsignalled", "robo")
+	h.waitDone("unsignalled", "robo")
+	if n, err := h.o.Resolve("half", true); n != 1 || err != nil {
+		t.Fatalf("Resolve: %d, %v", n, err)
+	}
+	h.waitDone("half")
 	got := f.countBy()
 	if len(got) != 3 || got["半|work_chat/chat/c2"] != 1 || got["半|work_chat/chat/c3"] != 1 || got["机|robot/robot/rk"] != 1 {
 		t.Errorf("sent after the migration: %v, want half's c2 and c3 and robo's rk once each", got)
@@ -105,7 +114,7 @@ func TestMigrateFromUnversionedDatabase(t *testing.T) {
 		}
 		return nil
 	})
-	if r := h.report("half"); r.Sent != 3 || !r.Done {
+	if r := h.report("half"); r.Sent != 3 || r.Resent != 1 || r.Uncertain != 0 || !r.Done {
 		t.Errorf("report half: %+v", r)
 	}
 	if r := h.report("done"); r.Sent != 1 || !r.Done {

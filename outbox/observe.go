@@ -10,6 +10,9 @@ func (o *Outbox) Depth() map[string]int {
 		for _, g := range l.groups {
 			n += len(g.ready) + len(g.waiting)
 		}
+		for _, b := range l.replay {
+			n += len(b)
+		}
 		l.mu.Unlock()
 		out[ch] = n
 	}

@@ -91,16 +91,30 @@ type Job struct {
 // Report is the delivery state of one notice. Pending counts deliveries not
 // yet attempted, in flight, and waiting for a retry.
 type Report struct {
-	Total       int                      `json:"total"`
-	Sent        int                      `json:"sent"`
-	Failed      int                      `json:"failed"`
-	Pending     int                      `json:"pending"`
-	Unreachable int                      `json:"unreachable"`
+	Total       int `json:"total"`
+	Sent        int `json:"sent"`
+	Failed      int `json:"failed"`
+	Pending     int `json:"pending"`
+	Unreachable int `json:"unreachable"`
+	// Uncertain counts deliveries interrupted by a crash while being sent
+	// and held (they may have arrived) until staff resend or leave them
+	// (Resolve); Unconfirmed those left. Resent counts deliveries sent
+	// again after such a crash (by policy or by staff): they may have
+	// arrived twice.
+	Uncertain   int                      `json:"uncertain"`
+	Unconfirmed int                      `json:"unconfirmed"`
+	Resent      int                      `json:"resent"`
 	ByChannel   map[string]ChannelReport `json:"by_channel"`
 	Failures    []Failure                `json:"failures"`
-	// Done is true once every delivery is sent, failed or unreachable.
+	// Held lists the uncertain deliveries (Code 0, the reason why).
+	Held []Failure `json:"held"`
+	// Done is true once every delivery is sent, failed, unreachable or
+	// unconfirmed.
 	Done bool `json:"done"`
 }
+
+// ReasonInterrupted is the reason given for an uncertain delivery.
+const ReasonInterrupted = "interrupted while being sent (the service stopped); it may have arrived"
 
 // ChannelReport is the part of a Report for one channel.
 type ChannelReport struct {
@@ -109,6 +123,8 @@ type ChannelReport struct {
 	Failed      int `json:"failed"`
 	Pending     int `json:"pending"`
 	Unreachable int `json:"unreachable"`
+	Uncertain   int `json:"uncertain,omitempty"`
+	Unconfirmed int `json:"unconfirmed,omitempty"`
 }
 
 // Failure is one failed delivery: the platform's errcode (0 for a
@@ -172,6 +188,17 @@ type Options struct {
 	OAWindow time.Duration
 	// SendTimeout bounds one platform call (default 30s).
 	SendTimeout time.Duration
+	// UncertainUrgent and UncertainNormal are what New does with a
+	// delivery found in flight (the process died while sending it) on a
+	// channel whose platform does not drop a repeat, for urgent notices
+	// and the others: config.UncertainResend sends it again (it may
+	// arrive twice), config.UncertainHold keeps it as StateUncertain until
+	// Resolve (defaults resend and hold).
+	UncertainUrgent, UncertainNormal string
+	// OnUncertain is told, once Run runs, of each notice with deliveries
+	// found in flight at start-up: how many were held and how many resent
+	// by policy (for the audit log). It runs on its own goroutine.
+	OnUncertain func(noticeID string, held, resent int)
 }
 
 func (o *Options) setDefaults() error {
@@ -202,15 +229,27 @@ func (o *Options) setDefaults() error {
 		}
 		return nil
 	}
+	defPolicy := func(v *string, d, name string) error {
+		if *v == "" {
+			*v = d
+		}
+		if *v != config.UncertainResend && *v != config.UncertainHold {
+			return fmt.Errorf("outbox: %s %q: want %s or %s", name, *v, config.UncertainResend, config.UncertainHold)
+		}
+		return nil
+	}
+	d := config.DefaultDelivery()
 	return errors.Join(
-		def(&o.RobotPerMinute, 20, "robot_per_minute"),
-		def(&o.MaxAttempts, 8, "max_attempts"),
-		def(&o.Workers, 4, "workers"),
+		def(&o.RobotPerMinute, d.RobotPerMinute, "robot_per_minute"),
+		def(&o.MaxAttempts, d.MaxAttempts, "max_attempts"),
+		def(&o.Workers, d.Workers, "workers"),
 		defD(&o.RobotWindowMargin, time.Second, "robot window margin"),
-		defD(&o.BaseBackoff, 10*time.Second, "base_backoff"),
-		defD(&o.MaxBackoff, 10*time.Minute, "max_backoff"),
-		defD(&o.OAWindow, 48*time.Hour, "oa_window"),
-		defD(&o.SendTimeout, 30*time.Second, "send_timeout"),
+		defD(&o.BaseBackoff, d.BaseBackoff, "base_backoff"),
+		defD(&o.MaxBackoff, d.MaxBackoff, "max_backoff"),
+		defD(&o.OAWindow, d.OAWindow, "oa_window"),
+		defD(&o.SendTimeout, d.SendTimeout, "send_timeout"),
+		defPolicy(&o.UncertainUrgent, d.UncertainUrgent, "uncertain_urgent"),
+		defPolicy(&o.UncertainNormal, d.UncertainNormal, "uncertain_normal"),
 		func() error {
 			if o.MaxBackoff < o.BaseBackoff {
 				return fmt.Errorf("outbox: max_backoff %v is below base_backoff %v", o.MaxBackoff, o.BaseBackoff)
@@ -415,7 +454,7 @@ func (o *Outbox) admit(entries []*entry) {
 
 // Report returns the delivery state of a notice, or ErrUnknownNotice.
 func (o *Outbox) Report(noticeID string) (Report, error) {
-	rep := Report{ByChannel: map[string]ChannelReport{}, Failures: []Failure{}}
+	rep := Report{ByChannel: map[string]ChannelReport{}, Failures: []Failure{}, Held: []Failure{}}
 	err := o.db.View(func(tx *bolt.Tx) error {
 		var jr jobRecord
 		ok, err := getJSON(tx.Bucket(bucketJobs), []byte(noticeID), &jr)
@@ -436,7 +475,19 @@ func (o *Outbox) Report(noticeID string) (Report, error) {
 			cr := rep.ByChannel[r.Channel]
 			cr.Total++
 			rep.Total++
+			if r.Resent {
+				rep.Resent++
+			}
 			switch r.State {
+			case StateUncertain:
+				cr.Uncertain++
+				rep.Uncertain++
+				rep.Held = append(rep.Held, Failure{
+					Channel: r.Channel, Kind: r.Kind, ID: r.ID, Reason: ReasonInterrupted, At: r.Updated,
+				})
+			case StateUnconfirmed:
+				cr.Unconfirmed++
+				rep.Unconfirmed++
 			case StateSent:
 				cr.Sent++
 				rep.Sent++
@@ -466,13 +517,15 @@ func (o *Outbox) Report(noticeID string) (Report, error) {
 // Clock, Logger and OnDone.
 func ConfigOptions(d config.Delivery) Options {
 	return Options{
-		RobotPerMinute: d.RobotPerMinute,
-		MaxAttempts:    d.MaxAttempts,
-		BaseBackoff:    d.BaseBackoff,
-		MaxBackoff:     d.MaxBackoff,
-		Workers:        d.Workers,
-		OAWindow:       d.OAWindow,
-		SendTimeout:    d.SendTimeout,
+		RobotPerMinute:  d.RobotPerMinute,
+		MaxAttempts:     d.MaxAttempts,
+		BaseBackoff:     d.BaseBackoff,
+		MaxBackoff:      d.MaxBackoff,
+		Workers:         d.Workers,
+		OAWindow:        d.OAWindow,
+		SendTimeout:     d.SendTimeout,
+		UncertainUrgent: d.UncertainUrgent,
+		UncertainNormal: d.UncertainNormal,
 	}
 }
 
@@ -516,4 +569,85 @@ func (o *Outbox) Purge(cutoff time.Time) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// ErrNothingUncertain is returned (wrapped) by Resolve for a notice without
+// uncertain deliveries.
+var ErrNothingUncertain = errors.New("outbox: no uncertain deliveries")
+
+// Resolve decides the uncertain deliveries of a notice (interrupted by a
+// crash and held by policy): resend sends them again now (marked Resent:
+// they may arrive twice); otherwise they end as StateUnconfirmed (they may
+// have arrived, and are not sent again). It returns how many it decided,
+// ErrUnknownNotice, or ErrNothingUncertain.
+func (o *Outbox) Resolve(noticeID string, resend bool) (int, error) {
+	var entries []*entry
+	var completed bool
+	n := 0
+	err := o.db.Update(func(tx *bolt.Tx) error {
+		entries, completed, n = nil, false, 0
+		jobs, dels := tx.Bucket(bucketJobs), tx.Bucket(bucketDeliveries)
+		var jr jobRecord
+		ok, err := getJSON(jobs, []byte(noticeID), &jr)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: %s", ErrUnknownNotice, noticeID)
+		}
+		now := o.clock.Now()
+		type put struct {
+			key []byte
+			r   record
+		}
+		var puts []put
+		prefix := noticePrefix(noticeID)
+		c := dels.Cursor()
+		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+			var r record
+			if err := decode(k, v, &r); err != nil {
+				return err
+			}
+			if r.State != StateUncertain {
+				continue
+			}
+			r.Updated = now
+			if resend {
+				r.State, r.Resent, r.NextAt = StatePending, true, now
+				entries = append(entries, r.entry(string(k)))
+			} else {
+				r.State, r.Finished = StateUnconfirmed, now
+			}
+			puts = append(puts, put{append([]byte(nil), k...), r})
+		}
+		if len(puts) == 0 {
+			return fmt.Errorf("%w: %s", ErrNothingUncertain, noticeID)
+		}
+		for _, p := range puts {
+			if err := putJSON(dels, p.key, &p.r); err != nil {
+				return err
+			}
+		}
+		if !resend {
+			jr.Remaining = max(jr.Remaining-len(puts), 0)
+			if jr.Remaining == 0 && jr.Completed.IsZero() {
+				jr.Completed, completed = now, true
+			}
+			if err := putJSON(jobs, []byte(noticeID), &jr); err != nil {
+				return err
+			}
+		}
+		n = len(puts)
+		tx.OnCommit(func() {
+			o.admit(entries)
+			if completed {
+				o.done.push(noticeID)
+			}
+		})
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

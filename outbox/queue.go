@@ -97,6 +97,10 @@ type lane struct {
 	// limit keeps each target of a rate-limited channel (PerMinute) to
 	// its limit; nil for the others.
 	limit *limiter
+	// replay holds calls interrupted by a crash on a channel whose
+	// platform drops a repeat, to be made again exactly as they were,
+	// before anything else.
+	replay [][]*entry
 }
 
 func newLane(ch channel.Channel) *lane {
@@ -154,6 +158,11 @@ func (l *lane) release(name string) {
 // nothing to do it returns when there may be (zero: only when woken).
 // l.mu must be held.
 func (l *lane) pick(now time.Time) ([]*entry, time.Time) {
+	if len(l.replay) > 0 {
+		batch := l.replay[0]
+		l.replay = l.replay[1:]
+		return batch, time.Time{}
+	}
 	var best *group
 	var next time.Time
 	earliest := func(t time.Time) {

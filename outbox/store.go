@@ -2,12 +2,16 @@ package outbox
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/yingpu/govbot/channel"
+	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/privacy"
 	"github.com/yingpu/govbot/store"
 	bolt "go.etcd.io/bbolt"
@@ -86,17 +90,23 @@ func indexOpen(tx *bolt.Tx) error {
 // State of a delivery.
 type State string
 
-// Delivery states. Sent, failed and unreachable are terminal.
+// Delivery states. Sent, failed, unreachable and unconfirmed are terminal.
 const (
 	StatePending     State = "pending"
 	StateInFlight    State = "in_flight"
 	StateSent        State = "sent"
 	StateFailed      State = "failed"
 	StateUnreachable State = "unreachable"
+	// StateUncertain: the process died while sending it, on a channel
+	// whose platform does not drop a repeat, and the policy is to hold:
+	// it may have arrived. It waits for Resolve.
+	StateUncertain State = "uncertain"
+	// StateUnconfirmed: uncertain, and staff chose not to send it again.
+	StateUnconfirmed State = "unconfirmed"
 )
 
 func (s State) terminal() bool {
-	return s == StateSent || s == StateFailed || s == StateUnreachable
+	return s == StateSent || s == StateFailed || s == StateUnreachable || s == StateUnconfirmed
 }
 
 // record is one delivery as stored.
@@ -120,6 +130,15 @@ type record struct {
 	Updated  time.Time `json:"updated"`
 	InFlight time.Time `json:"in_flight_since"`
 	Finished time.Time `json:"finished"`
+	// Batch identifies the call the delivery was last put in flight with
+	// (the sequence of its first delivery), so that a call interrupted by
+	// a crash can be repeated exactly, for the platform's duplicate check.
+	Batch uint64 `json:"batch,omitempty"`
+	// Interrupted counts the times the process died while sending it;
+	// Resent is set when it was sent again after such a crash (by policy
+	// or by Resolve), so that it may have arrived twice.
+	Interrupted int  `json:"interrupted,omitempty"`
+	Resent      bool `json:"resent,omitempty"`
 }
 
 func (r *record) entry(key string) *entry {
@@ -201,42 +220,92 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 }
 
 // load migrates the buckets and queues every delivery of the open notices
-// not yet terminal.
-// Deliveries found in flight were interrupted by a crash: they are due now,
-// and an interrupted send on a rate-limited channel counts against its
+// not yet terminal. Notices completed but not signalled are queued for
+// OnDone.
+//
+// A delivery found in flight was being sent when the process died: it may
+// or may not have arrived. On a channel whose platform drops a repeat
+// (WeCom app messages with the duplicate check) and within that check's
+// interval, its call is repeated exactly, first. Otherwise the policy for
+// its notice (UncertainUrgent or UncertainNormal) applies: resend (due
+// now, marked Resent) or hold (StateUncertain, until Resolve). Either
+// way an interrupted send on a rate-limited channel counts against its
 // target's limit as if made now.
-// Notices completed but not signalled are queued for OnDone.
 func (o *Outbox) load() error {
 	now := o.clock.Now()
 	var entries []*entry
 	var inflight, unconfigured int
+	var uncertain map[string]*uncertainCount
+	replays := map[*lane]map[string][]*entry{} // by notice NUL batch
 	if err := store.Migrate(o.db, Schema()); err != nil {
 		return err
 	}
+	type write struct {
+		key []byte
+		r   record
+	}
+	var writes []write // applied after the cursors are done
 	resume := func(k, v []byte) error {
 		var r record
 		if err := decode(k, v, &r); err != nil {
 			return err
 		}
-		if r.State.terminal() {
+		if r.State.terminal() || r.State == StateUncertain {
 			return nil
 		}
-		e := r.entry(string(k))
-		if r.State == StateInFlight {
-			inflight++
-			e.due = now
-			if l := o.lanes[r.Channel]; l != nil && l.limit != nil {
-				l.limit.record(r.ID, now)
-			}
+		l := o.lanes[r.Channel]
+		if l == nil {
+			return fmt.Errorf("outbox: delivery %s on unknown channel %q", logKey(k), r.Channel)
 		}
 		if !o.configured(r.Channel) {
 			unconfigured++
 		}
-		entries = append(entries, e)
+		e := r.entry(string(k))
+		if r.State != StateInFlight {
+			entries = append(entries, e)
+			return nil
+		}
+		inflight++
+		e.due = now
+		if l.limit != nil {
+			l.limit.record(r.ID, now)
+		}
+		if dc := l.ch.DuplicateCheck(o.adapters); dc > 0 && !r.InFlight.IsZero() && now.Sub(r.InFlight) < dc {
+			// The platform drops the repeat: make the same call again.
+			id := r.Notice + "\x00" + strconv.FormatUint(r.Batch, 10)
+			if replays[l] == nil {
+				replays[l] = map[string][]*entry{}
+			}
+			replays[l][id] = append(replays[l][id], e)
+			return nil
+		}
+		policy := o.opt.UncertainNormal
+		if r.Urgent {
+			policy = o.opt.UncertainUrgent
+		}
+		r.Interrupted++
+		r.Updated = now
+		n := uncertain[r.Notice]
+		if n == nil {
+			n = &uncertainCount{notice: r.Notice}
+			uncertain[r.Notice] = n
+		}
+		if policy == config.UncertainResend {
+			r.State, r.Resent, r.NextAt = StatePending, true, now
+			n.resent++
+			entries = append(entries, e)
+		} else {
+			r.State = StateUncertain
+			n.held++
+		}
+		writes = append(writes, write{append([]byte(nil), k...), r})
 		return nil
 	}
-	err := o.db.View(func(tx *bolt.Tx) error {
+	err := o.db.Update(func(tx *bolt.Tx) error {
 		entries, inflight, unconfigured = nil, 0, 0
+		uncertain = map[string]*uncertainCount{}
+		clear(replays)
+		writes = writes[:0]
 		for _, l := range o.lanes {
 			if l.limit != nil {
 				l.limit.reset()
@@ -260,7 +329,7 @@ func (o *Outbox) load() error {
 			return err
 		}
 		dels, jobs := tx.Bucket(bucketDeliveries), tx.Bucket(bucketJobs)
-		return tx.Bucket(bucketOpen).ForEach(func(notice, _ []byte) error {
+		if err := tx.Bucket(bucketOpen).ForEach(func(notice, _ []byte) error {
 			var jr jobRecord
 			if ok, err := getJSON(jobs, notice, &jr); err != nil || !ok {
 				return errors.Join(err, fmt.Errorf("outbox: open notice %s missing", notice))
@@ -279,14 +348,37 @@ func (o *Outbox) load() error {
 				}
 			}
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		for _, w := range writes {
+			if err := putJSON(dels, w.key, &w.r); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	o.admit(entries)
-	if len(entries) > 0 {
+	for l, byBatch := range replays {
+		l.mu.Lock()
+		for _, batch := range byBatch {
+			slices.SortFunc(batch, func(a, b *entry) int { return cmp.Compare(a.seq, b.seq) })
+			l.replay = append(l.replay, batch)
+		}
+		slices.SortFunc(l.replay, func(a, b []*entry) int { return cmp.Compare(a[0].seq, b[0].seq) })
+		l.notify()
+		l.mu.Unlock()
+	}
+	if len(entries) > 0 || inflight > 0 {
 		o.log.Info("outbox: deliveries to resume", "pending", len(entries), "interrupted", inflight)
+	}
+	for _, n := range uncertain {
+		o.log.Warn("outbox: deliveries interrupted by a stop may have arrived", "notice", n.notice,
+			"held", n.held, "resent", n.resent)
+		o.done.pushUncertain(*n)
 	}
 	if unconfigured > 0 {
 		o.log.Warn("outbox: deliveries wait for a channel that is not configured", "count", unconfigured)

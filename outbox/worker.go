@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"sync"
 	"time"
 
@@ -232,9 +231,22 @@ func (o *Outbox) backoff(key string, n int) time.Duration {
 	if half <= 0 {
 		return d
 	}
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%d", key, n)
-	return half + time.Duration(h.Sum64()%uint64(half+1))
+	return half + time.Duration(fnv1a(key, uint64(n))%uint64(half+1))
+}
+
+// fnv1a is the 64-bit FNV-1a hash of key, a NUL and the 8 big-endian bytes
+// of n, without allocating.
+func fnv1a(key string, n uint64) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint64(key[i])) * prime
+	}
+	h *= prime // the NUL
+	for s := 56; s >= 0; s -= 8 {
+		h = (h ^ (n >> s & 0xff)) * prime
+	}
+	return h
 }
 
 // requeue puts entries back as due at due (they stay in flight in the
@@ -351,6 +363,7 @@ func (o *Outbox) markInFlight(batch []*entry) (inFlightMark, error) {
 			r.Attempts++
 			r.InFlight = now
 			r.Updated = now
+			r.Batch = batch[0].seq
 			m.attempts[i] = r.Attempts
 			puts = append(puts, put{[]byte(e.key), r})
 		}
@@ -489,11 +502,37 @@ func (o *Outbox) committer(reqs <-chan commitReq) {
 	}
 }
 
-// doneQueue holds the notices whose OnDone is due.
+// doneQueue holds the notices whose OnDone is due, and the interrupted
+// deliveries to tell OnUncertain of.
 type doneQueue struct {
-	mu      sync.Mutex
-	notices []string
-	signal  chan struct{} // capacity 1
+	mu        sync.Mutex
+	notices   []string
+	uncertain []uncertainCount
+	signal    chan struct{} // capacity 1
+}
+
+// uncertainCount is what OnUncertain is told of one notice.
+type uncertainCount struct {
+	notice       string
+	held, resent int
+}
+
+func (q *doneQueue) pushUncertain(u uncertainCount) {
+	q.mu.Lock()
+	q.uncertain = append(q.uncertain, u)
+	q.mu.Unlock()
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (q *doneQueue) takeUncertain() []uncertainCount {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	u := q.uncertain
+	q.uncertain = nil
+	return u
 }
 
 func (q *doneQueue) init() { q.signal = make(chan struct{}, 1) }
@@ -520,6 +559,11 @@ func (q *doneQueue) take() []string {
 // at stop it signals those still queued, then returns.
 func (o *Outbox) notifier(stop <-chan struct{}) {
 	for {
+		for _, u := range o.done.takeUncertain() {
+			if o.opt.OnUncertain != nil {
+				o.opt.OnUncertain(u.notice, u.held, u.resent)
+			}
+		}
 		for _, n := range o.done.take() {
 			o.signal(n)
 		}

@@ -84,6 +84,17 @@ func NewWorkApp(o WorkAppOptions) (*WorkAppClient, error) {
 	return w, nil
 }
 
+// DuplicateCheck is how long WeCom drops a repeat of the same app message
+// call (same recipients, same content): the duplicate check interval, or 0
+// when the check is off. A call repeated within it after a lost answer or
+// a crash does not deliver twice.
+func (w *WorkAppClient) DuplicateCheck() time.Duration {
+	if w.dupCheck == 0 {
+		return 0
+	}
+	return time.Duration(w.dupSecs) * time.Second
+}
+
 type appText struct {
 	Content string `json:"content"`
 }

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-ego/gse"
@@ -62,13 +63,29 @@ type emitRow struct {
 	p    [4]float64
 }
 
+// pristine is gse with its dictionary as shipped, loaded once per test
+// binary (it takes a second and a few hundred MB); nothing may add to it.
+var pristine struct {
+	once sync.Once
+	seg  gse.Segmenter
+	err  error
+}
+
+func pristineGse(t testing.TB) *gse.Segmenter {
+	t.Helper()
+	pristine.once.Do(func() {
+		pristine.seg.SkipLog = true
+		pristine.err = pristine.seg.LoadDictEmbed("zh_s")
+	})
+	if pristine.err != nil {
+		t.Fatal(pristine.err)
+	}
+	return &pristine.seg
+}
+
 func loadGse(t testing.TB) *gseSource {
 	t.Helper()
-	var seg gse.Segmenter
-	seg.SkipLog = true
-	if err := seg.LoadDictEmbed("zh_s"); err != nil {
-		t.Fatal(err)
-	}
+	seg := pristineGse(t)
 	d := seg.Dictionary()
 	src := &gseSource{total: d.TotalFreq(), idf: map[string]float32{}}
 	for _, tk := range d.Tokens {

@@ -149,7 +149,7 @@ func newFixture(t *testing.T) *fixtureEnv {
 	s.set("/zwgk/list_2.html", fixture.GBK(`<html><head><meta charset="gbk"></head><body><ul class="list">`+
 		item("jiuye.html", "就业见习", "2024-02-20")+`</ul></body></html>`), gbkHTML)
 	s.set("/zwgk/ylfw/canteen.html", fixture.GBK(article("盈浦街道长者食堂开放时间", "盈浦街道社区服务办",
-		`<p>长者食堂每日11:00至13:00供应午餐。</p><p>附件：<a href="/files/menu.docx">菜单.docx</a> <a href="/files/rules.pdf">就餐须知.pdf</a> <a href="/files/old.doc">旧表</a></p>`)), gbkHTML)
+		`<p>长者食堂每日11:00至13:00供应午餐。</p><p>附件：<a href="/files/menu.docx">菜单.docx</a> <a href="/files/rules.pdf">就餐须知.pdf</a> <a href="/files/old.doc">旧表</a> <a href="http://127.0.0.1:1/internal.pdf">内网</a></p>`)), gbkHTML)
 	s.set("/files/menu.docx", fixture.Docx("", []fixture.Para{{Text: "周一：红烧肉、青菜"}}, nil), "application/octet-stream")
 	s.set("/files/rules.pdf", fixture.PDF("就餐须知", "凭老年卡就餐"), "application/pdf")
 	s.set("/files/old.doc", []byte("binary"), "application/msword")
@@ -270,6 +270,7 @@ func TestSyncSite(t *testing.T) {
 		"failed    " + u + "/zwgk/down.html: HTTP 500",
 		"failed    " + u + "/zwgk/huge.html: larger than the size limit",
 		"旧表: unsupported format",
+		"内网: 127.0.0.1:1 is not the site's host",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)

@@ -170,6 +170,13 @@ func (s *Syncer) Crawl(ctx context.Context, src config.Source, d importer.Defaul
 			add(listed{url: u})
 		}
 	}
+	attachHosts := map[string]bool{}
+	for h := range hosts {
+		attachHosts[h] = true
+	}
+	for _, h := range src.AttachmentHosts {
+		attachHosts[h] = true
+	}
 	if len(items) > src.MaxPages {
 		fail(src.Name, "%d articles listed, only the first %d are read (max_pages; nothing is withdrawn this time)", len(items), src.MaxPages)
 		items = items[:src.MaxPages]
@@ -180,14 +187,14 @@ func (s *Syncer) Crawl(ctx context.Context, src config.Source, d importer.Defaul
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		s.article(ctx, f, src, d, known, it, res)
+		s.article(ctx, f, src, d, known, it, attachHosts, res)
 	}
 	res.Requests = f.requests
 	return res, nil
 }
 
 // article fetches one article and adds it to the batch.
-func (s *Syncer) article(ctx context.Context, f *fetcher, src config.Source, d importer.Defaults, known Known, it listed, res *Result) {
+func (s *Syncer) article(ctx context.Context, f *fetcher, src config.Source, d importer.Defaults, known Known, it listed, hosts map[string]bool, res *Result) {
 	b := &res.Batch
 	prev, had, err := known.Page(src.Name, it.url)
 	if err != nil {
@@ -242,6 +249,9 @@ func (s *Syncer) article(ctx context.Context, f *fetcher, src config.Source, d i
 		u, err := url.Parse(href)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 			return nil, "", fmt.Errorf("not a web address")
+		}
+		if !hosts[u.Host] {
+			return nil, "", fmt.Errorf("%s is not the site's host (list it in attachment_hosts to read it)", u.Host)
 		}
 		r, err := f.get(ctx, href, "", "", src.MaxAttachmentBytes)
 		if err != nil {

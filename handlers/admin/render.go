@@ -145,6 +145,7 @@ var (
 		"create": "创建", "edit": "修改", "submit": "提交审核", "approve": "批准", "reject": "退回",
 		"cancel": "撤销", "send": "开始发送", "send_failed": "交付发送失败", "done": "发送完成",
 		"publish": "公开发布", "publish_failed": "公开发布失败",
+		"uncertain": "发送中断", "resend_uncertain": "重发中断的发送", "leave_uncertain": "中断的发送不再重发",
 	}
 )
 

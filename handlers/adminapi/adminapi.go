@@ -43,6 +43,7 @@ type Notices interface {
 	List(f notice.ListFilter) ([]notice.Notice, error)
 	Report(id string) (outbox.Report, error)
 	Audiences() ([]notice.AudienceInfo, error)
+	ResolveUncertain(actor notice.Actor, id string, resend bool) (notice.Notice, int, error)
 }
 
 // AuditLog is the audit log (*audit.Log).
@@ -66,10 +67,10 @@ type Options struct {
 	Logger         *slog.Logger
 	// MaxBodyBytes bounds request bodies (default 256 KiB).
 	MaxBodyBytes int64
-	// Queries and Reindexer serve GET /api/queries/unanswered and
-	// POST /api/reindex; nil: those answer 404.
-	Queries   Queries
-	Reindexer Reindexer
+	// Queries serves GET /api/queries/unanswered and Jobs POST and GET
+	// /api/reindex (reindex jobs); nil: those answer 404.
+	Queries Queries
+	Jobs    Jobs
 	// Doubts serves GET /api/queries/doubted (answers residents said were
 	// wrong); nil: 404.
 	Doubts Doubts
@@ -148,6 +149,7 @@ func New(opts Options) *API {
 	route("POST /api/notices/{id}/approve", "notice.approve", a.approve)
 	route("POST /api/notices/{id}/reject", "notice.reject", a.reject)
 	route("POST /api/notices/{id}/cancel", "notice.cancel", a.cancel)
+	route("POST /api/notices/{id}/uncertain", "notice.resolve_uncertain", a.resolveUncertain)
 	route("GET /api/audiences", "audience.list", a.audiences)
 	route("GET /api/audit", "audit.list", a.auditList)
 	route("GET /api/users", "user.list", a.userList)
@@ -155,12 +157,14 @@ func New(opts Options) *API {
 	route("GET /api/queries/unanswered", "queries.unanswered", a.unanswered)
 	route("GET /api/queries/doubted", "queries.doubted", a.doubted)
 	route("POST /api/reindex", "index.reindex", a.reindex)
+	route("GET /api/reindex", "index.reindex.list", a.reindexList)
+	route("GET /api/reindex/{id}", "index.reindex.get", a.reindexGet)
 	route("POST /api/sources/{name}/sync", "source.sync", a.sourceSync)
 	route("GET /api/sources/{name}/sync", "source.sync_status", a.sourceSyncStatus)
 	// The same paths with other methods: 405 in the catalogue's form.
 	for _, p := range []string{"/api/notices", "/api/notices/{id}", "/api/notices/{id}/submit",
 		"/api/notices/{id}/approve", "/api/notices/{id}/reject", "/api/notices/{id}/cancel",
-		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/queries/doubted", "/api/reindex", "/api/sources/{name}/sync"} {
+		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/queries/doubted", "/api/reindex", "/api/reindex/{id}", "/api/sources/{name}/sync"} {
 		route(p, "api.method", func(w http.ResponseWriter, r *http.Request, c *call) error { return ErrMethod })
 	}
 	route("/", "api.not_found", func(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -375,6 +379,14 @@ func (a *api) view(n notice.Notice) (NoticeView, error) {
 		failures[i] = f
 	}
 	rep.Failures = failures
+	held := make([]outbox.Failure, len(rep.Held))
+	for i, f := range rep.Held {
+		if f.Kind == outbox.KindRobot {
+			f.ID = maskKey(f.ID)
+		}
+		held[i] = f
+	}
+	rep.Held = held
 	return NoticeView{Notice: n, Report: rep}, nil
 }
 
@@ -485,6 +497,23 @@ func (a *api) cancel(w http.ResponseWriter, r *http.Request, c *call) error {
 		return err
 	}
 	c.note = note
+	return a.replyNotice(w, c, http.StatusOK, n)
+}
+
+// resolveUncertain: POST /api/notices/{id}/uncertain {"resend": bool}.
+func (a *api) resolveUncertain(w http.ResponseWriter, r *http.Request, c *call) error {
+	var in UncertainInput
+	if err := a.decode(w, r, &in, false); err != nil {
+		return err
+	}
+	if in.Resend == nil {
+		return ErrInvalid.with("请填写 resend：true 重发，false 不再重发")
+	}
+	n, count, err := a.opts.Notices.ResolveUncertain(c.actor, c.noticeID, *in.Resend)
+	if err != nil {
+		return err
+	}
+	c.note = fmt.Sprintf("resend=%v count=%d", *in.Resend, count)
 	return a.replyNotice(w, c, http.StatusOK, n)
 }
 

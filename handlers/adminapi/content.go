@@ -1,10 +1,13 @@
 package adminapi
 
 import (
-	"context"
+	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
+	"github.com/yingpu/govbot/indexjobs"
 	"github.com/yingpu/govbot/querylog"
 )
 
@@ -19,19 +22,29 @@ type Doubts interface {
 	Doubted(from, to time.Time) ([]querylog.Record, error)
 }
 
-// Reindexer rebuilds the index from the data directory and swaps it in.
-type Reindexer interface {
-	Reindex(ctx context.Context) (ReindexResult, error)
+// Jobs runs reindexes in the background (*indexjobs.Runner, bound to the
+// server's lifetime): a rebuild takes longer than a request may.
+type Jobs interface {
+	// Start begins a reindex by actor; indexjobs.ErrBusy (with the
+	// running job) when one is running.
+	Start(actor string) (indexjobs.Job, error)
+	Get(id uint64) (indexjobs.Job, bool, error)
+	History(limit int) ([]indexjobs.Job, error)
 }
 
-// ReindexResult summarizes a rebuild.
-type ReindexResult struct {
-	Generation string   `json:"generation"`
-	Indexed    int      `json:"indexed"`
-	Drafts     int      `json:"drafts"`
-	Blocked    int      `json:"blocked"`
-	Errors     int      `json:"errors"`
-	Problems   []string `json:"problems"` // drafts, blocked and errors, each with where and why
+// ReindexJob is the answer of POST and GET /api/reindex/…: the job, and
+// where to follow it.
+type ReindexJob struct {
+	indexjobs.Job
+	// Running is true until the job has finished (state done, failed,
+	// refused or interrupted).
+	Running bool `json:"running"`
+	// Location is the path that tells the job's progress.
+	Location string `json:"location"`
+}
+
+func reindexJob(j indexjobs.Job) ReindexJob {
+	return ReindexJob{Job: j, Running: j.State == indexjobs.StateRunning, Location: "/api/reindex/" + strconv.FormatUint(j.ID, 10)}
 }
 
 // unanswered: GET /api/queries/unanswered?from=&to= (admin). Default: the
@@ -105,19 +118,72 @@ func (a *api) doubted(w http.ResponseWriter, r *http.Request, c *call) error {
 	return c.reply(w, http.StatusOK, DoubtedList{From: from, To: to, Answers: rs})
 }
 
-// reindex: POST /api/reindex (admin): rebuild from the data directory and
-// swap the new index in without downtime.
+// reindex: POST /api/reindex (admin): start rebuilding the index from the
+// data directory in the background; the answer (202) is the job, at once.
+// The outcome is in the audit log (index.reindex.done) when it ends.
 func (a *api) reindex(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.requireAdmin(c); err != nil {
 		return err
 	}
-	if a.opts.Reindexer == nil {
+	if a.opts.Jobs == nil {
 		return ErrNotFound.with("重建索引未启用")
 	}
-	res, err := a.opts.Reindexer.Reindex(r.Context())
-	if err != nil {
-		return ErrReindex.with("重建索引失败，线上索引未变：" + err.Error())
+	j, err := a.opts.Jobs.Start(c.actor.Name)
+	if errors.Is(err, indexjobs.ErrBusy) {
+		return ErrReindexBusy.with(fmt.Sprintf("已有重建任务 %d 正在进行（%s 开始），请等它完成", j.ID, j.Started.Format(time.RFC3339)))
 	}
-	c.note = res.Generation
-	return c.reply(w, http.StatusOK, res)
+	if err != nil {
+		return err
+	}
+	c.note = "任务 " + strconv.FormatUint(j.ID, 10)
+	w.Header().Set("Location", "/api/reindex/"+strconv.FormatUint(j.ID, 10))
+	return c.reply(w, http.StatusAccepted, reindexJob(j))
+}
+
+// reindexGet: GET /api/reindex/{id} (admin): a job's progress or outcome.
+func (a *api) reindexGet(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.requireAdmin(c); err != nil {
+		return err
+	}
+	if a.opts.Jobs == nil {
+		return ErrNotFound.with("重建索引未启用")
+	}
+	id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return ErrNotFound.with("没有重建任务 " + r.PathValue("id"))
+	}
+	j, ok, err := a.opts.Jobs.Get(id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotFound.with("没有重建任务 " + r.PathValue("id"))
+	}
+	return c.reply(w, http.StatusOK, reindexJob(j))
+}
+
+// reindexList: GET /api/reindex (admin): the latest jobs, newest first.
+func (a *api) reindexList(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.requireAdmin(c); err != nil {
+		return err
+	}
+	if a.opts.Jobs == nil {
+		return ErrNotFound.with("重建索引未启用")
+	}
+	limit, err := queryInt(r, "limit", 100)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = 20
+	}
+	js, err := a.opts.Jobs.History(limit)
+	if err != nil {
+		return err
+	}
+	out := make([]ReindexJob, len(js))
+	for i, j := range js {
+		out[i] = reindexJob(j)
+	}
+	return c.reply(w, http.StatusOK, map[string]any{"jobs": out})
 }

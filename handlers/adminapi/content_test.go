@@ -1,14 +1,13 @@
 package adminapi
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/indexjobs"
 	"github.com/yingpu/govbot/querylog"
 )
 
@@ -19,23 +18,48 @@ func (f *fakeQueries) Unanswered(from, to time.Time) ([]querylog.Demand, error) 
 	return []querylog.Demand{{Key: "护照", Example: "护照怎么办", Count: 3, Senders: 2}}, nil
 }
 
-type fakeReindexer struct {
-	calls int
-	err   error
+// fakeJobs runs no rebuild: a started job is running until finish is
+// called.
+type fakeJobs struct {
+	starts int
+	jobs   map[uint64]indexjobs.Job
 }
 
-func (f *fakeReindexer) Reindex(ctx context.Context) (ReindexResult, error) {
-	f.calls++
-	if f.err != nil {
-		return ReindexResult{}, f.err
+func (f *fakeJobs) Start(actor string) (indexjobs.Job, error) {
+	for _, j := range f.jobs {
+		if j.State == indexjobs.StateRunning {
+			return j, indexjobs.ErrBusy
+		}
 	}
-	return ReindexResult{Generation: "gen-2", Indexed: 127, Drafts: 4, Blocked: 2}, nil
+	f.starts++
+	j := indexjobs.Job{ID: uint64(f.starts), Kind: indexjobs.KindReindex, Actor: actor, State: indexjobs.StateRunning, Total: 127}
+	f.jobs[j.ID] = j
+	return j, nil
+}
+
+func (f *fakeJobs) Get(id uint64) (indexjobs.Job, bool, error) {
+	j, ok := f.jobs[id]
+	return j, ok, nil
+}
+
+func (f *fakeJobs) History(limit int) ([]indexjobs.Job, error) {
+	var out []indexjobs.Job
+	for id := uint64(len(f.jobs)); id > 0; id-- {
+		out = append(out, f.jobs[id])
+	}
+	return out, nil
+}
+
+func (f *fakeJobs) finish(id uint64) {
+	j := f.jobs[id]
+	j.State, j.Done, j.Indexed, j.Generation = indexjobs.StateDone, 127, 127, "gen-2"
+	f.jobs[id] = j
 }
 
 func TestUnansweredAndReindex(t *testing.T) {
 	e := newEnv(t)
-	fq, fr := &fakeQueries{}, &fakeReindexer{}
-	e.h = New(Options{Notices: nil, Audit: e.audit, Users: users(), Queries: fq, Reindexer: fr})
+	fq, fr := &fakeQueries{}, &fakeJobs{jobs: map[uint64]indexjobs.Job{}}
+	e.h = New(Options{Notices: nil, Audit: e.audit, Users: users(), Queries: fq, Jobs: fr})
 	srv := httptest.NewServer(e.h)
 	t.Cleanup(srv.Close)
 	e.srv = srv
@@ -59,7 +83,7 @@ func TestUnansweredAndReindex(t *testing.T) {
 	}
 	// Without a period: the 30 days up to the injected clock's now.
 	now := time.Date(2026, 11, 26, 15, 0, 0, 0, clock.Shanghai)
-	e.h = New(Options{Audit: e.audit, Users: users(), Queries: fq, Reindexer: fr, Clock: clock.Fixed(now)})
+	e.h = New(Options{Audit: e.audit, Users: users(), Queries: fq, Jobs: fr, Clock: clock.Fixed(now)})
 	srv2 := httptest.NewServer(e.h)
 	t.Cleanup(srv2.Close)
 	e.srv = srv2
@@ -73,20 +97,39 @@ func TestUnansweredAndReindex(t *testing.T) {
 		t.Fatalf("reversed period: %d, want 400", code)
 	}
 
-	if code, _ := e.do("POST", "/api/reindex", tokReviewer, nil); code != http.StatusForbidden || fr.calls != 0 {
-		t.Fatalf("reviewer reindexing: %d (calls %d), want 403 and no rebuild", code, fr.calls)
+	if code, _ := e.do("POST", "/api/reindex", tokReviewer, nil); code != http.StatusForbidden || fr.starts != 0 {
+		t.Fatalf("reviewer reindexing: %d (starts %d), want 403 and no rebuild", code, fr.starts)
 	}
+	// The answer comes at once, with the job to follow.
 	code, body = e.do("POST", "/api/reindex", tokAdmin, nil)
-	if code != http.StatusOK || body["generation"] != "gen-2" || body["indexed"] != float64(127) || fr.calls != 1 {
+	if code != http.StatusAccepted || body["id"] != float64(1) || body["state"] != "running" || body["running"] != true ||
+		body["location"] != "/api/reindex/1" || fr.starts != 1 {
 		t.Fatalf("reindex: %d %v", code, body)
 	}
-	if rec := e.lastAudit(); rec.Action != "index.reindex" || rec.Actor != "root" {
+	if rec := e.lastAudit(); rec.Action != "index.reindex" || rec.Actor != "root" || rec.Message != "任务 1" {
 		t.Fatalf("audit: %+v", rec)
 	}
-	fr.err = errors.New("data_dir: no such directory")
-	code, body = e.do("POST", "/api/reindex", tokAdmin, nil)
-	if code != http.StatusInternalServerError || body["code"] != float64(50002) {
-		t.Fatalf("failed reindex: %d %v", code, body)
+	// One at a time.
+	if code, body = e.do("POST", "/api/reindex", tokAdmin, nil); code != http.StatusConflict || body["code"] != float64(40902) {
+		t.Fatalf("second reindex while one runs: %d %v", code, body)
+	}
+	code, body = e.do("GET", "/api/reindex/1", tokAdmin, nil)
+	if code != http.StatusOK || body["running"] != true || body["total"] != float64(127) {
+		t.Fatalf("progress: %d %v", code, body)
+	}
+	fr.finish(1)
+	code, body = e.do("GET", "/api/reindex/1", tokAdmin, nil)
+	if code != http.StatusOK || body["running"] != false || body["state"] != "done" || body["generation"] != "gen-2" {
+		t.Fatalf("finished: %d %v", code, body)
+	}
+	if code, body = e.do("GET", "/api/reindex", tokAdmin, nil); code != http.StatusOK || len(body["jobs"].([]any)) != 1 {
+		t.Fatalf("history: %d %v", code, body)
+	}
+	if code, _ = e.do("GET", "/api/reindex/9", tokAdmin, nil); code != http.StatusNotFound {
+		t.Fatalf("unknown job: %d", code)
+	}
+	if code, _ = e.do("GET", "/api/reindex/1", tokStaff, nil); code != http.StatusForbidden {
+		t.Fatalf("staff reading a job: %d", code)
 	}
 }
 

@@ -47,7 +47,7 @@ var (
 	ErrTooLarge        = &Error{41301, http.StatusRequestEntityTooLarge, "请求体过大"}
 	ErrTooManyRefused  = &Error{42901, http.StatusTooManyRequests, "此地址被拒绝的请求过多，请稍后再试"}
 	ErrInternal        = &Error{50001, http.StatusInternalServerError, "服务器内部错误，请稍后重试或联系管理员"}
-	ErrReindex         = &Error{50002, http.StatusInternalServerError, "重建索引失败，线上索引未变"}
+	ErrReindexBusy     = &Error{40902, http.StatusConflict, "已有重建任务正在进行"}
 	ErrSync            = &Error{50003, http.StatusInternalServerError, "同步失败，已导入的内容未变"}
 )
 

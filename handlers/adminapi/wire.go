@@ -32,6 +32,12 @@ type NoteInput struct {
 	Note   string `json:"note,omitempty"`
 }
 
+// UncertainInput is the body of POST /api/notices/{id}/uncertain: resend
+// the deliveries held as uncertain (true), or leave them (false).
+type UncertainInput struct {
+	Resend *bool `json:"resend"`
+}
+
 // NoticeView is a notice as answered: the notice, its history and its
 // delivery report (robot keys in failures shortened).
 type NoticeView struct {
