@@ -29,7 +29,11 @@ func reference(root *cobra.Command) string {
 			return
 		}
 		if c.HasParent() {
-			fmt.Fprintf(&b, "\n### %s\n\n%s.\n\n```\n%s\n```\n", c.CommandPath(), strings.TrimSuffix(c.Short, "."), c.UseLine())
+			about := strings.TrimSuffix(c.Short, ".") + "."
+			if c.Long != "" {
+				about = strings.TrimSpace(c.Long)
+			}
+			fmt.Fprintf(&b, "\n### %s\n\n%s\n\n```\n%s\n```\n", c.CommandPath(), about, c.UseLine())
 			if c.Example != "" {
 				fmt.Fprintf(&b, "\nExamples:\n\n```\n%s\n```\n", c.Example)
 			}

@@ -58,7 +58,7 @@ Asia/Shanghai). Without a question, read one a line from standard input: plain
 text, or JSON {"q":…, "lat":…, "lon":…}; a bad line is reported and skipped.`,
 		Example: `  govbot ask "低保标准是多少"
   govbot ask --lat 31.1516 --lon 121.1179 "附近的长者食堂"
-  govbot ask --now 2026-11-26 --json < questions.txt`,
+  govbot ask --now 2026-11-26 --json < examples/questions.txt`,
 		RunE: func(cmd *cobra.Command, words []string) error {
 			fs := cmd.Flags()
 			if fs.Changed("lat") != fs.Changed("lon") {
@@ -173,10 +173,14 @@ type answerer func(ctx context.Context, user, q string, geo *index.Point) (askRe
 // a running serve holds the index, asks that server's console; it says on
 // stderr which.
 func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk clock.Clock, stderr io.Writer) (answerer, func() error, error) {
-	server := o.server
+	server, fallback := o.server, false
 	if server == "" {
 		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		ix, err := index.OpenOrBuild(ctx, indexOptions(cfg, clk, logger))
+		opts := indexOptions(cfg, clk, logger)
+		// A serve holds the index for as long as it runs: waiting for it
+		// is pointless when its console can answer.
+		opts.LockWait = askLockWait
+		ix, err := index.OpenOrBuild(ctx, opts)
 		if err == nil {
 			fmt.Fprintf(stderr, "govbot: answering from the index in %s\n", indexDir(cfg))
 			render := bot.NewRenderer(bot.RenderOptionsFor(cfg))
@@ -189,7 +193,7 @@ func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk cloc
 		if !errors.Is(err, index.ErrInUse) {
 			return nil, nil, err
 		}
-		server = localURL(cfg.Listen)
+		server, fallback = localURL(cfg.Listen), true
 		fmt.Fprintf(stderr, "govbot: the index is held by a running govbot serve: asking it at %s/console/ask\n", server)
 	} else {
 		fmt.Fprintf(stderr, "govbot: asking the running govbot at %s/console/ask\n", strings.TrimRight(server, "/"))
@@ -200,9 +204,17 @@ func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk cloc
 		if geo != nil {
 			req.Lat, req.Lon = &geo.Lat, &geo.Lon
 		}
-		return c.Ask(ctx, req)
+		r, err := c.Ask(ctx, req)
+		if err != nil && fallback {
+			err = fmt.Errorf("the index in %s is held by another govbot process, and asking the server at %s failed: %w", indexDir(cfg), server, err)
+		}
+		return r, err
 	}, func() error { return nil }, nil
 }
+
+// askLockWait is how long ask waits for an index another process holds
+// before asking the running server instead.
+const askLockWait = 300 * time.Millisecond
 
 // askServerTimeout bounds one question asked of a running server.
 const askServerTimeout = 30 * time.Second

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/index"
 )
 
 // askHit and askLineOut read `govbot ask --json` output as a consumer would.
@@ -264,5 +270,39 @@ func TestAskBesideServe(t *testing.T) {
 	}
 	if r := decodeAskLines(t, out); len(r) != 1 || len(r[0].Hits) == 0 || r[0].Hits[0].DistanceKm == nil {
 		t.Errorf("ask --server with a location: %s", out)
+	}
+}
+
+// TestAskIndexHeldNoServer: when another process holds the index and no
+// server answers at the listen address, ask fails at once saying both.
+func TestAskIndexHeldNoServer(t *testing.T) {
+	data := copyDataDir(t, askIDs[:3])
+	state := t.TempDir()
+	if code, _, errOut := runGovbot(t, "", "reindex", "--data", data, "--state", state); code != 0 {
+		t.Fatalf("reindex: %s", errOut)
+	}
+	cfg := config.Default()
+	cfg.DataDir, cfg.StateDir = data, state
+	held, err := index.OpenOrBuild(context.Background(), indexOptions(cfg, clock.System{}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := ln.Addr().String()
+	ln.Close()
+	cfgFile := filepath.Join(t.TempDir(), "govbot.yaml")
+	os.WriteFile(cfgFile, []byte("listen: "+free+"\n"), 0o644)
+
+	start := time.Now()
+	code, _, errOut := runGovbot(t, "", "ask", "--config", cfgFile, "--data", data, "--state", state, "低保标准")
+	if code != 1 || !strings.Contains(errOut, "is held by another govbot process, and asking the server at http://"+free+" failed") {
+		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
 	}
 }

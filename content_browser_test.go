@@ -36,7 +36,7 @@ func TestContentInBrowser(t *testing.T) {
 			cfg.Users[i].PasswordHash = hash
 		}
 	})
-	const question = "社区图书室几点开门"
+	const question = "便民修鞋点几点开门"
 	// A resident asks what nothing answers yet: the 需求 page will list it.
 	if reply := e.oaSay("o-reader-1", question); !strings.Contains(reply, "12345") {
 		t.Fatalf("before: the bot answered %q", reply)
@@ -50,10 +50,10 @@ func TestContentInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshots in %s", dir)
-	upload := filepath.Join(t.TempDir(), "library.jsonl")
-	if err := os.WriteFile(upload, []byte(`{"id":"cul-lib-01","title":"盈浦街道社区图书室开放时间","category":"culture","department":"社区文化活动中心",`+
-		`"published":"2024-05-20","effective":"2024-05-20","url":"https://gk.yingpu.example/zwgk/2024/cul-lib-01.html",`+
-		`"keywords":["图书室","图书馆","借书"],"body":"盈浦街道社区图书室位于社区文化活动中心二楼，每周二至周日9:00—17:00开门，周一闭馆。居民凭身份证免费办理借书证。"}`+"\n"), 0o644); err != nil {
+	upload := filepath.Join(t.TempDir(), "repairs.jsonl")
+	if err := os.WriteFile(upload, []byte(`{"id":"svc-fix-01","title":"盈浦街道便民修鞋点服务时间","category":"service","department":"社区服务办",`+
+		`"published":"2024-05-20","effective":"2024-05-20","url":"https://gk.yingpu.example/zwgk/2024/svc-fix-01.html",`+
+		`"keywords":["修鞋","修伞","便民服务"],"body":"盈浦街道便民修鞋点设在城中东路158号社区服务站门口，每周二至周日9:00—17:00开门，周一休息，修鞋、修伞、配钥匙。"}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -106,19 +106,30 @@ func TestContentInBrowser(t *testing.T) {
 	s.open("/admin/disclosures/upload")
 	s.do("choose the file", chromedp.SetUploadFiles(`#upload-file`, []string{upload}, chromedp.NodeVisible))
 	s.do("upload", chromedp.Click(chromedp.CSS("#upload-submit")), chromedp.WaitVisible(chromedp.CSS("#upload-result")))
-	s.wantText("uploaded", "已保存 1 条", "盈浦街道社区图书室开放时间", "待审核")
+	s.wantText("uploaded", "已保存 1 条", "盈浦街道便民修鞋点服务时间", "待审核")
 	s.shot("c04-uploaded")
-	s.open("/admin/disclosures/cul-lib-01")
+	s.open("/admin/disclosures/svc-fix-01")
 	s.wantText("own disclosure", "待审核", "上传", "staff")
 	s.open("/admin/disclosures/new")
 	s.shot("c05-disclosure-form")
+	// A disclosure written with a mobile number in it is blocked, the
+	// number shown masked with its place.
+	s.do("write", chromedp.SendKeys(chromedp.CSS(`#disclosure-form input[name=title]`), "社区志愿者招募"),
+		chromedp.SendKeys(chromedp.CSS(`#disclosure-form input[name=url]`), "https://gk.yingpu.example/zwgk/2024/vol-01.html"),
+		chromedp.SendKeys(chromedp.CSS(`#disclosure-form textarea[name=body]`), "欢迎报名，联系人王老师 13912345678。"),
+		chromedp.Click(chromedp.CSS("#save-submit")), chromedp.WaitVisible(chromedp.CSS("#privacy-findings")))
+	s.wantText("blocked", "保密审查未通过", "正文第 1 行", "手机号", "139****5678")
+	if strings.Contains(s.page(), "13912345678") {
+		t.Error("the blocked disclosure's page shows the mobile number")
+	}
+	s.shot("c05b-privacy-blocked")
 	s.signOut()
 
 	// A reviewer approves it.
 	s.signIn("reviewer")
 	s.open("/admin/disclosures?status=pending")
-	s.wantText("pending", "盈浦街道社区图书室开放时间")
-	s.open("/admin/disclosures/cul-lib-01")
+	s.wantText("pending", "盈浦街道便民修鞋点服务时间")
+	s.open("/admin/disclosures/svc-fix-01")
 	s.wantText("review", "批准公开", "驳回理由")
 	s.shot("c06-review")
 	s.do("approve", chromedp.SendKeys(chromedp.CSS(`form[action$="/approve"] input[name=note]`), "同意公开"),
@@ -138,7 +149,7 @@ func TestContentInBrowser(t *testing.T) {
 	s.wantText("reindexed", "完成：已索引", "新版本", "上一版本")
 	s.shot("c08-reindexed")
 	hitTest(question)
-	s.wantText("answered now", "已作答", "盈浦街道社区图书室开放时间")
+	s.wantText("answered now", "已作答", "盈浦街道便民修鞋点服务时间")
 	if chat := s.text("#chat"); !strings.Contains(chat, "9:00") {
 		t.Errorf("the reply a resident sees does not hold the hours: %q", chat)
 	}
@@ -151,13 +162,13 @@ func TestContentInBrowser(t *testing.T) {
 	s.shot("c10-demand")
 	row := `//table[contains(@class,"qtable")]//tr[.//a[contains(.,"` + question + `")]]`
 	s.do("mark as 常见问法",
-		chromedp.SetValue(chromedp.Search(row+`//form[contains(@action,"/demand/ask")]//input[@name="id"]`), "cul-lib-01"),
+		chromedp.SetValue(chromedp.Search(row+`//form[contains(@action,"/demand/ask")]//input[@name="id"]`), "svc-fix-01"),
 		chromedp.Click(chromedp.Search(row+`//button[contains(@class,"mark-ask")]`)),
 		chromedp.WaitVisible(chromedp.CSS("#after-job")))
 	waitFor(t, s, "#after-job", "索引已重建")
-	s.wantText("after the fix", "已作答", "盈浦街道社区图书室开放时间")
+	s.wantText("after the fix", "已作答", "盈浦街道便民修鞋点服务时间")
 	s.shot("c11-fixed")
-	s.open("/admin/disclosures/cul-lib-01")
+	s.open("/admin/disclosures/svc-fix-01")
 	s.wantText("ask kept", "常见问法", question, "添加常见问法")
 
 	// The lexicon page.

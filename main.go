@@ -40,7 +40,11 @@ func rootCommand() *cobra.Command {
 		Use:   "govbot",
 		Short: "WeChat answers from published disclosures, and targeted notices",
 		Long: `govbot answers residents on WeChat from a subdistrict's published disclosures
-(政务公开), and delivers staff's approved, targeted notices to exactly their audience.`,
+(政务公开), and delivers staff's approved, targeted notices to exactly their audience.
+Every command and flag: docs/cli.md.`,
+		Example: `  govbot serve                  # the bot on the sample data: http://127.0.0.1:8080/console/
+  govbot ask "低保标准是多少"   # a question from the terminal, beside serve or alone
+  govbot notice list            # notices, through the running server (GOVBOT_TOKEN)`,
 	}
 	root.AddCommand(commands()...)
 	return root

@@ -2,7 +2,12 @@ package main
 
 import (
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/auth"
+	"github.com/yingpu/govbot/catalog"
 	"github.com/yingpu/govbot/dedupe"
+	"github.com/yingpu/govbot/importstore"
+	"github.com/yingpu/govbot/indexjobs"
+	"github.com/yingpu/govbot/lexicon"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/outbox"
 	"github.com/yingpu/govbot/querylog"
@@ -20,5 +25,16 @@ func schemas() []store.Family {
 		notice.Schema(),
 		outbox.Schema(),
 		dedupe.Schema(),
+		auth.Schema(),
+		catalog.Schema(),
+		importstore.Schema(),
+		indexjobs.Schema(),
+		lexicon.Schema(),
+		opsSchema(),
 	}
+}
+
+// opsSchema is serve's own bucket family (the readiness probe's writes).
+func opsSchema() store.Family {
+	return store.Family{Name: "ops", Migrations: []store.Migration{store.CreateBuckets(bucketHealth)}}
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
 	"github.com/yingpu/govbot/handlers/adminapi"
-	"github.com/yingpu/govbot/indexjobs"
 	"github.com/yingpu/govbot/handlers/noticepage"
+	"github.com/yingpu/govbot/indexjobs"
 	"github.com/yingpu/govbot/notice"
 	"github.com/yingpu/govbot/outbox"
 	"github.com/yingpu/govbot/push"
@@ -170,6 +170,6 @@ func noticeURL(base, id string) string {
 // bound to the server's lifetime rather than the request's.
 type apiJobs struct{ c *contentServices }
 
-func (j apiJobs) Start(actor string) (indexjobs.Job, error) { return j.c.jobs.Start(j.c.ctx, actor) }
+func (j apiJobs) Start(actor string) (indexjobs.Job, error)  { return j.c.jobs.Start(j.c.ctx, actor) }
 func (j apiJobs) Get(id uint64) (indexjobs.Job, bool, error) { return j.c.jobs.Get(id) }
 func (j apiJobs) History(limit int) ([]indexjobs.Job, error) { return j.c.jobs.History(limit) }

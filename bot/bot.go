@@ -175,10 +175,10 @@ func New(d Deps) *Bot {
 		b.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if b.hotline == "" {
-		b.hotline = "12345"
+		b.hotline = config.DefaultHotline
 	}
-	if b.maxBytes <= 0 || b.maxBytes > 2048 {
-		b.maxBytes = 2048
+	if b.maxBytes <= 0 || b.maxBytes > config.MaxReplyBytes {
+		b.maxBytes = config.MaxReplyBytes
 	}
 	for _, m := range d.Menu {
 		b.menu[m.Key] = m

@@ -51,10 +51,10 @@ var defaultTopics = []string{"就业创业", "社保救助", "养老助餐", "�
 // NewRenderer returns a Renderer with o's defaults filled in.
 func NewRenderer(o RenderOptions) *Renderer {
 	if o.Hotline == "" {
-		o.Hotline = "12345"
+		o.Hotline = config.DefaultHotline
 	}
-	if o.MaxReplyBytes <= 0 || o.MaxReplyBytes > 2048 {
-		o.MaxReplyBytes = 2048
+	if o.MaxReplyBytes <= 0 || o.MaxReplyBytes > config.MaxReplyBytes {
+		o.MaxReplyBytes = config.MaxReplyBytes
 	}
 	if o.Topics == nil {
 		o.Topics = defaultTopics

@@ -81,6 +81,10 @@ type IO struct {
 // pointer to the --help of the command they concern.
 func Execute(ctx context.Context, root *cobra.Command, args []string, std IO) int {
 	prepare(root)
+	// A group is runnable only to report a missing or unknown subcommand:
+	// its usage shows "COMMAND [command]", not a usage line of its own.
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(),
+		"Usage:{{if .Runnable}}", "Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 	root.SetArgs(args)
 	root.SetIn(std.In)
 	root.SetOut(std.Out)

@@ -58,7 +58,8 @@ func TestExecute(t *testing.T) {
 		{args: []string{"group", "two"}, code: 2, errOnce: `unknown command "two" for "tool group"`},
 		{args: []string{"group", "help", "one"}, code: 0, out: "tool group one"},
 		{args: []string{"group", "one"}, code: 2, errOnce: "tool group one needs one ID, got 0 arguments"},
-		{args: []string{"help", "leaf"}, code: 0, out: "--n int"},
+		{args: []string{"help", "leaf"}, code: 0, out: "Usage:\n  tool leaf [flags]"},
+		{args: []string{"--help"}, code: 0, out: "Usage:\n  tool [command]"},
 		{args: []string{"completion", "bash"}, code: 0, out: "bash completion"},
 	}
 	for _, tc := range cases {

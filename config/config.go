@@ -80,6 +80,16 @@ type Area struct {
 	Nearby []string `yaml:"nearby"`
 }
 
+// Defaults shared by the configuration and the packages that take these
+// values as options (bot, the answer renderer).
+const (
+	// DefaultHotline is named when govbot cannot answer (search.hotline).
+	DefaultHotline = "12345"
+	// MaxReplyBytes is WeChat's limit on a passive text reply, the default
+	// and the most of search.max_reply_bytes.
+	MaxReplyBytes = 2048
+)
+
 // Search tunes the answering of questions.
 type Search struct {
 	// MinScore is the confidence (0..1) below which govbot declines to
@@ -121,8 +131,8 @@ func Default() Config {
 			MinScore:      0.25,
 			DistinctShare: 0.2,
 			Related:       2,
-			Hotline:       "12345",
-			MaxReplyBytes: 2048,
+			Hotline:       DefaultHotline,
+			MaxReplyBytes: MaxReplyBytes,
 			GeoRadiusKm:   10,
 			Datum:         "gcj02",
 		},
@@ -262,8 +272,8 @@ func (c *Config) Validate() error {
 	if c.Search.Related < 0 || c.Search.Related > 5 {
 		errs = append(errs, fmt.Errorf("search.related %d is outside 0..5", c.Search.Related))
 	}
-	if c.Search.MaxReplyBytes < 200 || c.Search.MaxReplyBytes > 2048 {
-		errs = append(errs, fmt.Errorf("search.max_reply_bytes %d is outside 200..2048", c.Search.MaxReplyBytes))
+	if c.Search.MaxReplyBytes < 200 || c.Search.MaxReplyBytes > MaxReplyBytes {
+		errs = append(errs, fmt.Errorf("search.max_reply_bytes %d is outside 200..%d", c.Search.MaxReplyBytes, MaxReplyBytes))
 	}
 	if c.Search.Hotline == "" {
 		errs = append(errs, errors.New("search.hotline is empty"))

@@ -107,7 +107,7 @@ func TestEnvVarsCoverExample(t *testing.T) {
 		known[v.Key] = true
 	}
 	for k := range keys {
-		if strings.ContainsAny(k, "[") || strings.HasPrefix(k, "officialaccount.template.fixed") {
+		if strings.ContainsAny(k, "[ ") || strings.HasPrefix(k, "officialaccount.template.fixed") {
 			continue // inside lists of mappings, or a free-form map
 		}
 		if !known[k] && !isSection(k) {
@@ -192,5 +192,20 @@ data_dir: ` + t.TempDir() + `
 	}
 	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("not YAML: %v", err)
+	}
+}
+
+// TestProblemsNameListItems: a problem Validate reports of a named list
+// item (user "wang") gets that item's line.
+func TestProblemsNameListItems(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "govbot.yaml")
+	yaml := "data_dir: " + t.TempDir() + "\nusers:\n  - name: wang\n    roles: [staff]\n    token: wang-token-0123456789\n  - name: li\n    roles: []\n    token: li-token-0123456789\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadValid(path, nil)
+	p, ok := err.(*Problems)
+	if !ok || len(p.List) != 1 || p.List[0].Line != 6 || !strings.HasPrefix(p.List[0].Msg, `user "li" has no roles`) {
+		t.Fatalf("problems %v", err)
 	}
 }

@@ -137,6 +137,11 @@ func keyLines(data []byte) (keys map[string]int, values map[int]string) {
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
 				p := path + "[" + strconv.Itoa(i) + "]"
+				// Validate names a list item by its name when it has one:
+				// user "wang" is users[i].
+				if name := itemName(c); name != "" && strings.HasSuffix(path, "s") {
+					keys[strings.TrimSuffix(path, "s")+" "+strconv.Quote(name)] = c.Line
+				}
 				if _, ok := values[c.Line]; !ok {
 					values[c.Line] = p
 				}
@@ -146,6 +151,19 @@ func keyLines(data []byte) (keys map[string]int, values map[int]string) {
 	}
 	walk(&doc, "")
 	return keys, values
+}
+
+// itemName is the value of a mapping's name key, "" if none.
+func itemName(n *yaml.Node) string {
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "name" && n.Content[i+1].Kind == yaml.ScalarNode {
+			return n.Content[i+1].Value
+		}
+	}
+	return ""
 }
 
 var (

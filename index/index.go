@@ -35,10 +35,13 @@ import (
 	"github.com/yingpu/govbot/content"
 )
 
+// DefaultLockWait is how long opening a generation waits, by default, for
+// another process that holds it.
+const DefaultLockWait = 2 * time.Second
+
 const (
-	openLockTimeout = 2 * time.Second
-	currentFile     = "CURRENT"
-	docCacheSize    = 8192 // decoded disclosures kept per generation
+	currentFile  = "CURRENT"
+	docCacheSize = 8192 // decoded disclosures kept per generation
 )
 
 // ErrInUse is returned by OpenOrBuild when another process (a running
@@ -79,6 +82,9 @@ type Options struct {
 	// once everything is read, before the new generation is merged and
 	// made live.
 	Loaded func(*content.LoadResult)
+	// LockWait is how long opening the live generation waits for another
+	// process holding it before ErrInUse (default DefaultLockWait).
+	LockWait time.Duration
 	// Force lets a rebuild replace the live generation even when it would
 	// hold less than half as many disclosures (a data directory emptied or
 	// broken by mistake would otherwise take the bot's answers away).
@@ -94,6 +100,9 @@ func (o *Options) fill() {
 	}
 	if o.Search == (config.Search{}) {
 		o.Search = config.Default().Search
+	}
+	if o.LockWait <= 0 {
+		o.LockWait = DefaultLockWait
 	}
 }
 
@@ -146,7 +155,7 @@ func OpenOrBuild(ctx context.Context, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ranking weights: %w", err)
 	}
-	g, err := openGeneration(opts.Dir, name)
+	g, err := openGeneration(opts.Dir, name, opts.LockWait)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +308,7 @@ func (ix *Index) Reload() (bool, error) {
 	if same {
 		return false, nil
 	}
-	g, err := openGeneration(ix.opts.Dir, name)
+	g, err := openGeneration(ix.opts.Dir, name, ix.opts.LockWait)
 	if err != nil {
 		return false, err
 	}
@@ -406,7 +415,7 @@ func (ix *Index) Close() error {
 	return err
 }
 
-func openGeneration(dir, name string) (*generation, error) {
+func openGeneration(dir, name string, lockWait time.Duration) (*generation, error) {
 	gdir := filepath.Join(dir, name)
 	b, err := os.ReadFile(filepath.Join(gdir, metaFile))
 	if err != nil {
@@ -418,7 +427,7 @@ func openGeneration(dir, name string) (*generation, error) {
 	}
 	// bleve waits for the index's lock forever by default; another govbot
 	// process (a running serve) holding it must be an error, not a hang.
-	bi, err := bleve.OpenUsing(filepath.Join(gdir, bleveDir), map[string]interface{}{"bolt_timeout": openLockTimeout.String()})
+	bi, err := bleve.OpenUsing(filepath.Join(gdir, bleveDir), map[string]interface{}{"bolt_timeout": lockWait.String()})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("index generation %s: %w", name, ErrInUse)
 	}

@@ -272,9 +272,10 @@ func TestSafeNext(t *testing.T) {
 		"/notices/1":            "/admin/",
 		"/admin/signin":         "/admin/",
 		"javascript:alert(1)":   "/admin/",
-		"/admin/../api/reindex": "/admin/../api/reindex",
+		"/admin/../api/reindex": "/admin/",
+		"/admin/./audit":        "/admin/",
 	} {
-		if got := safeNext(in); got != want && !(in == "/admin/../api/reindex" && got == "/admin/") {
+		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/yingpu/govbot/audit"
@@ -221,6 +222,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // console's home: a sign-in link must not send anyone elsewhere.
 func safeNext(next string) string {
 	u, err := url.Parse(next)
+	if err == nil && path.Clean(u.Path)+"/" != u.Path && path.Clean(u.Path) != u.Path {
+		return Prefix // dot segments: "/admin/../api/…"
+	}
 	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(u.Path, Prefix) ||
 		strings.HasPrefix(next, "//") || strings.Contains(next, "\\") || u.Path == "/admin/signin" {
 		return Prefix

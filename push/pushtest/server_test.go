@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/yingpu/govbot/clock"
 )
 
 // recTB records the failures the server reports instead of failing.
@@ -143,7 +145,7 @@ func TestTokensAndScriptedFailures(t *testing.T) {
 func TestRobotRateLimitOnClock(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	clk := clockFunc(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	clk := clock.Func(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	srv := NewServer(t, WithClock(clk))
 	srv.SetRobotRateLimit(20, time.Minute)
 	send := func() int {
@@ -169,10 +171,6 @@ func TestRobotRateLimitOnClock(t *testing.T) {
 		t.Errorf("delivered %d", got)
 	}
 }
-
-type clockFunc func() time.Time
-
-func (f clockFunc) Now() time.Time { return f() }
 
 func TestRobotContentLimits(t *testing.T) {
 	srv := NewServer(t)
