@@ -51,7 +51,7 @@ func openIngest(cfg config.Config, stderr io.Writer) (*ingest.Service, func() er
 	db, err := store.Open(dbFile(cfg))
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
-			return nil, nil, fmt.Errorf("%w: a running govbot serve holds the state; stop it, or let its sources' schedule sync them", err)
+			return nil, nil, fmt.Errorf("%w: a running govbot serve holds the state: sync through it with govbot notice sync SOURCE, or stop it to import files", err)
 		}
 		return nil, nil, err
 	}

@@ -180,3 +180,26 @@ func TestLimiter(t *testing.T) {
 		t.Errorf("after reset: wait %v", w)
 	}
 }
+
+// BenchmarkVerifyPassword measures one sign-in's password check: argon2id
+// with HashPassword's parameters, beside bcrypt at its default cost.
+func BenchmarkVerifyPassword(b *testing.B) {
+	argon, err := HashPassword("correct horse battery")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bc, err := bcrypt.GenerateFromPassword([]byte("correct horse battery"), bcrypt.DefaultCost)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ name, hash string }{{"argon2id", argon}, {"bcrypt10", string(bc)}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !VerifyPassword(c.hash, "correct horse battery") {
+					b.Fatal("no match")
+				}
+			}
+		})
+	}
+}

@@ -81,6 +81,9 @@ func ReadDocx(data []byte) (*Document, error) {
 	}
 	doc.Body = joinText(lines)
 	doc.Date = FindDate(labelled(doc.Body, "发布日期", "成文日期"))
+	if doc.Date.IsZero() {
+		doc.Date = closingDate(doc.Body)
+	}
 	doc.Department = labelled(doc.Body, "发布机构", "发文机关", "发布单位")
 	return doc, nil
 }

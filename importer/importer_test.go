@@ -207,6 +207,9 @@ func TestReadPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if doc.Title != "Fixture" {
+		t.Errorf("title from the document information: %q", doc.Title)
+	}
 	if want := "盈浦街道防汛防台应急预案\n一、组织体系\n街道成立防汛指挥部。"; doc.Body != want {
 		t.Errorf("body %q, want %q", doc.Body, want)
 	}
@@ -356,5 +359,24 @@ func TestBuildMissingAndRules(t *testing.T) {
 	_, fail = Build(&Document{Body: " "}, "k", d)
 	if fail == nil || !strings.Contains(fail.Reason, "no title") || !strings.Contains(fail.Reason, "no body") || !strings.Contains(fail.Reason, "no address") {
 		t.Errorf("failure %+v", fail)
+	}
+}
+
+func TestClosingDate(t *testing.T) {
+	doc, err := ReadPDF(fixture.PDF("关于做好防汛工作的通知", "各居委会：请做好准备。", "盈浦街道办事处", "2024年6月3日"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Date.String() != "2024-06-03" {
+		t.Errorf("closing date = %q", doc.Date)
+	}
+	for body, want := range map[string]string{
+		"正文\n盈浦街道办事处\n2024年6月3日\n\n附件：名单": "2024-06-03",
+		"于2024年6月3日前报名。\n盈浦街道":            "",
+		"2024年6月3日起施行":                    "",
+	} {
+		if got := closingDate(body).String(); got != want {
+			t.Errorf("closingDate(%q) = %q, want %q", body, got, want)
+		}
 	}
 }

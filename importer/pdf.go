@@ -15,7 +15,8 @@ import (
 const MaxPDFPages = 500
 
 // ReadPDF reads the text layer of a PDF (github.com/ledongthuc/pdf), one
-// line of the page a line, pages in order. A scanned PDF without a text
+// line of the page a line, pages in order; the title is the document
+// information's Title, when set. A scanned PDF without a text
 // layer is an error saying so: its text would need OCR.
 func ReadPDF(data []byte) (doc *Document, err error) {
 	defer func() {
@@ -41,10 +42,16 @@ func ReadPDF(data []byte) (doc *Document, err error) {
 		lines = append(lines, "")
 	}
 	doc = &Document{Body: joinText(lines)}
+	if t := r.Trailer().Key("Info").Key("Title"); !t.IsNull() {
+		doc.Title = cleanLine(t.Text())
+	}
 	if doc.Body == "" {
 		return nil, errors.New("PDF has no text layer (a scanned image?)")
 	}
 	doc.Date = FindDate(labelled(doc.Body, "发布日期", "成文日期"))
+	if doc.Date.IsZero() {
+		doc.Date = closingDate(doc.Body)
+	}
 	doc.Department = labelled(doc.Body, "发布机构", "发文机关", "发布单位")
 	return doc, nil
 }

@@ -236,3 +236,23 @@ func labelledLine(text string, labels []string) string {
 	}
 	return ""
 }
+
+// closingDate is the date a document is signed with (成文日期): a line near
+// its end that holds only a date, as 公文 end with "2024年3月1日". Zero when
+// none.
+func closingDate(body string) content.Date {
+	lines := strings.Split(body, "\n")
+	for i, seen := len(lines)-1, 0; i >= 0 && seen < 6; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l == "" {
+			continue
+		}
+		seen++
+		if m := dateRE.FindStringIndex(l); m != nil && m[0] == 0 && strings.TrimSpace(l[m[1]:]) == "" {
+			if d := FindDate(l); !d.IsZero() {
+				return d
+			}
+		}
+	}
+	return content.Date{}
+}

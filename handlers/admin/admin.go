@@ -131,7 +131,13 @@ type Console struct {
 	userLi *auth.Limiter
 	addrLi *auth.Limiter
 	cop    *http.CrossOriginProtection
+	// hashing bounds the password checks running at once (each argon2id
+	// check takes about 19 MiB and 0.1 s).
+	hashing chan struct{}
 }
+
+// maxConcurrentHashing is how many password checks run at once.
+const maxConcurrentHashing = 4
 
 // New returns the console. It fails if a template does not parse.
 func New(opts Options) (*Console, error) {
@@ -162,6 +168,8 @@ func New(opts Options) (*Console, error) {
 		userLi: auth.NewLimiter(opts.SignInMaxFailures, opts.SignInWindow, opts.Clock),
 		addrLi: auth.NewLimiter(opts.SignInAddressMaxFailures, opts.SignInWindow, opts.Clock),
 		cop:    http.NewCrossOriginProtection(),
+
+		hashing: make(chan struct{}, maxConcurrentHashing),
 	}
 	c.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, ErrCrossOrigin)

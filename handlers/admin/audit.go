@@ -85,6 +85,18 @@ func (c *Console) auditPage(q *Request) error {
 	})
 }
 
+// auditActionNames are the Chinese names of the audited actions.
+var auditActionNames = map[string]string{
+	"console.signin": "登录", "console.signout": "退出登录", "notice.create": "创建通知", "notice.update": "修改通知",
+	"notice.submit": "提交审核", "notice.approve": "批准通知", "notice.reject": "退回通知", "notice.cancel": "撤销通知",
+	"notice.send": "开始发送", "notice.send_failed": "交付发送失败", "notice.done": "发送完成", "notice.publish": "公开发布",
+	"notice.publish_failed": "公开发布失败", "notice.get": "查看通知", "notice.list": "通知列表", "audience.list": "受众列表",
+	"audit.list": "查看操作记录", "audit.export": "导出操作记录", "audit.rekey": "操作记录改用密钥签名",
+	"user.list": "用户列表", "user.me": "查看本人", "index.reindex": "开始重建索引", "index.reindex.done": "重建索引结束",
+	"index.rollback.done": "回滚索引", "api.refused": "接口请求被拒（汇总）", "api.not_found": "接口不存在", "api.method": "请求方法不支持",
+	"queries.unanswered": "未答问题",
+}
+
 // knownActions are offered in the action filter.
 var knownActions = []string{
 	"console.signin", "console.signout", "notice.create", "notice.update", "notice.submit", "notice.approve",

@@ -194,13 +194,19 @@ func fmtTime(t time.Time) string {
 
 func funcs() template.FuncMap {
 	m := template.FuncMap{
-		"time":     fmtTime,
-		"seconds":  func(t time.Time) string { return t.In(clock.Shanghai).Format("2006-01-02 15:04:05") },
-		"status":   func(s notice.Status) string { return statusNames[s] },
-		"role":     roleName,
-		"roles":    roleList,
-		"channel":  func(ch string) string { return orKey(channelNames, ch) },
-		"action":   func(a string) string { return orKey(actionNames, a) },
+		"time":    fmtTime,
+		"seconds": func(t time.Time) string { return t.In(clock.Shanghai).Format("2006-01-02 15:04:05") },
+		"status":  func(s notice.Status) string { return statusNames[s] },
+		"role":    roleName,
+		"roles":   roleList,
+		"channel": func(ch string) string { return orKey(channelNames, ch) },
+		"action":  func(a string) string { return orKey(actionNames, a) },
+		"auditAction": func(a string) string {
+			if n, ok := auditActionNames[a]; ok {
+				return n
+			}
+			return ""
+		},
 		"join":     strings.Join,
 		"percent":  func(n, total int) int { return percent(n, total) },
 		"contains": func(list []string, s string) bool { return contains(list, s) },

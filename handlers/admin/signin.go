@@ -100,12 +100,18 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("登录尝试过多，已拒绝（用户名“%s”），需等待 %s", name, waitText(wait)))
 		return
 	}
+	select {
+	case c.hashing <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
 	var ok bool
 	if known {
 		ok = auth.VerifyPassword(u.PasswordHash, password)
 	} else {
 		ok = auth.VerifyUnknown(password)
 	}
+	<-c.hashing
 	if !ok {
 		c.userLi.Fail(userKey)
 		c.addrLi.Fail(addrKey)
