@@ -8,6 +8,10 @@ import (
 	"github.com/yingpu/govbot/push"
 )
 
+// RobotPerMinute is WeCom's limit of messages to one group robot in any 60
+// seconds.
+const RobotPerMinute = 20
+
 // robot: a WeCom group robot (群机器人) by its webhook key; 20 messages a
 // minute per key, no duplicate check.
 func robot() Channel {
@@ -17,7 +21,7 @@ func robot() Channel {
 		Kinds:            []Kind{{Name: "robot", Label: "群机器人", Field: "work_robots"}},
 		TextMaxBytes:     push.RobotTextMaxBytes,
 		MarkdownMaxBytes: push.RobotMarkdownMaxBytes,
-		PerMinute:        20,
+		PerMinute:        RobotPerMinute,
 		Configured:       func(a Adapters) bool { return a.Robot != nil },
 		DuplicateCheck:   func(Adapters) time.Duration { return 0 },
 		Send: func(ctx context.Context, a Adapters, to []Target, m push.Message) []Result {

@@ -123,7 +123,7 @@ const (
 
 // Defaults of the delivery section, shared by the outbox's Options.
 const (
-	DefaultRobotPerMinute = 20 // the platform's limit per robot key
+	DefaultRobotPerMinute = channel.RobotPerMinute // the platform's limit per robot key
 	DefaultMaxAttempts    = 8
 	DefaultBaseBackoff    = 10 * time.Second
 	DefaultMaxBackoff     = 10 * time.Minute

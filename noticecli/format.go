@@ -148,11 +148,20 @@ func writeNotice(w io.Writer, n adminapi.NoticeView) {
 	}
 	r := n.Report
 	fmt.Fprintf(w, "\n送达情况：共 %d，已送达 %d，失败 %d，待发送 %d，无法送达 %d\n", r.Total, r.Sent, r.Failed, r.Pending, r.Unreachable)
-	chans := make([]string, 0, len(r.ByChannel))
-	for ch := range r.ByChannel {
-		chans = append(chans, ch)
+	// Registry order, then any channel the registry no longer has.
+	var chans, rest []string
+	for _, c := range channel.All() {
+		if _, ok := r.ByChannel[c.Name]; ok {
+			chans = append(chans, c.Name)
+		}
 	}
-	sort.Strings(chans)
+	for ch := range r.ByChannel {
+		if _, ok := channel.Get(ch); !ok {
+			rest = append(rest, ch)
+		}
+	}
+	sort.Strings(rest)
+	chans = append(chans, rest...)
 	for _, ch := range chans {
 		c := r.ByChannel[ch]
 		fmt.Fprintf(w, "  %s：共 %d，已送达 %d，失败 %d，待发送 %d，无法送达 %d\n", channelName(ch), c.Total, c.Sent, c.Failed, c.Pending, c.Unreachable)

@@ -432,3 +432,28 @@ func TestSyncSitemapAndCatalogue(t *testing.T) {
 		t.Errorf("missing = %v, want department", p.Missing)
 	}
 }
+
+// TestSyncTemplateChangeWithdrawsNothing: when the list's markup changes
+// so that selectors.item matches nothing, or the list is longer than
+// max_pages, no page is withdrawn.
+func TestSyncTemplateChangeWithdrawsNothing(t *testing.T) {
+	e := newFixture(t)
+	ctx := context.Background()
+	if _, err := e.svc.Sync(ctx, ingest.Options{Source: "yp"}); err != nil {
+		t.Fatal(err)
+	}
+	e.site.set("/zwgk/list.html", fixture.GBK(`<html><head><meta charset="gbk"></head><body><ol class="new"><li><a href="/zwgk/hours.html">x</a></li></ol></body></html>`), gbkHTML)
+	rep, err := e.svc.Sync(ctx, ingest.Options{Source: "yp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Result.Withdrawn) != 0 || len(rep.Failures) == 0 || !strings.Contains(rep.Failures[0].Reason, "matched no article") {
+		t.Errorf("template change: withdrawn %q, failures %v", titles(rep.Result.Withdrawn), rep.Failures)
+	}
+	e.site.set("/zwgk/list.html", listPage(item("/zwgk/hours.html", "a", ""), item("/zwgk/jiuye.html", "b", "")), gbkHTML)
+	e.svc.Sources[0].MaxPages = 1
+	rep, _ = e.svc.Sync(ctx, ingest.Options{Source: "yp"})
+	if len(rep.Result.Withdrawn) != 0 || !strings.Contains(fmt.Sprint(rep.Failures), "max_pages") {
+		t.Errorf("over max_pages: withdrawn %q, failures %v", titles(rep.Result.Withdrawn), rep.Failures)
+	}
+}

@@ -44,6 +44,7 @@ type Options struct {
 	// per-request timeout is the source's).
 	Client *http.Client
 	Clock  clock.Clock
+	// Logger gets a debug line per crawl (default: discard).
 	Logger *slog.Logger
 	// Sleep waits between requests (default: a timer); tests make it
 	// instant.
@@ -190,6 +191,9 @@ func (s *Syncer) Crawl(ctx context.Context, src config.Source, d importer.Defaul
 		s.article(ctx, f, src, d, known, it, attachHosts, res)
 	}
 	res.Requests = f.requests
+	s.opts.Logger.Debug("crawled", "source", src.Name, "listed", len(items), "read", len(res.Batch.Entries),
+		"unchanged", len(res.Batch.Unchanged), "gone", len(res.Batch.Gone), "failed", len(res.Failures),
+		"requests", res.Requests, "complete", res.Batch.Complete)
 	return res, nil
 }
 
