@@ -9,6 +9,7 @@ import (
 
 	"github.com/yingpu/govbot/catalog"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/content"
 	"github.com/yingpu/govbot/handlers/adminapi"
 	"github.com/yingpu/govbot/importstore"
 	"github.com/yingpu/govbot/indexjobs"
@@ -41,6 +42,7 @@ func startSourceSync(ctx context.Context, d *serveDeps) error {
 		Sources:   d.cfg.Sources,
 		Reindex:   func(ctx context.Context) (string, error) { return syncReindex(ctx, d) },
 		Withdrawn: func(ctx context.Context, cs []importstore.Change) error { return endWithdrawn(d, cs) },
+		Changed:   func(ctx context.Context, ds []content.Disclosure) error { return reviewChanged(d, ds) },
 	}
 	if d.audit != nil {
 		svc.Audit = d.audit
@@ -276,6 +278,28 @@ func endWithdrawn(d *serveDeps, cs []importstore.Change) error {
 		actor := catalog.Actor{Name: "sync", Roles: []string{catalog.RoleAdmin}}
 		if _, err := d.content.catalog.End(actor, c.ID, "来源网站已撤下该页面"); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", c.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reviewChanged puts the new version of each changed disclosure that the
+// console published into its review queue (the published version stays
+// live until a reviewer approves the new one), so an edit in the console
+// does not hide a change on the site. An entry being edited is left alone.
+func reviewChanged(d *serveDeps, ds []content.Disclosure) error {
+	if d.content == nil || d.content.catalog == nil {
+		return nil
+	}
+	var errs []error
+	for _, dis := range ds {
+		e, err := d.content.catalog.Get(dis.ID)
+		if err != nil || e.Live == nil || e.Status != catalog.StatusPublished {
+			continue
+		}
+		actor := catalog.Actor{Name: "sync", Roles: []string{catalog.RoleStaff}}
+		if _, err := d.content.catalog.Save(actor, dis, "data", true); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", dis.ID, err))
 		}
 	}
 	return errors.Join(errs...)

@@ -33,9 +33,12 @@ func TestServeSyncAnswers(t *testing.T) {
 		}
 		w.Write(fixture.GBK(`<ul class="list"><li><a href="zhuyu.html">助浴</a></li></ul>`))
 	})
+	var price atomic.Value
+	price.Store("20元")
 	site.HandleFunc("/zwgk/zhuyu.html", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=GBK")
-		w.Write(fixture.GBK(strings.Replace(bathPage, `<link rel="canonical" href="https://www.example.gov.cn/yp/zwgk/zhuyu.html">`, "", 1)))
+		page := strings.Replace(bathPage, `<link rel="canonical" href="https://www.example.gov.cn/yp/zwgk/zhuyu.html">`, "", 1)
+		w.Write(fixture.GBK(strings.Replace(page, "20元", price.Load().(string), 1)))
 	})
 	siteSrv := httptest.NewServer(site)
 	defer siteSrv.Close()
@@ -112,6 +115,27 @@ func TestServeSyncAnswers(t *testing.T) {
 	}
 	if _, err := cat.Approve(catalog.Actor{Name: "li", Roles: []string{catalog.RoleReviewer}}, id, ""); err != nil {
 		t.Fatal(err)
+	}
+	sync := func() adminapi.SyncStatus {
+		t.Helper()
+		if code, st := call("POST"); code != http.StatusAccepted {
+			t.Fatalf("start: %d %+v", code, st)
+		}
+		var st adminapi.SyncStatus
+		if !eventually(func() bool { _, st = call("GET"); return st.State != adminapi.SyncRunning }) || st.Report == nil {
+			t.Fatalf("sync: %+v", st)
+		}
+		return st
+	}
+	// The page changes on the site: the new text waits for review in the
+	// console, the approved one stays live.
+	price.Store("25元")
+	if st := sync(); len(st.Report.Changed) != 1 {
+		t.Fatalf("changed: %+v", st.Report)
+	}
+	if e, err := cat.Get(id); err != nil || e.Status != catalog.StatusPending || !strings.Contains(e.Disclosure.Body, "25元") ||
+		e.Live == nil || !strings.Contains(e.Live.Body, "20元") {
+		t.Errorf("console entry after the change: %v %v", e.Status, err)
 	}
 	listed.Store(false)
 	call("POST")

@@ -51,6 +51,10 @@ type Service struct {
 	// version of them kept elsewhere, e.g. approved in the console, must
 	// stop being answered too). Its error is reported as a note.
 	Withdrawn func(ctx context.Context, withdrawn []importstore.Change) error
+	// Changed, when set, is told of the disclosures whose text a run
+	// changed, with their new version (one approved in the console must be
+	// reviewed again). Its error is reported as a note.
+	Changed func(ctx context.Context, changed []content.Disclosure) error
 }
 
 // Options of one run.
@@ -319,6 +323,17 @@ func (s *Service) finish(ctx context.Context, rep *Report, batch importstore.Bat
 	sort.Strings(rep.Missing)
 	if opts.DryRun {
 		return nil
+	}
+	if s.Changed != nil && len(res.Changed) > 0 {
+		var ds []content.Disclosure
+		for _, c := range res.Changed {
+			if it, ok := byKey[c.Key]; ok {
+				ds = append(ds, it.Disclosure)
+			}
+		}
+		if err := s.Changed(ctx, ds); err != nil {
+			rep.Notes = append(rep.Notes, "updating elsewhere: "+err.Error())
+		}
 	}
 	if s.Withdrawn != nil && len(res.Withdrawn) > 0 {
 		if err := s.Withdrawn(ctx, res.Withdrawn); err != nil {
