@@ -31,6 +31,7 @@ func commands() []*cobra.Command {
 		noticecli.Command(),
 		userCommand(),
 		versionCommand(),
+		configCommand(),
 	}
 }
 
