@@ -23,15 +23,20 @@ import (
 	"github.com/yingpu/govbot/index"
 )
 
-// askLine is one question read from stdin as JSON.
+// askLine is one question read from stdin as JSON. Lines with the same
+// User are one conversation, in order, as messages from one follower; a
+// line without one is a conversation of its own.
 type askLine struct {
-	Q   string   `json:"q"`
-	Lat *float64 `json:"lat"`
-	Lon *float64 `json:"lon"`
+	Q    string   `json:"q"`
+	Lat  *float64 `json:"lat"`
+	Lon  *float64 `json:"lon"`
+	User string   `json:"user"`
 }
 
 // askResult is one line of `govbot ask --json`: the same as a running
-// server's console answers.
+// server's console answers (with "choices": the disclosures the reply
+// numbers, in order; a bare "2" on the next line of the same user picks
+// choices[1]).
 type askResult = console.Reply
 
 // askOptions are the flags of `govbot ask`.
@@ -96,8 +101,8 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
-	ask := func(q string, geo *index.Point) error {
-		res, err := answer(ctx, q, geo)
+	ask := func(user, q string, geo *index.Point) error {
+		res, err := answer(ctx, user, q, geo)
 		if err != nil {
 			return err
 		}
@@ -114,7 +119,7 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 		return nil
 	}
 	if len(words) > 0 {
-		return ask(strings.Join(words, " "), geo)
+		return ask("argv", strings.Join(words, " "), geo)
 	}
 	if cli.IsTerminal(stdin) {
 		fmt.Fprintln(stderr, "govbot: type one question a line; Ctrl-D ends (or: govbot ask \"问题\")")
@@ -132,7 +137,7 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 		if line == "" {
 			continue
 		}
-		q, g := line, geo
+		q, g, user := line, geo, fmt.Sprintf("line-%d", n)
 		if strings.HasPrefix(line, "{") {
 			var al askLine
 			if err := json.Unmarshal([]byte(line), &al); err != nil {
@@ -141,11 +146,14 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 				continue
 			}
 			q = al.Q
+			if al.User != "" {
+				user = "user-" + al.User
+			}
 			if al.Lat != nil && al.Lon != nil {
 				g = &index.Point{Lat: *al.Lat, Lon: *al.Lon}
 			}
 		}
-		if err := ask(q, g); err != nil {
+		if err := ask(user, q, g); err != nil {
 			return fmt.Errorf("stdin line %d: %w", n, err)
 		}
 	}
@@ -158,8 +166,8 @@ func runAsk(ctx context.Context, o askOptions, clk clock.Clock, geo *index.Point
 	return nil
 }
 
-// answerer answers one question for ask.
-type answerer func(ctx context.Context, q string, geo *index.Point) (askResult, error)
+// answerer answers one message of a conversation (user) for ask.
+type answerer func(ctx context.Context, user, q string, geo *index.Point) (askResult, error)
 
 // openAnswerer opens the index read for ask, or, when --server is given or
 // a running serve holds the index, asks that server's console; it says on
@@ -176,9 +184,10 @@ func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk cloc
 		if err == nil {
 			fmt.Fprintf(stderr, "govbot: answering from the index in %s\n", indexDir(cfg))
 			render := bot.NewRenderer(bot.RenderOptionsFor(cfg))
-			return func(ctx context.Context, q string, geo *index.Point) (askResult, error) {
-				ans, err := ix.Ask(ctx, index.Query{Text: q, Geo: geo})
-				return askResult{Q: q, Answered: ans.Answered, Confidence: ans.Confidence, Text: render.AnswerText(ans), Hits: ans.Hits}, err
+			talk := bot.NewDialogue(ix, render, clk, bot.ConversationOptionsFor(cfg))
+			return func(ctx context.Context, user, q string, geo *index.Point) (askResult, error) {
+				t, err := talk.Reply(ctx, bot.Input{User: user, Text: q, Geo: geo})
+				return askResult{Q: q, Kind: t.Kind, Answered: t.Answered, Confidence: t.Confidence, Text: t.Text, Hits: t.Hits, Choices: t.Choices}, err
 			}, ix.Close, nil
 		}
 		if !errors.Is(err, index.ErrInUse) {
@@ -190,8 +199,8 @@ func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk cloc
 		fmt.Fprintf(stderr, "govbot: asking the running govbot at %s/console/ask\n", strings.TrimRight(server, "/"))
 	}
 	c := console.Client{BaseURL: server, HTTP: &http.Client{Timeout: askServerTimeout}}
-	return func(ctx context.Context, q string, geo *index.Point) (askResult, error) {
-		req := console.AskRequest{Q: q, Now: o.now}
+	return func(ctx context.Context, user, q string, geo *index.Point) (askResult, error) {
+		req := console.AskRequest{Q: q, Now: o.now, User: user}
 		if geo != nil {
 			req.Lat, req.Lon = &geo.Lat, &geo.Lon
 		}

@@ -281,6 +281,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		Related:       cfg.Search.Related,
 		Area:          cfg.Area.Name,
 		WGS84:         cfg.Search.Datum == "wgs84",
+		Conversation:  bot.ConversationOptionsFor(cfg),
 		Handled:       handled,
 	})
 
@@ -301,7 +302,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		return d, nil, err
 	}
 	if cfg.Console {
-		mux.Handle("/console/", http.StripPrefix("/console", console.New(d.index, bot.NewRenderer(bot.RenderOptionsFor(cfg)))))
+		mux.Handle("/console/", http.StripPrefix("/console", console.New(bot.NewDialogue(d.index, bot.NewRenderer(bot.RenderOptionsFor(cfg)), clk, bot.ConversationOptionsFor(cfg)))))
 		mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusFound))
 		logger.Info("console on", "path", "/console/")
 	}

@@ -212,6 +212,10 @@ func TestMountWebhooksOff(t *testing.T) {
 type noAnswer struct{}
 
 func (noAnswer) Ask(context.Context, index.Query) (index.Answer, error) { return index.Answer{}, nil }
+func (noAnswer) Full(context.Context, string, time.Time) (index.Hit, error) {
+	return index.Hit{}, index.ErrNoDisclosure
+}
+func (noAnswer) Analyze(string) index.Analysis { return index.Analysis{} }
 
 // runServeOn runs `govbot serve` on state until it listens, checks
 // /healthz, then stops it.

@@ -94,6 +94,7 @@ func mountNotices(ctx context.Context, d *serveDeps, mux *http.ServeMux) error {
 		TrustedProxies:   cfg.TrustedProxies,
 		Logger:           d.logger.With("component", "adminapi"),
 		Queries:          d.queries,
+		Doubts:           d.queries,
 		Jobs:             apiJobs{d.content},
 		Syncer:           serveSyncer{d},
 		Clock:            d.clock,

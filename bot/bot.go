@@ -21,6 +21,11 @@ import (
 // Answerer answers questions; *index.Index implements it.
 type Answerer interface {
 	Ask(ctx context.Context, q index.Query) (index.Answer, error)
+	// Full returns one disclosure with its whole body as the passage (全文).
+	Full(ctx context.Context, id string, now time.Time) (index.Hit, error)
+	// Analyze tells what a question asks for and which of its words name
+	// a matter (a follow-up names none).
+	Analyze(text string) index.Analysis
 }
 
 // Subscriptions is the topic subscription store; *subscribe.Store
@@ -71,6 +76,9 @@ type Deps struct {
 	Related int
 	// Area is the subdistrict govbot answers for (config area.name).
 	Area string
+	// Conversation tunes follow-ups and clarifying questions (config
+	// conversation).
+	Conversation ConversationOptions
 	// WGS84 says the disclosures' coordinates are GPS (WGS-84; config
 	// search.datum wgs84). By default they are GCJ-02, as read from the
 	// Chinese web maps staff use and as WeChat's location messages are.
@@ -120,6 +128,7 @@ type Bot struct {
 	maxBytes int
 	wgs84    bool
 	render   *Renderer
+	dialogue *Dialogue
 	handled  Handled
 
 	flights *ttlCache[*flight]     // dedupe key → first attempt
@@ -175,6 +184,7 @@ func New(d Deps) *Bot {
 		b.menu[m.Key] = m
 	}
 	b.render = NewRenderer(RenderOptions{Hotline: b.hotline, MaxReplyBytes: b.maxBytes, Related: d.Related, Area: d.Area})
+	b.dialogue = NewDialogue(d.Answerer, b.render, b.clock, d.Conversation)
 	return b
 }
 
@@ -361,6 +371,7 @@ func (b *Bot) onEvent(ctx context.Context, m Message) string {
 	case "unsubscribe":
 		b.geos.delete(user(m))
 		b.pending.delete(user(m))
+		b.dialogue.Forget(user(m))
 		if m.Platform == OfficialAccount {
 			if err := b.subs.Forget(m.FromUser); err != nil {
 				b.log.Error("bot: forget unfollowed follower", "err", err)
@@ -416,8 +427,9 @@ func (b *Bot) ask(ctx context.Context, m Message, q, kind string) string {
 	if p, ok := b.geos.get(user(m), now); ok && place {
 		geo = &p
 	}
-	text, _ := b.answer(ctx, m, q, geo, kind)
-	if geo == nil && place {
+	// A menu question is a new question, whatever was said before.
+	text, t := b.answer(ctx, m, q, geo, kind, kind == "click")
+	if geo == nil && place && (t.Kind == TurnAnswer || t.Kind == TurnDecline) {
 		b.pending.put(user(m), q, now)
 		return withTip(text, locationTip, b.maxBytes)
 	}
@@ -432,7 +444,7 @@ func (b *Bot) onLocation(ctx context.Context, m Message) string {
 	p := b.fromMap(index.Point{Lat: m.Lat, Lon: m.Lon})
 	b.geos.put(user(m), p, now)
 	q, _ := b.pending.take(user(m), now)
-	text, _ := b.answer(ctx, m, q, &p, "location")
+	text, _ := b.answer(ctx, m, q, &p, "location", true)
 	return text
 }
 
@@ -454,25 +466,23 @@ func (b *Bot) fromGPS(p index.Point) index.Point {
 	return wgsToGCJ(p)
 }
 
-// answer asks the index and records the question in the query log.
-func (b *Bot) answer(ctx context.Context, m Message, q string, geo *index.Point, kind string) (string, bool) {
+// answer takes a message through the conversation and records it in the
+// query log. fresh answers q on its own (a place question answered with the
+// location shared next).
+func (b *Bot) answer(ctx context.Context, m Message, q string, geo *index.Point, kind string, fresh bool) (string, Turn) {
 	now := b.clock.Now()
-	ans, err := b.answerer.Ask(ctx, index.Query{Text: q, Geo: geo, Now: now})
+	key, _ := dedupeKey(m)
+	t, err := b.dialogue.Reply(ctx, Input{User: user(m), Key: key, Text: q, Geo: geo, Fresh: fresh})
 	elapsed := b.clock.Now().Sub(now)
 	sender := b.hasher.Hash(m.FromUser)
-	rec := querylog.Record{
-		At: now, SenderHash: sender, Platform: string(m.Platform), Kind: kind,
-		Q: q, Geo: geo != nil, Answered: err == nil && ans.Answered, Error: err != nil,
-		Hits: []querylog.Hit{},
-	}
-	for i, h := range ans.Hits {
-		if i == logHits {
-			break
+	if rec, ok := logRecord(t, err); ok {
+		rec.At, rec.SenderHash, rec.Platform, rec.Kind, rec.Geo = now, sender, string(m.Platform), kind, geo != nil
+		if t.Kind != TurnFeedback {
+			rec.Q = q
 		}
-		rec.Hits = append(rec.Hits, querylog.Hit{ID: h.ID, Score: h.Score})
-	}
-	if lerr := b.qlog.Append(rec); lerr != nil {
-		b.log.Error("bot: query log", "err", lerr)
+		if lerr := b.qlog.Append(rec); lerr != nil {
+			b.log.Error("bot: query log", "err", lerr)
+		}
 	}
 	short := sender
 	if len(short) > 12 {
@@ -480,16 +490,43 @@ func (b *Bot) answer(ctx context.Context, m Message, q string, geo *index.Point,
 	}
 	if err != nil {
 		b.log.Error("bot: answering failed", "platform", m.Platform, "kind", kind, "sender", short, "err", err)
-		return apology(b.hotline), false
+		return apology(b.hotline), Turn{Kind: TurnDecline}
 	}
-	b.log.Info("bot: question", "platform", m.Platform, "kind", kind, "sender", short,
-		"answered", ans.Answered, "hits", len(ans.Hits), "geo", geo != nil, "took", elapsed)
-	b.log.Debug("bot: question text", "q", q, "top", topID(ans.Hits))
-	text := b.render.AnswerText(ans)
-	if strings.TrimSpace(text) == "" {
-		return apology(b.hotline), ans.Answered
+	b.log.Info("bot: question", "platform", m.Platform, "kind", kind, "turn", t.Kind, "sender", short,
+		"answered", t.Answered, "hits", len(t.Hits), "geo", geo != nil, "took", elapsed)
+	b.log.Debug("bot: question text", "q", q, "top", topID(t.Hits))
+	if strings.TrimSpace(t.Text) == "" {
+		return apology(b.hotline), t
 	}
-	return text, ans.Answered
+	return t.Text, t
+}
+
+// logRecord is what the query log keeps of a turn: questions, answered or
+// not, and feedback with the question, disclosure and confidence it is
+// about. Courtesies and hints are not questions.
+func logRecord(t Turn, err error) (querylog.Record, bool) {
+	if err != nil {
+		return querylog.Record{Error: true, Hits: []querylog.Hit{}}, true
+	}
+	switch t.Kind {
+	case TurnCourtesy, TurnHint:
+		return querylog.Record{}, false
+	}
+	rec := querylog.Record{
+		Turn: t.Kind, Answered: t.Answered, Answer: t.Answer, Confidence: t.Confidence,
+		Feedback: t.Feedback, Hits: []querylog.Hit{},
+	}
+	if t.Kind == TurnFeedback {
+		rec.Q = t.Question
+		return rec, true
+	}
+	for i, h := range t.Hits {
+		if i == logHits {
+			break
+		}
+		rec.Hits = append(rec.Hits, querylog.Hit{ID: h.ID, Score: h.Score})
+	}
+	return rec, true
 }
 
 func topID(hits []index.Hit) string {

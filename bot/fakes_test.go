@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,10 +59,34 @@ func fakeText(q string) string {
 	return NewRenderer(RenderOptions{}).AnswerText(fakeAnswer(q))
 }
 
+// Full returns the disclosure id with a whole body "全文：<id>".
+func (f *fakeAnswerer) Full(ctx context.Context, id string, now time.Time) (index.Hit, error) {
+	return index.Hit{ID: id, Title: "标题" + id, Department: "测试办", Passage: &index.Passage{Text: "全文：" + id, Whole: true}}, nil
+}
+
+// Analyze takes every question to name a matter (each is answered on its
+// own) unless it is one of the follow-ups the dialogue tests use.
+func (f *fakeAnswerer) Analyze(text string) index.Analysis {
+	switch text {
+	case "电话多少", "那要带什么材料", "在哪里办", "":
+		return index.Analysis{}
+	}
+	return index.Analysis{Topic: []string{text}}
+}
+
+// calls are the questions asked as the resident wrote them: not the
+// queries a conversation adds for a follow-up (the matter under discussion
+// before the question, or restricted to the disclosures just shown).
 func (f *fakeAnswerer) calls() []index.Query {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]index.Query(nil), f.queries...)
+	var out []index.Query
+	for _, q := range f.queries {
+		if len(q.Only) == 0 && !strings.Contains(q.Text, " ") {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 type touch struct {

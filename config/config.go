@@ -32,6 +32,9 @@ type Config struct {
 	Area Area `yaml:"area"`
 	// Search tunes answering.
 	Search Search `yaml:"search"`
+	// Conversation tunes follow-ups and clarifying questions (see
+	// conversation.go).
+	Conversation Conversation `yaml:"conversation"`
 	// Console serves the question-trying page at /console/ (answers from
 	// the published index only).
 	Console bool `yaml:"console"`
@@ -133,6 +136,7 @@ func Default() Config {
 			GeoRadiusKm:   10,
 			Datum:         "gcj02",
 		},
+		Conversation:    defaultConversation(),
 		OfficialAccount: defaultOfficialAccount(),
 		Work:            defaultWork(),
 		Webhook:         defaultWebhook(),
@@ -286,6 +290,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateWechat()...)
 	errs = append(errs, c.validateNotices()...)
 	errs = append(errs, c.validateBot()...)
+	errs = append(errs, c.validateConversation()...)
 	errs = append(errs, c.validateOps()...)
 	errs = append(errs, c.validateSources()...)
 	return errors.Join(errs...)

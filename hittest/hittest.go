@@ -25,9 +25,11 @@ import (
 	"github.com/yingpu/govbot/querylog"
 )
 
-// Answerer answers questions (*index.Index).
+// Answerer answers questions (*index.Index); see bot.Answerer.
 type Answerer interface {
 	Ask(ctx context.Context, q index.Query) (index.Answer, error)
+	Full(ctx context.Context, id string, now time.Time) (index.Hit, error)
+	Analyze(text string) index.Analysis
 }
 
 // Options configure a Tester as the bot is configured.
@@ -169,6 +171,12 @@ func (r *recorder) Ask(ctx context.Context, q index.Query) (index.Answer, error)
 	}
 	return a, err
 }
+
+func (r *recorder) Full(ctx context.Context, id string, now time.Time) (index.Hit, error) {
+	return r.next.Full(ctx, id, now)
+}
+
+func (r *recorder) Analyze(text string) index.Analysis { return r.next.Analyze(text) }
 
 func (r *recorder) reset() {
 	r.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/yingpu/govbot/index"
 )
@@ -25,6 +26,12 @@ func (f *fakeAnswerer) Ask(ctx context.Context, q index.Query) (index.Answer, er
 	}
 	return index.Answer{Decline: index.DeclineNotCovered, Hits: []index.Hit{{ID: "x", Score: 0.1}}}, nil
 }
+
+func (f *fakeAnswerer) Full(ctx context.Context, id string, now time.Time) (index.Hit, error) {
+	return index.Hit{}, index.ErrNoDisclosure
+}
+
+func (f *fakeAnswerer) Analyze(text string) index.Analysis { return index.Analysis{} }
 
 func TestRun(t *testing.T) {
 	fa := &fakeAnswerer{}

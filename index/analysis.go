@@ -260,12 +260,22 @@ func lexiconToConfig(lx Lexicon) map[string]interface{} {
 	for _, r := range lx.Referrals {
 		ref = append(ref, r.Agency+"\t"+strings.Join(r.Words, ","))
 	}
+	sit := make([]interface{}, 0, len(lx.Situations))
+	for _, st := range lx.Situations {
+		sit = append(sit, strings.Join(st.Says, ",")+"\t"+strings.Join(st.Means, ","))
+	}
+	out := make([]interface{}, 0, len(lx.Outside))
+	for _, o := range lx.Outside {
+		out = append(out, o.Kind+"\t"+strings.Join(o.Words, ","))
+	}
 	return map[string]interface{}{
-		"type":      tokenizerName,
-		"words":     words,
-		"stopwords": stop,
-		"synonyms":  syn,
-		"referrals": ref,
+		"type":       tokenizerName,
+		"words":      words,
+		"stopwords":  stop,
+		"synonyms":   syn,
+		"referrals":  ref,
+		"situations": sit,
+		"outside":    out,
 	}
 }
 
@@ -322,6 +332,28 @@ func lexiconFromConfig(config map[string]interface{}) (Lexicon, error) {
 			return lx, fmt.Errorf("%s: bad referral entry %q", tokenizerName, r)
 		}
 		lx.Referrals = append(lx.Referrals, Referral{Agency: agency, Words: strings.Split(words, ",")})
+	}
+	sits, err := strs("situations")
+	if err != nil {
+		return lx, err
+	}
+	for _, st := range sits {
+		says, means, ok := strings.Cut(st, "\t")
+		if !ok {
+			return lx, fmt.Errorf("%s: bad situation entry %q", tokenizerName, st)
+		}
+		lx.Situations = append(lx.Situations, Situation{Says: strings.Split(says, ","), Means: strings.Split(means, ",")})
+	}
+	outs, err := strs("outside")
+	if err != nil {
+		return lx, err
+	}
+	for _, o := range outs {
+		kind, words, ok := strings.Cut(o, "\t")
+		if !ok {
+			return lx, fmt.Errorf("%s: bad outside entry %q", tokenizerName, o)
+		}
+		lx.Outside = append(lx.Outside, Outside{Kind: kind, Words: strings.Split(words, ",")})
 	}
 	return lx, nil
 }

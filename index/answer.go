@@ -35,7 +35,8 @@ func (ix *Index) Ask(ctx context.Context, q Query) (Answer, error) {
 		return ix.nearest(ctx, *q.Geo, q, now)
 	}
 	a := ix.gen.analyze(text, now)
-	cands, err := ix.gen.rank(ctx, a, q, now, ix.opts.Search.GeoRadiusKm)
+	a.outside = ix.classify(text)
+	cands, err := ix.gen.rank(ctx, a, q, now, ix.opts.Search.GeoRadiusKm, &ix.weights)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -81,7 +82,7 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 			h.Factors = c.factors()
 		}
 		if i < passageHits {
-			h.Passage = passage(c.doc.Body, a, passageRunes)
+			h.Passage = c.passage
 		}
 		ans.Hits = append(ans.Hits, h)
 	}
@@ -91,9 +92,11 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 	minScore := ix.opts.Search.MinScore
 	follow := len(q.Only) > 0
 	switch {
-	case a.decline != NotDeclined && !follow:
-		ans.Decline = a.decline
-		ans.AreaNamed = a.area
+	case a.outside != nil && !follow && !(len(cands) > 0 && a.outside.overruledBy(cands[0])):
+		ans.Decline = a.outside.kind
+		if ans.Decline == DeclineOtherArea {
+			ans.AreaNamed = a.outside.word
+		}
 	case len(cands) == 0:
 		ans.Decline = DeclineNotCovered
 		if a.referral != nil {

@@ -16,7 +16,7 @@ func TestDebugQuestion(t *testing.T) {
 	ix := sampleIndex(t)
 	for _, q := range strings.Split(q, "|") {
 		a := ix.gen.analyze(q, evalDay)
-		cands, err := ix.gen.rank(context.Background(), a, Query{Text: q, Explain: true}, evalDay, 10)
+		cands, err := ix.gen.rank(context.Background(), a, Query{Text: q, Explain: true}, evalDay, 10, &ix.weights)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,6 +20,15 @@ type docInfo struct {
 
 	pyOnce sync.Once
 	py     string // pinyin key of head and body, made on first need
+
+	shapeOnce sync.Once
+	sh        *shape // lines and intent cues, made on first need
+}
+
+// shape returns the disclosure's passage shape, made on first need.
+func (d *docInfo) shape() *shape {
+	d.shapeOnce.Do(func() { d.sh = newShape(d) })
+	return d.sh
 }
 
 func newDocInfo(d content.Disclosure) *docInfo {

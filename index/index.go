@@ -119,9 +119,10 @@ type generation struct {
 
 // Index answers questions from the live generation.
 type Index struct {
-	opts Options
-	mu   sync.RWMutex
-	gen  *generation
+	opts    Options
+	weights Weights
+	mu      sync.RWMutex
+	gen     *generation
 }
 
 // BuildReport summarizes a build: what was indexed and what was not, and why.
@@ -150,11 +151,15 @@ func OpenOrBuild(ctx context.Context, opts Options) (*Index, error) {
 		opts.Logger.Info("index built", "generation", name, "indexed", rep.Indexed,
 			"drafts", len(rep.Load.Drafts), "blocked", len(rep.Load.Blocked), "errors", len(rep.Load.Errors), "took", rep.Took)
 	}
+	w, err := LoadWeights(opts.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("ranking weights: %w", err)
+	}
 	g, err := openGeneration(opts.Dir, name, opts.LockWait)
 	if err != nil {
 		return nil, err
 	}
-	return &Index{opts: opts, gen: g}, nil
+	return &Index{opts: opts, gen: g, weights: w}, nil
 }
 
 // Rebuild loads every disclosure from opts.DataDir (and ExtraDirs), builds a

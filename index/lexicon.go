@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Lexicon is the admin-editable language data that shapes analysis: words
@@ -26,7 +27,30 @@ type Lexicon struct {
 	// Referrals name the agencies that handle matters outside the
 	// disclosures (护照 → 出入境管理部门), so govbot can say where to go.
 	Referrals []Referral `json:"referrals"`
+	// Situations map life situations residents describe (中风, 孩子没人带)
+	// to the services that answer them (situations.txt).
+	Situations []Situation `json:"situations"`
+	// Outside lists what the disclosures do not speak of: other areas,
+	// weather forecasts, private businesses (outside.txt).
+	Outside []Outside `json:"outside"`
 }
+
+// Situation is a life situation: the expressions residents use for it and
+// the services that answer it.
+type Situation struct {
+	Says  []string `json:"says"`
+	Means []string `json:"means"`
+}
+
+// Outside is a kind of matter the disclosures do not speak of, and its
+// words.
+type Outside struct {
+	Kind  string   `json:"kind"` // area, weather or business
+	Words []string `json:"words"`
+}
+
+// outsideKinds are the kinds outside.txt may name.
+var outsideKinds = map[string]bool{"area": true, "weather": true, "business": true}
 
 // Referral is one agency and the words of the matters it handles.
 type Referral struct {
@@ -42,10 +66,12 @@ type Word struct {
 
 // Lexicon file names inside a data directory.
 const (
-	DictFile      = "dict.txt"
-	StopwordsFile = "stopwords.txt"
-	SynonymsFile  = "synonyms.txt"
-	ReferralsFile = "referrals.txt"
+	DictFile       = "dict.txt"
+	StopwordsFile  = "stopwords.txt"
+	SynonymsFile   = "synonyms.txt"
+	ReferralsFile  = "referrals.txt"
+	SituationsFile = "situations.txt"
+	OutsideFile    = "outside.txt"
 )
 
 // defaultWordFreq makes a user word win over the segmenter's own splits.
@@ -114,6 +140,51 @@ func LoadLexicon(dir string) (Lexicon, error) {
 			return
 		}
 		lx.Referrals = append(lx.Referrals, r)
+	})
+	if err != nil {
+		return lx, err
+	}
+	splitList := func(s string) []string {
+		var out []string
+		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+			if w = normalize(strings.TrimSpace(w)); w != "" {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	err = readLines(filepath.Join(dir, SituationsFile), func(n int, line string) {
+		says, means, ok := strings.Cut(line, ":")
+		if !ok {
+			says, means, ok = strings.Cut(line, "：")
+		}
+		st := Situation{Says: splitList(says), Means: splitList(means)}
+		if !ok || len(st.Says) == 0 || len(st.Means) == 0 {
+			errs = append(errs, fmt.Errorf("%s:%d: want \"expression, expression, ...: service, service, ...\"", SituationsFile, n))
+			return
+		}
+		for _, w := range st.Says {
+			if utf8.RuneCountInString(w) < 2 {
+				errs = append(errs, fmt.Errorf("%s:%d: %q is too short to tell a situation (it would match almost every question)", SituationsFile, n, w))
+				return
+			}
+		}
+		lx.Situations = append(lx.Situations, st)
+	})
+	if err != nil {
+		return lx, err
+	}
+	err = readLines(filepath.Join(dir, OutsideFile), func(n int, line string) {
+		kind, words, ok := strings.Cut(line, ":")
+		if !ok {
+			kind, words, ok = strings.Cut(line, "：")
+		}
+		o := Outside{Kind: strings.TrimSpace(kind), Words: splitList(words)}
+		if !ok || !outsideKinds[o.Kind] || len(o.Words) == 0 {
+			errs = append(errs, fmt.Errorf("%s:%d: want \"area|weather|business: word, word, ...\"", OutsideFile, n))
+			return
+		}
+		lx.Outside = append(lx.Outside, o)
 	})
 	if err != nil {
 		return lx, err

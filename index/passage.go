@@ -12,7 +12,7 @@ import (
 const (
 	// passageRunes is the passage's size aim; a section is cut at a line
 	// boundary past it.
-	passageRunes = 200
+	passageRunes = 260
 	// wholeRunes: a body this short is shown whole.
 	wholeRunes = 240
 	// headingRunes: a line this short that ends in a colon, or is
@@ -37,7 +37,7 @@ var intentValues = map[Intent]*regexp.Regexp{
 }
 
 var intentWords = map[Intent]*regexp.Regexp{
-	Amount:      regexp.MustCompile(`标准|金额|补贴|补助|资助|奖励|费用|收费`),
+	Amount:      regexp.MustCompile(`标准|金额|额度|补贴|补助|资助|奖励|费用|收费|价格`),
 	Where:       regexp.MustCompile(`地址|地点|窗口|服务点|站点|场所|中心`),
 	Hours:       regexp.MustCompile(`时间|开放|上午|下午`),
 	Materials:   regexp.MustCompile(`材料|证件|携带|提供|准备`),
@@ -49,7 +49,7 @@ var intentWords = map[Intent]*regexp.Regexp{
 
 // intentHeads are the heading words of the section that answers an intent.
 var intentHeads = map[Intent]*regexp.Regexp{
-	Amount:      regexp.MustCompile(`标准|金额|补贴|补助|费用|收费|待遇|资助|奖励`),
+	Amount:      regexp.MustCompile(`标准|金额|额度|限额|补贴|补助|费用|收费|价格|待遇|资助|奖励|津贴`),
 	Where:       regexp.MustCompile(`地址|地点|位置|场所|站点|服务点|窗口|分布`),
 	Hours:       regexp.MustCompile(`时间`),
 	Materials:   regexp.MustCompile(`材料|证件|携带|准备`),
@@ -116,69 +116,108 @@ func segments(body string) []string {
 	return segs
 }
 
-// passage picks the part of body that answers the question: the line that
-// holds most of what was asked and what the intent asks for, from the
-// heading of its section to the section's end, within about budget
-// characters. A short body is the whole passage.
-func passage(body string, a analyzed, budget int) *Passage {
-	body = strings.TrimSpace(body)
-	if body == "" {
-		return nil
+// shape is what passages are cut from, derived once per disclosure: its
+// lines, normalized, which are headings, and which lines hold what each
+// intent asks for.
+type shape struct {
+	segs, norm []string
+	heading    []bool
+	value      map[Intent][]bool // line holds the intent's value (an amount, an address…)
+	word       map[Intent][]bool // line holds a weaker cue word
+	label      map[Intent][]bool // line's heading or label names the intent
+	head       map[Intent][]bool // line is a heading naming the intent
+	kind       map[Intent]float64
+	whole      bool // the body is short enough to show whole
+}
+
+func newShape(d *docInfo) *shape {
+	body := strings.TrimSpace(d.doc.Body)
+	sh := &shape{value: map[Intent][]bool{}, word: map[Intent][]bool{}, label: map[Intent][]bool{}, head: map[Intent][]bool{}, kind: map[Intent]float64{}}
+	sh.whole = utf8.RuneCountInString(body) <= wholeRunes
+	sh.segs = segments(body)
+	sh.norm = make([]string, len(sh.segs))
+	sh.heading = make([]bool, len(sh.segs))
+	for i, s := range sh.segs {
+		sh.norm[i] = normalize(s)
+		sh.heading[i] = isHeading(s)
 	}
-	if utf8.RuneCountInString(body) <= wholeRunes {
-		return &Passage{Text: body, Whole: true, Intent: a.intent != AnyIntent && intentValues[a.intent].MatchString(body)}
+	for in, re := range intentValues {
+		v, w, l, h := make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs))
+		for i, s := range sh.segs {
+			v[i] = re.MatchString(s)
+			w[i] = intentWords[in].MatchString(s)
+			if lb := label(s); lb != "" && intentHeads[in].MatchString(lb) {
+				l[i] = true
+			}
+			h[i] = sh.heading[i] && intentHeads[in].MatchString(s)
+		}
+		sh.value[in], sh.word[in], sh.label[in], sh.head[in] = v, w, l, h
+		sh.kind[in] = kindScore(d, in, v)
 	}
-	segs := segments(body)
+	return sh
+}
+
+// passage picks the part of a disclosure that answers the question: the
+// line that holds most of what was asked and what the intent asks for,
+// from the heading of its section to the section's end, within about
+// budget characters. A short body is the whole passage.
+func passage(di *docInfo, a analyzed, budget int) *Passage {
+	sh := di.shape()
+	segs := sh.segs
 	if len(segs) == 0 {
 		return nil
 	}
-	norm := make([]string, len(segs))
-	for i, s := range segs {
-		norm[i] = normalize(s)
+	in := a.intent
+	if sh.whole {
+		hit := false
+		for i := range segs {
+			hit = hit || in != AnyIntent && (sh.value[in][i] || sh.label[in][i])
+		}
+		return &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
 	}
 	// A question word that most lines hold (the matter itself, in its own
 	// disclosure) tells little about which line answers.
 	weights := make([]float64, len(a.units))
+	top := 0.0
 	for k, u := range a.units {
 		n := 0
-		for _, s := range norm {
+		for _, s := range sh.norm {
 			if unitIn(s, u) {
 				n++
 			}
 		}
 		weights[k] = u.weight * math.Log(1+float64(len(segs))/float64(1+n))
+		top += weights[k]
 	}
-	value, word, head := intentValues[a.intent], intentWords[a.intent], intentHeads[a.intent]
 	heading := -1      // index of the heading of the current section
 	headMatch := false // it names what the intent asks for
 	scores := make([]float64, len(segs))
 	intentLine := make([]bool, len(segs))
-	top := 0.0
-	for _, w := range weights {
-		top += w
-	}
-	for i, s := range segs {
-		if isHeading(s) {
-			heading, headMatch = i, head != nil && head.MatchString(s)
+	for i := range segs {
+		if sh.heading[i] {
+			heading, headMatch = i, in != AnyIntent && sh.head[in][i]
 		}
 		score := 0.0
 		for k, u := range a.units {
-			if unitIn(norm[i], u) {
+			if unitIn(sh.norm[i], u) {
 				score += weights[k]
 			}
 		}
 		if top > 0 {
 			score = 4 * score / top
 		}
-		if value != nil {
+		if sh.preamble(i) {
+			score -= 1 // an introduction (…现公布如下) holds no fact
+		}
+		if in != AnyIntent {
 			switch {
-			case value.MatchString(s):
+			case sh.value[in][i]:
 				score += 3
 				intentLine[i] = true
-			case word.MatchString(s):
+			case sh.word[in][i]:
 				score += 1
 			}
-			if l := label(s); l != "" && head.MatchString(l) {
+			if sh.label[in][i] {
 				score += 3
 				intentLine[i] = true
 			}
@@ -196,7 +235,7 @@ func passage(body string, a analyzed, budget int) *Passage {
 	}
 	start := best
 	for j := best; j >= 0 && j >= best-reachBack; j-- {
-		if isHeading(segs[j]) {
+		if sh.heading[j] {
 			start = j
 			break
 		}
@@ -210,7 +249,9 @@ func passage(body string, a analyzed, budget int) *Passage {
 	hit := false
 	for i := start; i < len(segs); i++ {
 		r := utf8.RuneCountInString(segs[i])
-		if i > best && (isHeading(segs[i]) || runes+r > budget) {
+		// The section ends at the next heading, unless it is short: then
+		// the next one follows, within the budget.
+		if i > best && (sh.heading[i] && runes >= budget/2 || runes+r > budget) {
 			break
 		}
 		if i > start && runes+r > 2*budget {
@@ -227,6 +268,11 @@ func passage(body string, a analyzed, budget int) *Passage {
 	whole := start == 0 && end == len(segs)-1
 	return &Passage{Text: b.String(), Whole: whole, Intent: hit}
 }
+
+var rePreamble = regexp.MustCompile(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
+
+// preamble tells whether line i introduces what follows (现将…公布如下).
+func (sh *shape) preamble(i int) bool { return rePreamble.MatchString(sh.segs[i]) }
 
 // unitIn reports whether normalized text s holds question unit u.
 func unitIn(s string, u unit) bool {

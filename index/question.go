@@ -31,15 +31,13 @@ type unit struct {
 // analyzed is a question taken apart.
 type analyzed struct {
 	months   map[int]bool // months named (十月, 9月) when no year is
-	amount   bool         // asks how much
 	referral *referralMatch
 	units    []unit
 	years    map[int]bool
 	terms    []weightedTerm
 	py       []string
 	intent   Intent
-	decline  Decline // a question no disclosure may answer (another area, a personal case…)
-	area     string  // the other area named (decline DeclineOtherArea)
+	outside  *outside // what no disclosure may answer (another area, a personal case…)
 }
 
 type weightedTerm struct {
@@ -53,7 +51,7 @@ var (
 )
 
 func (g *generation) analyze(text string, now time.Time) analyzed {
-	a := analyzed{years: questionYears(text, now), amount: reAmountQuestion.MatchString(text), intent: questionIntent(text)}
+	a := analyzed{years: questionYears(text, now), intent: questionIntent(text)}
 	if len(a.years) == 0 {
 		a.months = questionMonths(text)
 	}
@@ -73,8 +71,13 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 			continue // overlapped by a longer match already taken
 		}
 		rest = strings.Replace(rest, m.member, " ", 1)
-		u := unit{text: m.member, alts: g.syn.groups[m.group], concept: true}
+		u := unit{text: m.member, alts: g.syn.groups[m.group], concept: true, situation: g.syn.situation[m.group]}
 		u.weight = g.conceptWeight(m.member, u.alts)
+		if u.situation {
+			// A situation is as telling as the rarest of its services
+			// would be, but no more than a word the resident used.
+			u.weight = min(u.weight, g.conceptWeight(u.alts[0], u.alts))
+		}
 		a.units = append(a.units, u)
 		for _, alt := range u.alts {
 			boost := boostSynonym
@@ -214,7 +217,7 @@ var intentPatterns = []struct {
 	{Where, regexp.MustCompile(`在哪|哪里|哪儿|哪块|啥地方|什么地方|地址|地点|位置|怎么走|哪个窗口|去哪|到哪`)},
 	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号|哪天|哪一天|日期|期限|多久|多长时间|何时|几月|有效期`)},
 	{Amount, regexp.MustCompile(`多少钱|多少|额度|最多|最高|上限|几[块元千百万]|几钿|标准|涨|提高|调整|金额|收费|费用|价格|贵不贵|补多少|给多少`)},
-	{Eligibility, regexp.MustCompile(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求`)},
+	{Eligibility, regexp.MustCompile(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求|可以参加|能参加|可不可以|算不算|有没有份`)},
 	{Process, regexp.MustCompile(`怎么办|怎么申请|如何申请|怎样申请|流程|步骤|手续|怎么弄|怎么报名|如何报名|如何办理|怎么办理|怎么领|如何领取|网上|线上|在线|怎么操作|程序`)},
 }
 
@@ -267,6 +270,8 @@ func (ix *Index) Analyze(text string) Analysis {
 			out.Topic = append(out.Topic, u.text)
 		}
 	}
-	out.Decline = ix.gen.analyze(text, ix.opts.Clock.Now()).decline
+	if o := ix.classify(text); o != nil {
+		out.Decline = o.kind
+	}
 	return out
 }

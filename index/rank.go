@@ -6,7 +6,6 @@ package index
 import (
 	"context"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/content"
@@ -28,15 +28,6 @@ const (
 	boostPinyin  = 0.5 // a homophone match
 
 	candidates = 20 // disclosures reranked per question
-
-	// A candidate's rank mixes its BM25 score (relative to the best), how
-	// much of the question it speaks of, and how much of that is in its
-	// title and keywords. BM25 finds the candidates; what decides among
-	// them is coverage: residents' long, indirect questions match many
-	// bodies weakly, and the disclosure about the thing asked names it.
-	weightBM25     = 0.12
-	weightCoverage = 0.58
-	weightHead     = 0.30
 
 	// A term held by more than max(commonTermMinDocs, N/commonTermShare)
 	// disclosures is too common to search for (see buildQuery).
@@ -63,13 +54,14 @@ type candidate struct {
 	status   content.Status
 	supBy    string // id of the edition in force that replaced it
 	distance *float64
-	intent   float64 // factor for the question's intent × the disclosure's kind
-	time     float64 // factor for what is in force
-	matched  []Match // the question's terms found, and where (Query.Explain)
+	feat     [numFeatures]float64
+	passage  *Passage // the part that answers the question
+	time     float64  // factor for what is in force
+	matched  []Match  // the question's terms found, and where (Query.Explain)
 }
 
 // rank finds and orders the candidates for a question.
-func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Time, radiusKm float64) ([]*candidate, error) {
+func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Time, radiusKm float64, w *Weights) ([]*candidate, error) {
 	if len(a.units) == 0 && len(q.Only) == 0 {
 		return nil, nil
 	}
@@ -119,10 +111,11 @@ func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Tim
 		c.coverage, c.head, c.headWord, c.found = g.coverage(a, c.info, q.Explain, &c.matched)
 		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
 	}
+	qr := questionRunes(q.Text)
 	for _, c := range out {
-		c.intent = intentFactor(c, a)
+		c.features(a, qr)
 		c.time = timeFactor(c, a, out)
-		c.rank = (weightBM25*c.bm25 + weightCoverage*c.coverage + weightHead*c.head) * c.intent * c.time
+		c.rank = w.mix(&c.feat) * c.time
 		if q.Geo != nil && c.doc.Location != nil {
 			d := distanceKm(*q.Geo, Point{c.doc.Location.Lat, c.doc.Location.Lon})
 			c.distance = &d
@@ -135,15 +128,41 @@ func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Tim
 	return out, nil
 }
 
-// factors are a candidate's ranking factors, for the explanation.
-func (c *candidate) factors() map[string]float64 {
-	return map[string]float64{
-		"bm25":     round3(c.bm25),
-		"coverage": round3(c.coverage),
-		"title":    round3(c.head),
-		"intent":   round3(c.intent),
-		"time":     round3(c.time),
+// features computes the candidate's ranking features (see features.go).
+func (c *candidate) features(a analyzed, qr []rune) {
+	c.passage = passage(c.info, a, passageRunes)
+	c.feat[featBM25] = c.bm25
+	c.feat[featCoverage] = c.coverage
+	c.feat[featTitle] = c.head
+	title := normalize(c.doc.Title)
+	if c.doc.Location != nil {
+		title += " " + normalize(c.doc.Location.Name)
 	}
+	c.feat[featPhrase] = phraseScore(qr, title)
+	c.feat[featKind] = 0.5
+	if a.intent != AnyIntent {
+		c.feat[featKind] = c.info.shape().kind[a.intent]
+		if kindCues[a.intent].MatchString(c.doc.Title) {
+			c.feat[featTitleKind] = 1
+		}
+	}
+	c.feat[featPassage] = passageCoverage(a, c.passage)
+	switch {
+	case a.intent == AnyIntent:
+		c.feat[featIntent] = 0.5
+	case c.passage != nil && c.passage.Intent:
+		c.feat[featIntent] = 1
+	}
+}
+
+// factors are a candidate's ranking factors, for the explanation: the
+// features, and the factor for what is in force on the day asked.
+func (c *candidate) factors() map[string]float64 {
+	f := map[string]float64{"time": round3(c.time)}
+	for i, n := range featureNames {
+		f[n] = round3(c.feat[i])
+	}
+	return f
 }
 
 // byDistance puts the located candidates that answer the question nearly as
@@ -168,20 +187,6 @@ func byDistance(cs []*candidate, radiusKm float64) []*candidate {
 	}
 	sort.SliceStable(near, func(i, j int) bool { return *near[i].distance < *near[j].distance })
 	return append(near, rest...)
-}
-
-var (
-	reAmountQuestion = regexp.MustCompile(`多少|几[块元千百]|标准|涨|提高|调整|每月|一个月`)
-)
-
-// intentFactor: a question about an amount (多少钱, 标准, 涨了多少) is best
-// answered by the disclosure that sets the standard, not by the how-to guide
-// that mentions it.
-func intentFactor(c *candidate, a analyzed) float64 {
-	if a.amount && reStandardCue.MatchString(c.doc.Title) {
-		return 1.15
-	}
-	return 1
 }
 
 // hasCurrentRival reports whether a disclosure in force answers the question
@@ -358,7 +363,56 @@ func (g *generation) distinctive(ctx context.Context, a analyzed, c *candidate, 
 			return true
 		}
 	}
-	return false
+	// No one word is rare, but together they may be: 低保 and 标准 are
+	// each in many disclosures, both in few.
+	return g.coFreq(ctx, a, c.found) <= limit
+}
+
+// coFreq counts the disclosures that hold every question unit in found
+// (each through any of its expressions, in the title or the body).
+func (g *generation) coFreq(ctx context.Context, a analyzed, found uint64) uint64 {
+	var all []query.Query
+	for i, u := range a.units {
+		if i >= 64 || found&(1<<i) == 0 {
+			continue
+		}
+		alts := u.alts
+		if len(alts) == 0 {
+			alts = []string{u.text}
+		}
+		var any []query.Query
+		for _, w := range alts {
+			var terms []query.Query
+			for _, t := range g.seg.Terms(w) {
+				for _, f := range []string{fTitle, fBody} {
+					tq := bleve.NewTermQuery(t)
+					tq.SetField(f)
+					terms = append(terms, tq)
+				}
+			}
+			if len(terms) == 0 {
+				continue
+			}
+			// Every term of the expression, in either field.
+			var each []query.Query
+			for k := 0; k+1 < len(terms); k += 2 {
+				each = append(each, bleve.NewDisjunctionQuery(terms[k], terms[k+1]))
+			}
+			any = append(any, bleve.NewConjunctionQuery(each...))
+		}
+		if len(any) > 0 {
+			all = append(all, bleve.NewDisjunctionQuery(any...))
+		}
+	}
+	if len(all) < 2 {
+		return math.MaxUint64 // one word: its own frequency decided
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(all...), 0, 0, false)
+	res, err := g.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return math.MaxUint64
+	}
+	return res.Total
 }
 
 // containsAny reports whether text (whose characters f holds) holds w or

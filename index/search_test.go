@@ -64,7 +64,7 @@ func withSearch(t testing.TB, s config.Search) *Index {
 	base := sampleIndex(t)
 	opts := base.opts
 	opts.Search = s
-	return &Index{opts: opts, gen: base.gen}
+	return &Index{opts: opts, gen: base.gen, weights: base.weights}
 }
 
 // Drafts (not approved) and approved disclosures that hold personal data
@@ -336,7 +336,7 @@ func TestDeclinesWhenOnlyCommonWordsMatch(t *testing.T) {
 	// coverage, declined.
 	opts := ix.opts
 	opts.Search.DistinctShare = 1
-	relaxed := &Index{opts: opts, gen: ix.gen}
+	relaxed := &Index{opts: opts, gen: ix.gen, weights: ix.weights}
 	if ans := askOn(t, relaxed, Query{Text: "怎么申请", Now: evalDay}); !ans.Answered {
 		t.Fatalf("with distinct_share 1, 怎么申请 is still declined (confidence %v)", ans.Confidence)
 	}

@@ -15,6 +15,9 @@ type synonyms struct {
 	// terms holds each member's index terms, segmented once when the
 	// generation opens rather than on every question.
 	terms map[string][]string
+	// situation[g] says group g is a life situation: its members are the
+	// expressions residents use, the group the services that answer it.
+	situation map[int]bool
 }
 
 type synMember struct {
@@ -28,13 +31,27 @@ type synMatch struct {
 }
 
 func newSynonyms(s *Segmenter) *synonyms {
-	sy := &synonyms{groups: s.Lexicon().Synonyms, terms: map[string][]string{}}
+	sy := &synonyms{groups: append([][]string(nil), s.Lexicon().Synonyms...), terms: map[string][]string{}}
 	for gi, g := range sy.groups {
 		for _, m := range g {
 			sy.members = append(sy.members, synMember{m, gi})
 			if _, ok := sy.terms[m]; !ok {
 				sy.terms[m] = append([]string(nil), s.Terms(m)...)
 			}
+		}
+	}
+	sy.situation = map[int]bool{}
+	for _, st := range s.Lexicon().Situations {
+		gi := len(sy.groups)
+		sy.groups = append(sy.groups, st.Means)
+		sy.situation[gi] = true
+		for _, m := range st.Means {
+			if _, ok := sy.terms[m]; !ok {
+				sy.terms[m] = append([]string(nil), s.Terms(m)...)
+			}
+		}
+		for _, w := range st.Says {
+			sy.members = append(sy.members, synMember{w, gi})
 		}
 	}
 	sort.SliceStable(sy.members, func(i, j int) bool {

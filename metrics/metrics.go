@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -155,12 +156,20 @@ func (m *Metrics) APIRefused() { m.apiRefused.Inc() }
 
 type platformKey struct{}
 
+// askedKey marks a webhook request's context once its question is
+// counted: a conversation may ask the index several times for one message
+// (the message alone, then read with the matter under discussion), and the
+// resident asked once.
+type askedKey struct{}
+
 // Webhook wraps a webhook handler: it counts requests by status and tells
 // the answerer (Answerer) which platform is asking.
 func (m *Metrics) Webhook(platform string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), platformKey{}, platform)))
+		ctx := context.WithValue(r.Context(), platformKey{}, platform)
+		ctx = context.WithValue(ctx, askedKey{}, new(atomic.Bool))
+		h.ServeHTTP(sw, r.WithContext(ctx))
 		m.webhook.WithLabelValues(platform, strconv.Itoa(sw.status)).Inc()
 	})
 }
@@ -185,9 +194,11 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// Asker answers questions (*index.Index).
+// Asker answers questions (*index.Index; see bot.Answerer).
 type Asker interface {
 	Ask(ctx context.Context, q index.Query) (index.Answer, error)
+	Full(ctx context.Context, id string, now time.Time) (index.Hit, error)
+	Analyze(text string) index.Analysis
 }
 
 // Answerer wraps a so that each question is counted and timed, by the
@@ -199,7 +210,16 @@ type answerer struct {
 	m *Metrics
 }
 
+func (x answerer) Full(ctx context.Context, id string, now time.Time) (index.Hit, error) {
+	return x.a.Full(ctx, id, now)
+}
+
+func (x answerer) Analyze(text string) index.Analysis { return x.a.Analyze(text) }
+
 func (x answerer) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
+	if asked, ok := ctx.Value(askedKey{}).(*atomic.Bool); ok && asked.Swap(true) {
+		return x.a.Ask(ctx, q) // the message's question is counted already
+	}
 	platform, _ := ctx.Value(platformKey{}).(string)
 	if platform == "" {
 		platform = "other"

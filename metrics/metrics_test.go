@@ -23,6 +23,12 @@ func (f fakeAsker) Ask(ctx context.Context, q index.Query) (index.Answer, error)
 	return index.Answer{Answered: f.answered}, f.err
 }
 
+func (f fakeAsker) Full(ctx context.Context, id string, now time.Time) (index.Hit, error) {
+	return index.Hit{}, index.ErrNoDisclosure
+}
+
+func (f fakeAsker) Analyze(text string) index.Analysis { return index.Analysis{} }
+
 func scrape(t *testing.T, h http.Handler, token string) (int, string) {
 	t.Helper()
 	req := httptest.NewRequest("GET", "/metrics", nil)
@@ -40,7 +46,9 @@ func TestMetrics(t *testing.T) {
 	m.QueueDepth(func() map[string]int { return map[string]int{"robot": 3, "oa": 0} })
 	m.IndexDocuments(func() int { return 127 })
 
-	// A webhook request on the Official Account asks twice.
+	// A webhook request on the Official Account asks the index twice (a
+	// conversation reads a message alone, then with the matter under
+	// discussion): one question.
 	asker := m.Answerer(fakeAsker{answered: true})
 	hook := m.Webhook("oa", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		asker.Ask(r.Context(), index.Query{Text: "低保"})
@@ -64,10 +72,10 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("scrape: %d", code)
 	}
 	for _, want := range []string{
-		`govbot_questions_total{outcome="answered",platform="oa"} 2`,
+		`govbot_questions_total{outcome="answered",platform="oa"} 1`,
 		`govbot_questions_total{outcome="declined",platform="other"} 1`,
 		`govbot_questions_total{outcome="error",platform="other"} 1`,
-		`govbot_answer_seconds_count{platform="oa"} 2`,
+		`govbot_answer_seconds_count{platform="oa"} 1`,
 		`govbot_webhook_requests_total{platform="oa",status="403"} 1`,
 		`govbot_deliveries_total{channel="robot",outcome="sent"} 2`,
 		`govbot_deliveries_total{channel="oa",outcome="failed"} 1`,

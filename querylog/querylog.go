@@ -53,6 +53,18 @@ type Record struct {
 	// Error is true when answering failed (the resident got an apology);
 	// such records are not counted as unanswered demand.
 	Error bool `json:"error,omitempty"`
+	// Turn is how the message was understood in its conversation: answer
+	// (a question on its own), followup, clarify, pick, correction, more,
+	// full, decline or feedback; "" in records from before conversations.
+	Turn string `json:"turn,omitempty"`
+	// Answer is the disclosure the reply showed ("" when none) and
+	// Confidence how sure govbot was of it (0..1).
+	Answer     string  `json:"answer,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
+	// Feedback is what the resident said of the answer (Turn feedback):
+	// useful, not_useful or wrong. Q, Answer and Confidence are then those
+	// of the answer it is about.
+	Feedback string `json:"feedback,omitempty"`
 }
 
 // Log is the query log. It is safe for concurrent use.
@@ -279,7 +291,7 @@ func (l *Log) Unanswered(from, to time.Time) ([]Demand, error) {
 	byKey := map[string]*Demand{}
 	senders := map[string]map[string]bool{}
 	err := l.each(from, to, false, func(r Record) bool {
-		if r.Answered || r.Error {
+		if r.Answered || r.Error || !isQuestion(r) {
 			return true
 		}
 		key := Normalize(r.Q)
@@ -323,6 +335,48 @@ func (l *Log) Unanswered(from, to time.Time) ([]Demand, error) {
 	})
 	return out, nil
 }
+
+// isQuestion tells whether a record is a question a resident asked (not
+// feedback, a pick among numbered choices, 全文 or 还有别的吗).
+func isQuestion(r Record) bool {
+	if r.Feedback != "" {
+		return false
+	}
+	switch r.Turn {
+	case "pick", "full", "more", "feedback":
+		return false
+	}
+	return true
+}
+
+// Doubted returns the answers residents said were wrong or of no use, with
+// from <= At < to (a zero to means no upper bound): the most confident
+// first (a confident wrong answer is the one to fix first), then the
+// latest. At most MaxList.
+func (l *Log) Doubted(from, to time.Time) ([]Record, error) {
+	if !to.IsZero() && !from.Before(to) {
+		return nil, fmt.Errorf("querylog: empty period %s .. %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	out := []Record{}
+	err := l.each(from, to, true, func(r Record) bool {
+		if r.Feedback == FeedbackNotUseful || r.Feedback == FeedbackWrong {
+			out = append(out, r)
+		}
+		return len(out) < MaxList
+	})
+	if err != nil {
+		return nil, fmt.Errorf("querylog: doubted: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Confidence > out[j].Confidence })
+	return out, nil
+}
+
+// Feedback values (Record.Feedback).
+const (
+	FeedbackUseful    = "useful"
+	FeedbackNotUseful = "not_useful"
+	FeedbackWrong     = "wrong"
+)
 
 // Normalize reduces a question to what distinguishes it: full-width forms
 // become half-width, letters lower case, and spaces, punctuation and

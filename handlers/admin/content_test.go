@@ -58,6 +58,12 @@ func (f *fakeIndex) Generation() string { f.mu.Lock(); defer f.mu.Unlock(); retu
 // fakeAnswerer answers 低保 questions with an explanation.
 type fakeAnswerer struct{}
 
+func (fakeAnswerer) Full(ctx context.Context, id string, now time.Time) (index.Hit, error) {
+	return index.Hit{}, index.ErrNoDisclosure
+}
+
+func (fakeAnswerer) Analyze(text string) index.Analysis { return index.Analysis{} }
+
 func (fakeAnswerer) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
 	if strings.Contains(q.Text, "低保") {
 		return index.Answer{Answered: true, Confidence: 0.86, Hits: []index.Hit{{

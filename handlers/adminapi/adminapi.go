@@ -71,6 +71,9 @@ type Options struct {
 	// /api/reindex (reindex jobs); nil: those answer 404.
 	Queries Queries
 	Jobs    Jobs
+	// Doubts serves GET /api/queries/doubted (answers residents said were
+	// wrong); nil: 404.
+	Doubts Doubts
 	// Syncer serves POST and GET /api/sources/{name}/sync; nil: 404.
 	Syncer Syncer
 	// Clock tells the time, for periods that default to "until now"
@@ -152,6 +155,7 @@ func New(opts Options) *API {
 	route("GET /api/users", "user.list", a.userList)
 	route("GET /api/me", "user.me", a.me)
 	route("GET /api/queries/unanswered", "queries.unanswered", a.unanswered)
+	route("GET /api/queries/doubted", "queries.doubted", a.doubted)
 	route("POST /api/reindex", "index.reindex", a.reindex)
 	route("GET /api/reindex", "index.reindex.list", a.reindexList)
 	route("GET /api/reindex/{id}", "index.reindex.get", a.reindexGet)
@@ -160,7 +164,7 @@ func New(opts Options) *API {
 	// The same paths with other methods: 405 in the catalogue's form.
 	for _, p := range []string{"/api/notices", "/api/notices/{id}", "/api/notices/{id}/submit",
 		"/api/notices/{id}/approve", "/api/notices/{id}/reject", "/api/notices/{id}/cancel",
-		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/reindex", "/api/reindex/{id}", "/api/sources/{name}/sync"} {
+		"/api/audiences", "/api/audit", "/api/users", "/api/me", "/api/queries/unanswered", "/api/queries/doubted", "/api/reindex", "/api/reindex/{id}", "/api/sources/{name}/sync"} {
 		route(p, "api.method", func(w http.ResponseWriter, r *http.Request, c *call) error { return ErrMethod })
 	}
 	route("/", "api.not_found", func(w http.ResponseWriter, r *http.Request, c *call) error {

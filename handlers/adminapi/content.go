@@ -16,6 +16,12 @@ type Queries interface {
 	Unanswered(from, to time.Time) ([]querylog.Demand, error)
 }
 
+// Doubts tells which answers residents said were wrong or of no use, the
+// most confident first; *querylog.Log implements it.
+type Doubts interface {
+	Doubted(from, to time.Time) ([]querylog.Record, error)
+}
+
 // Jobs runs reindexes in the background (*indexjobs.Runner, bound to the
 // server's lifetime): a rebuild takes longer than a request may.
 type Jobs interface {
@@ -50,24 +56,9 @@ func (a *api) unanswered(w http.ResponseWriter, r *http.Request, c *call) error 
 	if a.opts.Queries == nil {
 		return ErrNotFound.with("问题记录未启用")
 	}
-	q := r.URL.Query()
-	from, err := parseBound("from", q.Get("from"), false)
+	from, to, err := a.period(r)
 	if err != nil {
 		return err
-	}
-	to, err := parseBound("to", q.Get("to"), true)
-	if err != nil {
-		return err
-	}
-	if from.IsZero() {
-		end := to
-		if end.IsZero() {
-			end = a.opts.Clock.Now()
-		}
-		from = end.AddDate(0, 0, -30)
-	}
-	if !to.IsZero() && !from.Before(to) {
-		return ErrBadQuery.with("from 须早于 to")
 	}
 	ds, err := a.opts.Queries.Unanswered(from, to)
 	if err != nil {
@@ -77,6 +68,54 @@ func (a *api) unanswered(w http.ResponseWriter, r *http.Request, c *call) error 
 		ds = []querylog.Demand{}
 	}
 	return c.reply(w, http.StatusOK, UnansweredList{From: from, To: to, Questions: ds})
+}
+
+// period reads ?from=&to= (YYYY-MM-DD); without from, the 30 days up to
+// to (or now).
+func (a *api) period(r *http.Request) (from, to time.Time, err error) {
+	q := r.URL.Query()
+	if from, err = parseBound("from", q.Get("from"), false); err != nil {
+		return from, to, err
+	}
+	if to, err = parseBound("to", q.Get("to"), true); err != nil {
+		return from, to, err
+	}
+	if from.IsZero() {
+		end := to
+		if end.IsZero() {
+			end = a.opts.Clock.Now()
+		}
+		from = end.AddDate(0, 0, -30)
+	}
+	if !to.IsZero() && !from.Before(to) {
+		return from, to, ErrBadQuery.with("from 须早于 to")
+	}
+	return from, to, nil
+}
+
+// doubted: GET /api/queries/doubted?from=&to= (admin): the answers
+// residents said were wrong or of no use (不对, 没用), with the question,
+// the disclosure and the confidence, the most confident first. Default: the
+// last 30 days.
+func (a *api) doubted(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.requireAdmin(c); err != nil {
+		return err
+	}
+	if a.opts.Doubts == nil {
+		return ErrNotFound.with("问题记录未启用")
+	}
+	from, to, err := a.period(r)
+	if err != nil {
+		return err
+	}
+	rs, err := a.opts.Doubts.Doubted(from, to)
+	if err != nil {
+		return err
+	}
+	if rs == nil {
+		rs = []querylog.Record{}
+	}
+	return c.reply(w, http.StatusOK, DoubtedList{From: from, To: to, Answers: rs})
 }
 
 // reindex: POST /api/reindex (admin): start rebuilding the index from the

@@ -132,3 +132,49 @@ func TestUnansweredAndReindex(t *testing.T) {
 		t.Fatalf("staff reading a job: %d", code)
 	}
 }
+
+// fakeDoubts serves the answers residents said were wrong.
+type fakeDoubts struct{ from, to time.Time }
+
+func (f *fakeDoubts) Doubted(from, to time.Time) ([]querylog.Record, error) {
+	f.from, f.to = from, to
+	return []querylog.Record{{Q: "低保标准", Turn: "feedback", Answer: "ben-001", Confidence: 0.92, Feedback: querylog.FeedbackWrong}}, nil
+}
+
+func TestDoubtedAnswers(t *testing.T) {
+	e := newEnv(t)
+	fd := &fakeDoubts{}
+	e.h = New(Options{Audit: e.audit, Users: users(), Doubts: fd})
+	srv := httptest.NewServer(e.h)
+	t.Cleanup(srv.Close)
+	e.srv = srv
+	if code, _ := e.do("GET", "/api/queries/doubted", tokStaff, nil); code != http.StatusForbidden {
+		t.Fatalf("staff: %d, want 403", code)
+	}
+	code, body := e.do("GET", "/api/queries/doubted?from=2026-11-01&to=2026-11-26", tokAdmin, nil)
+	if code != http.StatusOK {
+		t.Fatalf("admin: %d %v", code, body)
+	}
+	as, _ := body["answers"].([]any)
+	if len(as) != 1 {
+		t.Fatalf("answers: %v", body)
+	}
+	a := as[0].(map[string]any)
+	if a["q"] != "低保标准" || a["answer"] != "ben-001" || a["confidence"] != 0.92 || a["feedback"] != "wrong" {
+		t.Errorf("answer %v", a)
+	}
+	if fd.from.Format("2006-01-02") != "2026-11-01" || fd.to.Format("2006-01-02") != "2026-11-26" {
+		t.Errorf("period %v .. %v", fd.from, fd.to)
+	}
+	if code, _ := e.do("GET", "/api/queries/doubted?from=2026-11-26&to=2026-11-01", tokAdmin, nil); code != http.StatusBadRequest {
+		t.Errorf("reversed period: %d", code)
+	}
+	// Without the query log: 404.
+	e.h = New(Options{Audit: e.audit, Users: users()})
+	srv2 := httptest.NewServer(e.h)
+	t.Cleanup(srv2.Close)
+	e.srv = srv2
+	if code, _ := e.do("GET", "/api/queries/doubted", tokAdmin, nil); code != http.StatusNotFound {
+		t.Errorf("no query log: %d, want 404", code)
+	}
+}

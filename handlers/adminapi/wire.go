@@ -72,6 +72,14 @@ type UserList struct {
 	Users []UserView `json:"users"`
 }
 
+// DoubtedList is the answer of GET /api/queries/doubted: feedback records
+// (querylog.Record with feedback, q, answer, confidence).
+type DoubtedList struct {
+	From    time.Time         `json:"from"`
+	To      time.Time         `json:"to"`
+	Answers []querylog.Record `json:"answers"`
+}
+
 // UnansweredList is the answer of GET /api/queries/unanswered.
 type UnansweredList struct {
 	From      time.Time         `json:"from"`

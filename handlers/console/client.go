@@ -14,11 +14,16 @@ import (
 
 // Reply is the answer of POST /ask, as `govbot ask --json` prints it.
 type Reply struct {
-	Q          string      `json:"q"`
+	Q string `json:"q"`
+	// Kind is how the message was understood (an answer, a numbered
+	// pick, a follow-up…; see bot.Turn).
+	Kind       string      `json:"kind,omitempty"`
 	Answered   bool        `json:"answered"`
 	Confidence float64     `json:"confidence"`
 	Text       string      `json:"text"`
 	Hits       []index.Hit `json:"hits"`
+	// Choices are the disclosures the reply numbers, in order.
+	Choices []string `json:"choices"`
 }
 
 // maxReplyBytes bounds a reply read by the Client.

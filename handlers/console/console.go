@@ -9,9 +9,12 @@ import (
 	_ "embed"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/index"
 )
@@ -19,15 +22,11 @@ import (
 //go:embed page.html
 var page []byte
 
-// Answerer answers a question.
-type Answerer interface {
-	Ask(ctx context.Context, q index.Query) (index.Answer, error)
-}
-
-// Renderer words an answer as a resident reads it; *bot.Renderer
-// implements it.
-type Renderer interface {
-	AnswerText(a index.Answer) string
+// Conversation answers a message in the light of the conversation it is
+// part of; *bot.Dialogue implements it, so the page behaves exactly as the
+// Official Account and WeCom do (numbers, follow-ups, 全文, 不是这个…).
+type Conversation interface {
+	Reply(ctx context.Context, in bot.Input) (bot.Turn, error)
 }
 
 // AskRequest is the body of POST /ask.
@@ -35,17 +34,25 @@ type AskRequest struct {
 	Q   string   `json:"q"`
 	Lat *float64 `json:"lat,omitempty"`
 	Lon *float64 `json:"lon,omitempty"`
+	// User names the conversation (the page keeps one per tab); without
+	// it each question stands alone.
+	User string `json:"user,omitempty"`
 	// Now, when set (YYYY-MM-DD), answers as of midday of that day
 	// (Asia/Shanghai) instead of today.
 	Now string `json:"now,omitempty"`
 }
 
+// maxUserBytes bounds a conversation name.
+const maxUserBytes = 64
+
 // maxQuestionBytes bounds a question (WeChat text messages are shorter).
 const maxQuestionBytes = 2048
 
 // New returns the console: GET / (the page) and POST /ask (JSON
-// {"q", "lat", "lon", "now"} → the answer as `govbot ask --json` prints it).
-func New(a Answerer, words Renderer) http.Handler {
+// {"q", "lat", "lon", "user", "now"} → the reply as `govbot ask --json`
+// prints it, with how the message was understood as "kind").
+func New(c Conversation) http.Handler {
+	var seq atomic.Uint64 // names the conversation of a question asked alone
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -64,7 +71,14 @@ func New(a Answerer, words Renderer) http.Handler {
 			writeError(w, http.StatusBadRequest, "问题太长")
 			return
 		}
-		q := index.Query{Text: req.Q}
+		if len(req.User) > maxUserBytes {
+			writeError(w, http.StatusBadRequest, "会话标识太长")
+			return
+		}
+		q := bot.Input{Text: req.Q, User: "console|" + req.User}
+		if req.User == "" {
+			q.User = "console|alone|" + strconv.FormatUint(seq.Add(1), 10)
+		}
 		if req.Lat != nil && req.Lon != nil {
 			if *req.Lat < -90 || *req.Lat > 90 || *req.Lon < -180 || *req.Lon > 180 {
 				writeError(w, http.StatusBadRequest, "经纬度超出范围")
@@ -86,17 +100,16 @@ func New(a Answerer, words Renderer) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 4*time.Second)
 		defer cancel()
-		ans, err := a.Ask(ctx, q)
+		t, err := c.Reply(ctx, q)
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, "检索出错，请稍后再试")
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(struct {
-			Q    string `json:"q"`
-			Text string `json:"text"`
-			index.Answer
-		}{req.Q, words.AnswerText(ans), ans})
+			Q string `json:"q"`
+			bot.Turn
+		}{req.Q, t})
 	})
 	return mux
 }

@@ -8,29 +8,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/index"
 )
 
-type fakeAnswerer struct{ got []index.Query }
+// fakeConversation replies "答：<q>" and records every message.
+type fakeConversation struct{ got []bot.Input }
 
-func (f *fakeAnswerer) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
-	f.got = append(f.got, q)
-	return index.Answer{Answered: true, Hits: []index.Hit{{ID: "ben-002", Title: "低保标准", Passage: &index.Passage{Text: "答：" + q.Text, Whole: true}}}}, nil
-}
-
-// passageText words an answer as its first passage.
-type passageText struct{}
-
-func (passageText) AnswerText(a index.Answer) string {
-	if len(a.Hits) == 0 || a.Hits[0].Passage == nil {
-		return ""
-	}
-	return a.Hits[0].Passage.Text
+func (f *fakeConversation) Reply(ctx context.Context, in bot.Input) (bot.Turn, error) {
+	f.got = append(f.got, in)
+	return bot.Turn{Kind: bot.TurnAnswer, Answered: true, Text: "答：" + in.Text, Choices: []string{"ben-002"},
+		Hits: []index.Hit{{ID: "ben-002", Title: "低保标准"}}}, nil
 }
 
 func TestConsole(t *testing.T) {
-	fa := &fakeAnswerer{}
-	h := New(fa, passageText{})
+	fa := &fakeConversation{}
+	h := New(fa)
 	cases := []struct {
 		name, method, body string
 		status             int
@@ -44,6 +37,8 @@ func TestConsole(t *testing.T) {
 		{"unknown field", "POST", `{"question":"x"}`, 400, "JSON"},
 		{"empty", "POST", `{"q":"  "}`, 400, "请输入"},
 		{"lat out of range", "POST", `{"q":"x","lat":91,"lon":0}`, 400, "经纬度"},
+		{"choices", "POST", `{"q":"低保标准","user":"tab-1"}`, 200, `"choices":["ben-002"]`},
+		{"conversation name too long", "POST", `{"q":"x","user":"` + strings.Repeat("x", 65) + `"}`, 400, "会话"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -58,8 +53,13 @@ func TestConsole(t *testing.T) {
 			}
 		})
 	}
-	if len(fa.got) != 3 || fa.got[2].Geo == nil || fa.got[2].Geo.Lat != 31.15 {
-		t.Fatalf("answerer got %+v", fa.got)
+	if len(fa.got) != 4 || fa.got[2].Geo == nil || fa.got[2].Geo.Lat != 31.15 {
+		t.Fatalf("conversation got %+v", fa.got)
+	}
+	// Questions without a conversation name stand alone; with one, they
+	// are one conversation.
+	if fa.got[0].User == fa.got[1].User || fa.got[3].User != "console|tab-1" {
+		t.Errorf("conversations %q %q %q", fa.got[0].User, fa.got[1].User, fa.got[3].User)
 	}
 	var out struct {
 		Q        string `json:"q"`

@@ -1,0 +1,811 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/index"
+)
+
+// ConversationOptions tune the conversation. Zero values take the
+// defaults (config conversation.*).
+type ConversationOptions struct {
+	// TTL is how long a conversation is remembered after its last message
+	// (default 30 minutes).
+	TTL time.Duration
+	// MaxConversations bounds the conversations kept; when full, the one
+	// idle longest is forgotten (default 10000).
+	MaxConversations int
+	// Choices is how many disclosures a reply numbers at most: the answer
+	// and its related titles, or the candidates of a clarifying question
+	// (default 3, at most 9).
+	Choices int
+	// ClarifyMargin: when the runner-up ranks within this of the best
+	// (scores 0..1), govbot asks which one is meant instead of guessing
+	// (default 0.02: on the 盈浦 questions, the best candidate is then
+	// right about half the time; negative: never).
+	ClarifyMargin float64
+	// ClarifyBelow: an answer whose confidence is below this is offered as
+	// a choice among the candidates rather than given as the answer
+	// (default 0: never; must be above search.min_score to matter).
+	ClarifyBelow float64
+	// FollowMargin: a question that does not point back (那/这个/…呢) and
+	// names a matter of its own still continues the last matter when the
+	// disclosure last shown ranks within this of the best for it (default
+	// 0.1).
+	FollowMargin float64
+	// SwitchMargin: a follow-up moves from the disclosure last shown to
+	// another one on the same matter when that one speaks of this much
+	// more of the question (coverage 0..1; default 0.15).
+	SwitchMargin float64
+	// ContextMargin: a question that names a matter of its own is still
+	// read as a follow-up when, read together with the matter under
+	// discussion, it is answered (by another disclosure) with a
+	// confidence at most this much below its own (default 0.05).
+	ContextMargin float64
+}
+
+// ConversationOptionsFor reads the options from the configuration.
+func ConversationOptionsFor(cfg config.Config) ConversationOptions {
+	c := cfg.Conversation
+	return ConversationOptions{
+		TTL: c.TTL, MaxConversations: c.MaxConversations, Choices: c.Choices,
+		ClarifyMargin: c.ClarifyMargin, ClarifyBelow: c.ClarifyBelow,
+		FollowMargin: c.FollowMargin, ContextMargin: c.ContextMargin, SwitchMargin: c.SwitchMargin,
+	}
+}
+
+func (o *ConversationOptions) fill() {
+	if o.TTL <= 0 {
+		o.TTL = 30 * time.Minute
+	}
+	if o.MaxConversations <= 0 {
+		o.MaxConversations = 10000
+	}
+	if o.Choices <= 0 {
+		o.Choices = 3
+	}
+	if o.Choices > 9 {
+		o.Choices = 9
+	}
+	if o.ClarifyMargin == 0 {
+		o.ClarifyMargin = 0.02
+	}
+	if o.FollowMargin == 0 {
+		o.FollowMargin = 0.1
+	}
+	if o.SwitchMargin == 0 {
+		o.SwitchMargin = 0.15
+	}
+	if o.ContextMargin == 0 {
+		o.ContextMargin = 0.05
+	}
+}
+
+// Turn kinds: how a message was understood and answered.
+const (
+	TurnAnswer     = "answer"     // a question on its own
+	TurnFollowUp   = "followup"   // the same matter, another section or disclosure
+	TurnClarify    = "clarify"    // candidates close: asked which one
+	TurnPick       = "pick"       // a numbered choice of the last reply
+	TurnCorrection = "correction" // 不是这个: the intended matter
+	TurnMore       = "more"       // 还有别的吗: the next disclosures
+	TurnFull       = "full"       // 全文
+	TurnCourtesy   = "courtesy"   // thanks, greetings
+	TurnFeedback   = "feedback"   // 有用 / 没用 / 不对
+	TurnDecline    = "decline"    // nothing answers it
+	TurnHint       = "hint"       // a number or 全文 with nothing to refer to
+)
+
+// Input is one message of a conversation.
+type Input struct {
+	// User identifies the conversation (one follower on one platform).
+	User string
+	// Key identifies the message across retries (MsgId); "" when none.
+	Key  string
+	Text string
+	Geo  *index.Point
+	// Fresh answers Text on its own, not as a follow-up (a place question
+	// answered with the location shared after it).
+	Fresh bool
+	// Now, when set, answers as of that time instead of the clock's (the
+	// console's and `govbot ask`'s chosen day).
+	Now time.Time
+}
+
+// Turn is the reply to one message, with what it refers to.
+type Turn struct {
+	Kind       string      `json:"kind"`
+	Text       string      `json:"text"`
+	Answered   bool        `json:"answered"`
+	Confidence float64     `json:"confidence"`
+	Hits       []index.Hit `json:"hits"`
+	// Choices are the disclosures the reply numbers, in order ("1" is
+	// Choices[0]).
+	Choices []string `json:"choices"`
+	// Answer is the disclosure the reply shows ("" when none).
+	Answer string `json:"-"`
+	// Feedback (TurnFeedback) is FeedbackUseful, FeedbackNotUseful or
+	// FeedbackWrong, about Question answered by Answer with Confidence.
+	Feedback string `json:"-"`
+	Question string `json:"-"`
+}
+
+// Dialogue holds the conversations with residents and answers each message
+// in the light of the last ones. Every surface (Official Account, WeCom,
+// the console, `govbot ask`) goes through it. It is safe for concurrent
+// use.
+type Dialogue struct {
+	lib    Answerer
+	render *Renderer
+	clock  clock.Clock
+	o      ConversationOptions
+	store  conversationStore
+	locks  userLocks
+}
+
+// NewDialogue returns a Dialogue over lib that words its replies with r.
+func NewDialogue(lib Answerer, r *Renderer, c clock.Clock, o ConversationOptions) *Dialogue {
+	if lib == nil || r == nil {
+		panic("bot.NewDialogue: nil Library or Renderer")
+	}
+	if c == nil {
+		c = clock.System{}
+	}
+	o.fill()
+	return &Dialogue{lib: lib, render: r, clock: c, o: o, store: newMemConversations(o.TTL, o.MaxConversations)}
+}
+
+// Forget drops what is remembered of a conversation (an unfollow).
+func (d *Dialogue) Forget(user string) { d.store.forget(user) }
+
+// Reply answers one message. A message whose Key is the last one's (a
+// WeChat retry) gets the same reply and leaves the conversation as it was.
+func (d *Dialogue) Reply(ctx context.Context, in Input) (Turn, error) {
+	if in.User == "" {
+		return Turn{}, errors.New("bot: conversation without user")
+	}
+	unlock := d.locks.lock(in.User)
+	defer unlock()
+	now := d.clock.Now()
+	st, _ := d.store.load(in.User, now)
+	if in.Key != "" && st.Key == in.Key {
+		return st.Last, nil
+	}
+	asOf := now
+	if !in.Now.IsZero() {
+		asOf = in.Now
+	}
+	t, next, err := d.turn(ctx, st, in, asOf)
+	if err != nil {
+		return Turn{}, err
+	}
+	next.Key, next.Last = in.Key, t
+	d.store.save(in.User, next, now)
+	return t, nil
+}
+
+// turn works out the reply and the next state.
+func (d *Dialogue) turn(ctx context.Context, st convState, in Input, now time.Time) (Turn, convState, error) {
+	text := strings.TrimSpace(in.Text)
+	if text == "" {
+		// A bare location: the nearest places.
+		a, err := d.lib.Ask(ctx, index.Query{Geo: in.Geo, Now: now})
+		if err != nil {
+			return Turn{}, st, err
+		}
+		t := d.answerTurn(a, TurnAnswer)
+		return t, d.after(st, t, "", "", a), nil
+	}
+	u := parseUtterance(text)
+	switch u.kind {
+	case uPick:
+		return d.pick(ctx, st, u.pick, now)
+	case uCourtesy:
+		t := Turn{Kind: TurnCourtesy, Text: courtesyText(u.courtesy), Hits: []index.Hit{}}
+		return t, st, nil
+	case uFeedback:
+		return d.feedback(st, u.feedback)
+	case uFull:
+		return d.full(ctx, st, now)
+	case uCorrection:
+		return d.correction(ctx, st, u, in, now)
+	case uMore:
+		return d.more(ctx, st, u, in, now)
+	}
+	return d.question(ctx, st, u, in, now)
+}
+
+// question answers a question: on its own, or as a follow-up on the
+// matter under discussion. Whether it follows up is read from the message
+// (it points back, leaves the matter out, or only asks how/where/how much)
+// and from what the index finds: the question read together with the matter
+// is answered at least as well as on its own, or the disclosure last shown
+// is among the best answers to it anyway.
+func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
+	alone, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Geo: in.Geo, Now: now, Explain: st.Topic != ""})
+	if err != nil {
+		return Turn{}, st, err
+	}
+	if in.Fresh || (st.Answer == "" && st.Topic == "") {
+		return d.fresh(st, in.Text, alone)
+	}
+	matter := joinMatter(st.Topic, in.Text)
+	wide, err := d.lib.Ask(ctx, index.Query{Text: matter, Geo: in.Geo, Now: now, Exclude: st.Refused, Explain: true})
+	if err != nil {
+		return Turn{}, st, err
+	}
+	own := d.topicOf(in.Text)
+	follow, err := d.follows(ctx, st, u, in, now, own, alone, wide)
+	if err != nil {
+		return Turn{}, st, err
+	}
+	if !follow {
+		return d.fresh(st, in.Text, alone)
+	}
+	chosen := ""
+	switch {
+	case st.Answer != "":
+		chosen = st.Answer
+		if !st.Picked && wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != st.Answer &&
+			wide.Hits[0].Score-scoreOf(wide.Hits, st.Answer) > d.o.SwitchMargin && speaksOf(wide.Hits[0], st.Topic) {
+			// Another disclosure on the matter answers this clearly
+			// better (怎么申请 after the standard: the guide).
+			chosen = wide.Hits[0].ID
+		}
+	case len(st.Choices) > 0:
+		// After a clarifying question: the choice that fits what is
+		// asked now (all of them are on the matter).
+		among, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: st.Choices, Geo: in.Geo, Now: now})
+		if err != nil {
+			return Turn{}, st, err
+		}
+		if len(among.Hits) > 0 {
+			chosen = among.Hits[0].ID
+		}
+	}
+	if chosen == "" && wide.Answered && len(wide.Hits) > 0 {
+		chosen = wide.Hits[0].ID
+	}
+	if chosen == "" {
+		if alone.Answered {
+			return d.fresh(st, in.Text, alone)
+		}
+		t := d.answerTurn(wide, TurnDecline)
+		return t, d.after(st, t, in.Text, st.Topic, wide), nil
+	}
+	// The section of the chosen disclosure that answers what was just
+	// asked (its own words, not the matter's).
+	a, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{chosen}, Geo: in.Geo, Now: now})
+	if err != nil {
+		return Turn{}, st, err
+	}
+	if len(a.Hits) == 0 {
+		a = wide
+	} else if p := a.Hits[0].Passage; a.Intent != index.AnyIntent && (p == nil || !p.Intent) {
+		// Its own words found no section holding what it asks for: try
+		// them with the matter (要什么材料 → 吸纳就业补贴 要什么材料).
+		b, err := d.lib.Ask(ctx, index.Query{Text: matter, Only: []string{chosen}, Geo: in.Geo, Now: now})
+		if err != nil {
+			return Turn{}, st, err
+		}
+		if answersIntent(b) {
+			a = b
+		}
+	}
+	t := d.answerTurn(a, TurnFollowUp)
+	next := d.after(st, t, in.Text, joinTopic(st.Topic, own), a)
+	return t, next, nil
+}
+
+// follows tells whether a question continues the matter under discussion
+// (see docs/bot.md, "Follow-up or new question"). own are its topic words,
+// alone its answer on its own, wide its answer read with the matter.
+func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (bool, error) {
+	if own == "" {
+		// It names no matter of its own (电话多少, 要交钱吗).
+		return true, nil
+	}
+	if (u.deictic || u.elliptic) && len(strings.Fields(own)) <= maxPointingTopic {
+		// It points back (那边有床睡吗) or leaves the matter out (按小时算
+		//呢). A long message that says 那边 in passing (我们小区那边水管
+		// 老是堵，听说要改造…) tells its own matter.
+		return true, nil
+	}
+	if isNearestQuestion(in.Text) {
+		// 最近的长者食堂在哪: places around the resident, a search of its
+		// own.
+		return false, nil
+	}
+	if !alone.Answered {
+		return wide.Answered, nil
+	}
+	current := st.Choices
+	if st.Answer != "" {
+		current = []string{st.Answer}
+	}
+	for _, id := range current {
+		if nearTop(alone.Hits, id, d.o.FollowMargin, 3) {
+			// What is under discussion is about as good an answer as any.
+			return true, nil
+		}
+	}
+	named := namedTerms(alone.Hits, own, 3)
+	if len(named) == 0 {
+		// It names nothing a disclosure is about (什么时候发到卡上): it asks
+		// about the matter under discussion.
+		return wide.Answered, nil
+	}
+	if st.Answer != "" {
+		// What it names, the disclosure under discussion is about too
+		// (政府补贴多少 after a lift-installation guide with its subsidy):
+		// the same matter.
+		there, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{st.Answer}, Geo: in.Geo, Now: now, Explain: true})
+		if err != nil {
+			return false, err
+		}
+		if len(there.Hits) > 0 && len(namedTerms(there.Hits, strings.Join(named, " "), 1)) == len(named) {
+			return true, nil
+		}
+	}
+	if wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != alone.Hits[0].ID && wide.Confidence >= alone.Confidence-d.o.ContextMargin {
+		// Read with the matter, it is answered at least as well, if the
+		// disclosure that answers it so speaks of the question's own words
+		// too (每天几点施工 after a renovation project: its works hours),
+		// not only of the matter.
+		cov, err := d.coverageIn(ctx, in, now, wide.Hits[0].ID)
+		return err == nil && cov >= alone.Confidence-d.o.FollowMargin, err
+	}
+	return false, nil
+}
+
+// maxPointingTopic: a message pointing back (那, 这个, …呢) is a follow-up
+// when it names at most this many words of its own.
+const maxPointingTopic = 2
+
+// coverageIn is how much of the question disclosure id speaks of.
+func (d *Dialogue) coverageIn(ctx context.Context, in Input, now time.Time, id string) (float64, error) {
+	a, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{id}, Geo: in.Geo, Now: now})
+	if err != nil || len(a.Hits) == 0 {
+		return 0, err
+	}
+	return a.Hits[0].Coverage, nil
+}
+
+// fresh answers a question on its own (a new matter).
+func (d *Dialogue) fresh(st convState, q string, a index.Answer) (Turn, convState, error) {
+	t := d.answerTurn(a, TurnAnswer)
+	topic := ""
+	if t.Answered {
+		// What nothing answers is no matter to follow up on.
+		topic = d.topicOf(q)
+	}
+	next := d.after(convState{}, t, q, topic, a)
+	next.Asking = asking(q, topic)
+	return t, next, nil
+}
+
+// after is the state once t (answering q from a) was given; topic is the
+// matter from now on.
+func (d *Dialogue) after(st convState, t Turn, q, topic string, a index.Answer) convState {
+	next := st
+	next.Topic = topic
+	next.Picked = false
+	next.Choices = t.Choices
+	next.FullLines = 0
+	next.Answer = t.Answer
+	next.Question = q
+	next.Confidence = t.Confidence
+	next.Shown = appendUnique(next.Shown, t.Choices...)
+	next.Shown = appendUnique(next.Shown, t.Answer)
+	next.Offered = nil
+	next.Titles = map[string]string{}
+	for _, h := range a.Hits {
+		if len(next.Titles) < maxRemembered {
+			next.Titles[h.ID] = h.Title
+		}
+		if !contains(t.Choices, h.ID) && !contains(next.Refused, h.ID) {
+			next.Offered = appendUnique(next.Offered, h.ID)
+		}
+	}
+	return next
+}
+
+// pick shows the nth choice of the last reply.
+func (d *Dialogue) pick(ctx context.Context, st convState, n int, now time.Time) (Turn, convState, error) {
+	if len(st.Choices) == 0 {
+		return Turn{Kind: TurnHint, Text: noChoicesText, Hits: []index.Hit{}}, st, nil
+	}
+	if n > len(st.Choices) {
+		t := Turn{Kind: TurnHint, Text: choiceRangeText(len(st.Choices)), Hits: []index.Hit{}, Choices: st.Choices}
+		return t, st, nil
+	}
+	id := st.Choices[n-1]
+	q := st.Question
+	if q == "" {
+		q = st.Topic
+	}
+	a, err := d.lib.Ask(ctx, index.Query{Text: q, Only: []string{id}, Now: now})
+	if err != nil {
+		return Turn{}, st, err
+	}
+	if len(a.Hits) == 0 { // gone since (a reindex)
+		return Turn{Kind: TurnHint, Text: choiceGoneText, Hits: []index.Hit{}}, st, nil
+	}
+	a.Hits = a.Hits[:1]
+	others := d.otherChoices(st, n)
+	body := d.renderWithin(a, len(others)+1)
+	t := Turn{Kind: TurnPick, Text: joinFooter(body, others), Answered: true, Confidence: a.Confidence,
+		Hits: a.Hits, Choices: st.Choices, Answer: id}
+	next := st
+	next.Answer, next.FullLines, next.Confidence, next.Picked = id, 0, a.Confidence, true
+	next.Shown = appendUnique(next.Shown, id)
+	return t, next, nil
+}
+
+// otherChoices lists the choices other than the nth (for a footer).
+func (d *Dialogue) otherChoices(st convState, n int) string {
+	var lines []string
+	for i, id := range st.Choices {
+		if i == n-1 {
+			continue
+		}
+		lines = append(lines, numbered(i+1, d.title(st, id)))
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return otherChoicesHead + "\n" + strings.Join(lines, "\n")
+}
+
+// title is the title of a disclosure of the last answer.
+func (d *Dialogue) title(st convState, id string) string {
+	if t, ok := st.Titles[id]; ok {
+		return t
+	}
+	h, err := d.lib.Full(context.Background(), id, d.clock.Now())
+	if err != nil {
+		return id
+	}
+	return h.Title
+}
+
+// feedback records what the resident thinks of the last answer.
+func (d *Dialogue) feedback(st convState, v string) (Turn, convState, error) {
+	if st.Answer == "" {
+		return Turn{Kind: TurnCourtesy, Text: feedbackNothingText, Hits: []index.Hit{}}, st, nil
+	}
+	t := Turn{Kind: TurnFeedback, Feedback: v, Question: st.Question, Answer: st.Answer,
+		Confidence: st.Confidence, Hits: []index.Hit{}}
+	next := st
+	if v == FeedbackUseful {
+		t.Text = feedbackThanksText
+		return t, next, nil
+	}
+	next.Refused = appendUnique(next.Refused, st.Answer)
+	others := d.remaining(st)
+	if len(others) == 0 {
+		t.Text = feedbackSorryText(d.render.o.Hotline)
+		return t, next, nil
+	}
+	t.Text = feedbackSorryOffer + "\n" + d.choiceList(st, others) + "\n" + pickHint
+	t.Choices = others
+	next.Choices = others
+	next.Answer = ""
+	return t, next, nil
+}
+
+// remaining are the candidates of the last answer not refused, then the
+// others shown on the matter, up to Choices of them.
+func (d *Dialogue) remaining(st convState) []string {
+	var out []string
+	for _, id := range append(append(append([]string(nil), st.Choices...), st.Offered...), st.Shown...) {
+		if id == st.Answer || contains(st.Refused, id) || contains(out, id) {
+			continue
+		}
+		out = append(out, id)
+		if len(out) == d.o.Choices {
+			break
+		}
+	}
+	return out
+}
+
+func (d *Dialogue) choiceList(st convState, ids []string) string {
+	lines := make([]string, len(ids))
+	for i, id := range ids {
+		lines[i] = numbered(i+1, d.title(st, id))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// full shows the last disclosure whole, a reply's worth at a time.
+func (d *Dialogue) full(ctx context.Context, st convState, now time.Time) (Turn, convState, error) {
+	if st.Answer == "" {
+		return Turn{Kind: TurnHint, Text: noFullText, Hits: []index.Hit{}}, st, nil
+	}
+	h, err := d.lib.Full(ctx, st.Answer, now)
+	if errors.Is(err, index.ErrNoDisclosure) {
+		return Turn{Kind: TurnHint, Text: choiceGoneText, Hits: []index.Hit{}}, st, nil
+	}
+	if err != nil {
+		return Turn{}, st, err
+	}
+	text, shown := d.fullPage(h, st.FullLines)
+	t := Turn{Kind: TurnFull, Text: text, Answered: true, Confidence: st.Confidence,
+		Hits: []index.Hit{h}, Choices: []string{h.ID}, Answer: h.ID}
+	next := st
+	next.FullLines = shown
+	next.Choices = t.Choices
+	return t, next, nil
+}
+
+// correction: 不是这个 — the intended matter, never the one refused.
+func (d *Dialogue) correction(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
+	refused := appendUnique(append([]string(nil), st.Refused...), st.Answer)
+	if d.topicOf(u.rest) == "" {
+		// Only "不是这个": offer the other candidates.
+		next := st
+		next.Refused = refused
+		others := d.remaining(st)
+		if len(others) == 0 {
+			t := Turn{Kind: TurnHint, Text: rephraseText, Hits: []index.Hit{}}
+			next.Answer = ""
+			return t, next, nil
+		}
+		t := Turn{Kind: TurnClarify, Text: clarifyHead + "\n" + d.choiceList(st, others) + "\n" + pickHint,
+			Answered: true, Hits: []index.Hit{}, Choices: others}
+		next.Choices, next.Answer = others, ""
+		return t, next, nil
+	}
+	a, err := d.lib.Ask(ctx, index.Query{Text: u.rest, Geo: in.Geo, Now: now, Exclude: refused})
+	if err != nil {
+		return Turn{}, st, err
+	}
+	if !a.Answered && a.Decline == index.DeclineLowScore && len(a.Hits) > 0 {
+		// The resident insists on a matter nothing answers with
+		// confidence: offer the candidates rather than a flat decline.
+		t := d.clarify(a, a.Hits[:min(len(a.Hits), d.o.Choices)])
+		next := d.after(convState{Refused: refused}, t, u.rest, d.topicOf(u.rest), a)
+		return t, next, nil
+	}
+	t := d.answerTurn(a, TurnCorrection)
+	next := convState{Refused: refused}
+	topic := d.topicOf(u.rest)
+	next = d.after(next, t, u.rest, topic, a)
+	next.Asking = asking(u.rest, topic)
+	return t, next, nil
+}
+
+// more: 还有别的吗 — the next relevant disclosures on the matter.
+func (d *Dialogue) more(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
+	// More of the same kind: the matter (or what the message names) asked
+	// as the question that set the matter asked (在哪里 for 宝宝屋在哪里).
+	q := joinMatter(st.Topic, st.Asking)
+	own := d.topicOf(u.rest)
+	if own != "" {
+		q = joinMatter(u.rest, st.Asking)
+	}
+	if strings.TrimSpace(q) == "" {
+		q = st.Question
+	}
+	if strings.TrimSpace(q) == "" {
+		return Turn{Kind: TurnHint, Text: noMoreText, Hits: []index.Hit{}}, st, nil
+	}
+	exclude := appendUnique(append([]string(nil), st.Shown...), st.Refused...)
+	a, err := d.lib.Ask(ctx, index.Query{Text: q, Geo: in.Geo, Now: now, Exclude: exclude})
+	if err != nil {
+		return Turn{}, st, err
+	}
+	if !a.Answered {
+		t := Turn{Kind: TurnMore, Text: noMoreText, Hits: a.Hits, Choices: []string{}}
+		return t, st, nil
+	}
+	t := d.answerTurn(a, TurnMore)
+	next := d.after(st, t, q, st.Topic, a)
+	if own != "" {
+		next.Topic = joinTopic(st.Topic, own)
+	}
+	return t, next, nil
+}
+
+// answerTurn words an answer: declined, a clarifying question when the
+// candidates are close, or the best disclosure with the others numbered.
+func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
+	hits := a.Hits
+	if hits == nil {
+		hits = []index.Hit{}
+	}
+	t := Turn{Kind: kind, Answered: a.Answered, Confidence: a.Confidence, Hits: hits, Choices: []string{}}
+	if !a.Answered || len(a.Hits) == 0 {
+		t.Kind = TurnDecline
+		t.Answered = false
+		t.Text = d.render.AnswerText(a)
+		return t
+	}
+	related := []index.Hit{}
+	for _, h := range a.Hits[1:] {
+		if h.Related && len(related) < d.o.Choices-1 {
+			related = append(related, h)
+		}
+	}
+	if !a.Near && len(related) > 0 && d.ambiguous(a) {
+		return d.clarify(a, append([]index.Hit{a.Hits[0]}, related...))
+	}
+	text, choices := d.render.Numbered(a)
+	t.Text = text
+	if choices != nil {
+		t.Choices = choices
+	}
+	if len(t.Choices) > 0 {
+		t.Answer = t.Choices[0]
+	}
+	return t
+}
+
+// clarify asks which of cands (the candidates of a) is meant.
+func (d *Dialogue) clarify(a index.Answer, cands []index.Hit) Turn {
+	t := Turn{Kind: TurnClarify, Answered: true, Confidence: a.Confidence, Hits: a.Hits, Choices: []string{}}
+	lines := make([]string, len(cands))
+	for i, h := range cands {
+		lines[i] = numbered(i+1, h.Title)
+		t.Choices = append(t.Choices, h.ID)
+	}
+	t.Text = fit(clarifyHead+"\n"+strings.Join(lines, "\n")+"\n"+pickHint, d.render.o.MaxReplyBytes)
+	return t
+}
+
+// ambiguous tells whether the best candidates are too close to choose, or
+// the confidence too middling to answer without asking.
+func (d *Dialogue) ambiguous(a index.Answer) bool {
+	if d.o.ClarifyBelow > 0 && a.Confidence < d.o.ClarifyBelow {
+		return true
+	}
+	if d.o.ClarifyMargin < 0 || len(a.Hits) < 2 || !a.Hits[1].Related {
+		return false
+	}
+	return a.Hits[0].Score-a.Hits[1].Score <= d.o.ClarifyMargin
+}
+
+// renderWithin words a (one disclosure) leaving room bytes for a footer.
+func (d *Dialogue) renderWithin(a index.Answer, room int) string {
+	o := d.render.o
+	if room > 1 {
+		o.MaxReplyBytes -= room
+		if o.MaxReplyBytes < 256 {
+			o.MaxReplyBytes = 256
+		}
+	}
+	o.Related = 0
+	return NewRenderer(o).AnswerText(a)
+}
+
+func joinFooter(body, footer string) string {
+	if footer == "" {
+		return body
+	}
+	return body + "\n" + footer
+}
+
+// nearTop tells whether id is among the first n hits and ranks within
+// margin of the best.
+func nearTop(hits []index.Hit, id string, margin float64, n int) bool {
+	for i, h := range hits {
+		if i == n {
+			break
+		}
+		if h.ID == id {
+			return hits[0].Score-h.Score <= margin
+		}
+	}
+	return false
+}
+
+// topicOf is what a message names beyond asking (低保 in 低保标准是多少;
+// "" for 电话多少).
+func (d *Dialogue) topicOf(text string) string {
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	return strings.Join(d.lib.Analyze(text).Topic, " ")
+}
+
+// answersIntent tells whether the best hit's passage holds what the
+// question's intent asks for (an address, a phone number, the papers…).
+func answersIntent(a index.Answer) bool {
+	return len(a.Hits) > 0 && a.Hits[0].Passage != nil && a.Hits[0].Passage.Intent
+}
+
+// speaksOf tells whether a hit holds one of the matter's words: another
+// disclosure on the same matter, not one the follow-up's own words found.
+func speaksOf(h index.Hit, topic string) bool {
+	for _, w := range strings.Fields(topic) {
+		for _, m := range h.Matched {
+			if m.Term == w || strings.Contains(w, m.Term) && utf8.RuneCountInString(m.Term) >= 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// scoreOf is the score of id among hits (0 when absent).
+func scoreOf(hits []index.Hit, id string) float64 {
+	for _, h := range hits {
+		if h.ID == id {
+			return h.Score
+		}
+	}
+	return 0
+}
+
+// namedTerms are the topic words of a question that name what a disclosure
+// is about: in one of the first n hits, in the title or the editor's
+// keywords, or a service the lexicon knows (a synonym, a life situation),
+// not only somewhere in a body. A lone character (卡, 钱) names nothing.
+func namedTerms(hits []index.Hit, topic string, n int) []string {
+	var out []string
+	for i, h := range hits {
+		if i == n {
+			break
+		}
+		for _, m := range h.Matched {
+			if m.Where != index.InBody && m.Where != index.ByPart && utf8.RuneCountInString(m.Term) >= 2 &&
+				strings.Contains(topic, m.Term) && !contains(out, m.Term) {
+				out = append(out, m.Term)
+			}
+		}
+	}
+	return out
+}
+
+// isNearestQuestion: 附近的…, 最近的…在哪 asks for places around the
+// resident.
+func isNearestQuestion(q string) bool {
+	for _, w := range []string{"附近", "最近的", "离我", "周边", "周围", "就近"} {
+		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// asking is what q asks beyond its matter's words (在哪里 in 宝宝屋在哪里).
+func asking(q, topic string) string {
+	for _, w := range strings.Fields(topic) {
+		q = strings.ReplaceAll(q, w, " ")
+	}
+	return strings.Join(strings.Fields(q), "")
+}
+
+// joinMatter puts the matter under discussion before a follow-up, so that
+// 那要带什么材料 is asked about 低保.
+func joinMatter(topic, q string) string {
+	if topic == "" {
+		return q
+	}
+	return topic + " " + q
+}
+
+// joinTopic adds what a follow-up named to the matter (柳溪 助餐点 after
+// 老人助餐), keeping the latest two parts.
+func joinTopic(topic, add string) string {
+	if add == "" {
+		return topic
+	}
+	parts := strings.Fields(topic)
+	for _, w := range strings.Fields(add) {
+		if !contains(parts, w) {
+			parts = append(parts, w)
+		}
+	}
+	if len(parts) > 4 {
+		parts = parts[len(parts)-4:]
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,357 @@
+package bot_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yingpu/govbot/bot"
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/index"
+)
+
+// convTurn is one turn of a test conversation (testdata/*-conversations.jsonl).
+type convTurn struct {
+	Q       string     `json:"q"`
+	Answers []string   `json:"answers"`
+	Must    [][]string `json:"must"`
+	Kind    string     `json:"kind"`
+	Pick    *int       `json:"pick"`
+}
+
+type conversation struct {
+	Turns []convTurn `json:"turns"`
+}
+
+func loadConversations(t testing.TB, path string) []conversation {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []conversation
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var c conversation
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// corpusIndex builds an index of corpus files with the project's lexicon,
+// answering as of day.
+func corpusIndex(t testing.TB, day time.Time, corpus ...string) *index.Index {
+	t.Helper()
+	data := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(data, "disclosures"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lex, err := filepath.Glob("../data/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range append(lex, corpus...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(data, filepath.Base(p))
+		if i >= len(lex) {
+			dst = filepath.Join(data, "disclosures", filepath.Base(p))
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, err := index.OpenOrBuild(context.Background(), index.Options{Dir: t.TempDir(), DataDir: data, Clock: clock.Fixed(day)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+var rePickTurn = regexp.MustCompile(`^(?:第)?([1-9]|[一二两三四五])(?:个|条|项)?$`)
+
+// pickOf is the choice a turn picks (a bare number), or 0; as the
+// reference scorer reads it.
+func pickOf(t convTurn) int {
+	if t.Pick != nil {
+		return *t.Pick
+	}
+	q := strings.TrimRight(strings.TrimSpace(t.Q), "。.!！")
+	m := rePickTurn.FindStringSubmatch(q)
+	if m == nil {
+		return 0
+	}
+	if n, err := strconv.Atoi(m[1]); err == nil {
+		return n
+	}
+	return map[string]int{"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}[m[1]]
+}
+
+func foldDash(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0xFF01 && r <= 0xFF5E {
+			r -= 0xFEE0
+		}
+		switch r {
+		case '–', '—', '~', '～', '－':
+			r = '-'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func factsHeld(must [][]string, text string) bool {
+	text = foldDash(text)
+	for _, group := range must {
+		ok := false
+		for _, alt := range group {
+			if strings.Contains(text, foldDash(alt)) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+type convScore struct {
+	first, firstN, later, laterN, whole, wholeN int
+	failures                                    []string
+}
+
+func (s convScore) firstRate() float64 { return float64(s.first) / float64(s.firstN) }
+func (s convScore) laterRate() float64 { return float64(s.later) / float64(s.laterN) }
+
+// runConversations sends every conversation through one Dialogue, each as
+// one resident, and scores the turns as ../shared/tools/convscore.py does.
+func runConversations(t testing.TB, d *bot.Dialogue, convs []conversation) convScore {
+	t.Helper()
+	var s convScore
+	for i, c := range convs {
+		user := fmt.Sprintf("conv-%d", i)
+		var prev bot.Turn
+		all := true
+		for j, turn := range c.Turns {
+			got, err := d.Reply(context.Background(), bot.Input{User: user, Key: fmt.Sprintf("%d-%d", i, j), Text: turn.Q})
+			if err != nil {
+				t.Fatalf("conversation %d turn %d: %v", i, j, err)
+			}
+			top := ""
+			if len(got.Hits) > 0 {
+				top = got.Hits[0].ID
+			}
+			ok := false
+			p := 0
+			if j > 0 {
+				p = pickOf(turn)
+			}
+			switch {
+			case p > 0:
+				ok = got.Answered && len(prev.Choices) >= p && top == prev.Choices[p-1]
+			case len(turn.Answers) == 0:
+				ok = !got.Answered
+			case turn.Kind == "more" && j > 0:
+				for k, h := range got.Hits {
+					if k < 3 && contains(turn.Answers, h.ID) {
+						ok = got.Answered
+					}
+				}
+			default:
+				ok = got.Answered && top != "" && contains(turn.Answers, top) && factsHeld(turn.Must, got.Text)
+			}
+			if j == 0 {
+				s.firstN++
+				if ok {
+					s.first++
+				}
+			} else {
+				s.laterN++
+				if ok {
+					s.later++
+				}
+			}
+			if !ok {
+				s.failures = append(s.failures, fmt.Sprintf("conv %d turn %d %q: kind %s top %s choices %v, want %v %v\n%s",
+					i, j, turn.Q, got.Kind, top, got.Choices, turn.Answers, turn.Must, got.Text))
+			}
+			all = all && ok
+			prev = got
+		}
+		s.wholeN++
+		if all {
+			s.whole++
+		}
+	}
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// The 夏阳 conversations, through the dialogue every surface uses, with a
+// real index of the 夏阳 corpus as of 2026-11-26.
+func TestConversationQualityXiayang(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an index")
+	}
+	day, _ := clock.ParseDate("2026-11-26")
+	ix := corpusIndex(t, day.Add(12*time.Hour), "../index/testdata/xiayang.jsonl")
+	d := bot.NewDialogue(ix, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(day.Add(12*time.Hour)), bot.ConversationOptions{})
+	s := runConversations(t, d, loadConversations(t, "testdata/xiayang-conversations.jsonl"))
+	t.Logf("夏阳 conversations: first turn %.3f (%d/%d), follow-ups %.3f (%d/%d), whole %d/%d",
+		s.firstRate(), s.first, s.firstN, s.laterRate(), s.later, s.laterN, s.whole, s.wholeN)
+	if os.Getenv("GOVBOT_CONV_VERBOSE") != "" {
+		for _, f := range s.failures {
+			t.Log(f)
+		}
+	}
+	// The goal is first turn ≥ 0.88 and follow-ups ≥ 0.85; these floors
+	// are what is reached so far (raise them as it improves).
+	const wantFirst, wantLater = 0.55, 0.62
+	if s.firstRate() < wantFirst {
+		t.Errorf("first turn %.3f, want ≥ %.2f", s.firstRate(), wantFirst)
+	}
+	if s.laterRate() < wantLater {
+		t.Errorf("follow-ups %.3f, want ≥ %.2f", s.laterRate(), wantLater)
+	}
+}
+
+// Conversations about 盈浦's services, written from the services (not
+// from its test questions), so that what is tuned on 夏阳 is checked on
+// another district.
+func TestConversationQualityYingpu(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an index")
+	}
+	day, _ := clock.ParseDate("2026-11-26")
+	ix := corpusIndex(t, day.Add(12*time.Hour), "../data/disclosures/part1.jsonl", "../data/disclosures/part2.jsonl")
+	d := bot.NewDialogue(ix, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(day.Add(12*time.Hour)), bot.ConversationOptions{})
+	s := runConversations(t, d, loadConversations(t, "testdata/yingpu-conversations.jsonl"))
+	t.Logf("盈浦 conversations: first turn %.3f (%d/%d), follow-ups %.3f (%d/%d), whole %d/%d",
+		s.firstRate(), s.first, s.firstN, s.laterRate(), s.later, s.laterN, s.whole, s.wholeN)
+	if os.Getenv("GOVBOT_CONV_VERBOSE") != "" {
+		for _, f := range s.failures {
+			t.Log(f)
+		}
+	}
+	const wantFirst, wantLater = 0.5, 0.5
+	if s.firstRate() < wantFirst || s.laterRate() < wantLater {
+		t.Errorf("盈浦 conversations below the floor %.2f / %.2f", wantFirst, wantLater)
+	}
+}
+
+// evalQuestion is one question of index/testdata/*-questions.jsonl.
+type evalQuestion struct {
+	Q       string   `json:"q"`
+	Answers []string `json:"answers"`
+	Lat     *float64 `json:"lat"`
+}
+
+func loadQuestions(t testing.TB, paths ...string) []evalQuestion {
+	t.Helper()
+	var out []evalQuestion
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			var q evalQuestion
+			if err := json.Unmarshal([]byte(line), &q); err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			if q.Lat == nil && len(q.Answers) > 0 {
+				out = append(out, q)
+			}
+		}
+	}
+	return out
+}
+
+// A new matter is answered on its own, the previous one not dragged in:
+// pairs of residents' questions about different kinds of matters (their
+// answers' id prefixes differ), the second asked right after the first by
+// the same resident, get the answer the second gets alone.
+func TestConversationNewMattersStandAlone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds indexes")
+	}
+	day, _ := clock.ParseDate("2026-11-26")
+	noon := day.Add(12 * time.Hour)
+	for _, c := range []struct {
+		name      string
+		corpus    []string
+		questions []string
+	}{
+		{"夏阳", []string{"../index/testdata/xiayang.jsonl"}, []string{"../index/testdata/xiayang-questions.jsonl"}},
+		{"盈浦", []string{"../data/disclosures/part1.jsonl", "../data/disclosures/part2.jsonl"},
+			[]string{"../index/testdata/part1-questions.jsonl", "../index/testdata/part2-questions.jsonl"}},
+	} {
+		ix := corpusIndex(t, noon, c.corpus...)
+		d := bot.NewDialogue(ix, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(noon), bot.ConversationOptions{})
+		qs := loadQuestions(t, c.questions...)
+		kind := func(id string) string { return id[:strings.LastIndex(id, "-")] }
+		pairs, same, followed := 0, 0, 0
+		for i := 0; i+7 < len(qs); i++ {
+			a, b := qs[i], qs[i+7]
+			if kind(a.Answers[0]) == kind(b.Answers[0]) {
+				continue
+			}
+			pairs++
+			user := fmt.Sprintf("pair-%d", i)
+			d.Reply(context.Background(), bot.Input{User: user, Text: a.Q})
+			got, err := d.Reply(context.Background(), bot.Input{User: user, Text: b.Q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone, err := d.Reply(context.Background(), bot.Input{User: user + "-alone", Text: b.Q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Kind == bot.TurnFollowUp {
+				followed++
+			}
+			if len(got.Hits) > 0 && len(alone.Hits) > 0 && got.Hits[0].ID == alone.Hits[0].ID || len(got.Hits) == 0 && len(alone.Hits) == 0 {
+				same++
+			}
+		}
+		rate := float64(same) / float64(pairs)
+		t.Logf("%s: %d pairs of unrelated questions, the second answered as alone in %.3f (read as a follow-up: %d)", c.name, pairs, rate, followed)
+		if rate < 0.88 {
+			t.Errorf("%s: the second question of an unrelated pair answered as alone in %.3f, want ≥ 0.88", c.name, rate)
+		}
+	}
+}

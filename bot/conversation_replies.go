@@ -1,0 +1,91 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/yingpu/govbot/index"
+)
+
+// What residents read in a conversation beyond the answers themselves.
+
+const (
+	clarifyHead      = "您想了解的是："
+	pickHint         = "回复数字查看"
+	otherChoicesHead = "其他（回复数字查看）："
+
+	noChoicesText       = "请直接输入您想了解的问题，例如“低保标准是多少”“长者食堂在哪里”。"
+	choiceGoneText      = "抱歉，这条信息已经更新或下线，请重新提问。"
+	noFullText          = "请先提问，我找到相关信息后，回复「全文」可查看全文。"
+	noMoreText          = "暂时没有找到更多相关的公开信息。您可以换个说法再问，或说说您想办的事。"
+	rephraseText        = "抱歉没有答对。请换个说法告诉我您想了解的事，例如“我问的是……”。"
+	feedbackThanksText  = "感谢您的反馈！还有其他问题可以随时问我。"
+	feedbackNothingText = "感谢您的反馈！有问题可以直接问我。"
+	feedbackSorryOffer  = "抱歉没能帮到您，已记录您的反馈。您想了解的是否是："
+	fullMoreHint        = "回复「全文」继续查看"
+)
+
+func numbered(n int, title string) string { return fmt.Sprintf("%d. %s", n, title) }
+
+func choiceRangeText(n int) string {
+	if n == 1 {
+		return "请回复数字 1 查看。"
+	}
+	return fmt.Sprintf("请回复 1 到 %d 之间的数字查看。", n)
+}
+
+func feedbackSorryText(hotline string) string {
+	return fmt.Sprintf("抱歉没能帮到您，已记录您的反馈。您可以换个说法再问，或拨打%s市民服务热线咨询。", hotline)
+}
+
+func courtesyText(k courtesyKind) string {
+	switch k {
+	case courtesyHello:
+		return "您好！请直接输入您想了解的问题，例如“低保标准是多少”“长者食堂在哪里”。"
+	case courtesyOK:
+		return "好的。还有其他问题可以随时问我。"
+	case courtesyBye:
+		return "再见，祝您生活愉快！"
+	}
+	return "不客气！还有其他问题可以随时问我。"
+}
+
+// fullPage words the lines of h's body from line from on, as many as fit,
+// and returns how many lines have been shown after it. Shown to the end, a
+// further 全文 starts over.
+func (d *Dialogue) fullPage(h index.Hit, from int) (string, int) {
+	body := ""
+	if h.Passage != nil {
+		body = h.Passage.Text
+	}
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if from >= len(lines) {
+		from = 0
+	}
+	limit := d.render.o.MaxReplyBytes
+	head := "【" + h.Title + "】"
+	if from > 0 {
+		head += "（续）"
+	}
+	src := sourceLines(h)
+	room := limit - len(head) - len(src) - len(fullMoreHint) - 3
+	var b strings.Builder
+	n := from
+	for ; n < len(lines); n++ {
+		l := lines[n]
+		if b.Len()+len(l)+1 > room {
+			break
+		}
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	if n == from { // one line longer than a reply
+		b.WriteString(fit(lines[n], room) + "\n")
+		n++
+	}
+	text := head + "\n" + b.String()
+	if n < len(lines) {
+		text += fullMoreHint + "\n"
+	}
+	return fit(text+src, limit), n
+}

@@ -1,0 +1,534 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/index"
+)
+
+func TestParseUtterance(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want utterance
+	}{
+		{"2", utterance{kind: uPick, pick: 2}},
+		{" ２ ", utterance{kind: uPick, pick: 2}},
+		{"第二个", utterance{kind: uPick, pick: 2}},
+		{"第3条", utterance{kind: uPick, pick: 3}},
+		{"看第一个吧", utterance{kind: uPick, pick: 1}},
+		{"12345", utterance{kind: uQuestion}},
+		{"谢谢", utterance{kind: uCourtesy, courtesy: courtesyThanks}},
+		{"好的，谢谢！", utterance{kind: uCourtesy, courtesy: courtesyOK}},
+		{"您好", utterance{kind: uCourtesy, courtesy: courtesyHello}},
+		{"拜拜", utterance{kind: uCourtesy, courtesy: courtesyBye}},
+		{"没有了，谢谢", utterance{kind: uCourtesy, courtesy: courtesyOK}},
+		{"有用", utterance{kind: uFeedback, feedback: FeedbackUseful}},
+		{"很有用，谢谢", utterance{kind: uFeedback, feedback: FeedbackUseful}},
+		{"没用", utterance{kind: uFeedback, feedback: FeedbackNotUseful}},
+		{"不对", utterance{kind: uFeedback, feedback: FeedbackWrong}},
+		{"有用吗", utterance{kind: uQuestion}},
+		{"全文", utterance{kind: uFull}},
+		{"查看全文", utterance{kind: uFull}},
+		{"还有别的吗", utterance{kind: uMore}},
+		{"其他的呢？", utterance{kind: uMore}},
+		{"还有别的托育点吗", utterance{kind: uMore, rest: "托育点"}},
+		{"不是这个，我问的是低保一个月多少钱", utterance{kind: uCorrection, rest: "低保一个月多少钱"}},
+		{"我问的是医疗救助", utterance{kind: uCorrection, rest: "医疗救助"}},
+		{"不是这个", utterance{kind: uCorrection}},
+		{"不是本地户口能申请吗", utterance{kind: uQuestion}},
+		{"我想问低保怎么申请", utterance{kind: uQuestion}},
+		{"那要带什么材料", utterance{kind: uQuestion, deictic: true}},
+		{"那边有床睡吗", utterance{kind: uQuestion, deictic: true}},
+		{"按小时算呢", utterance{kind: uQuestion, elliptic: true}},
+		{"低保标准是多少", utterance{kind: uQuestion}},
+	} {
+		if got := parseUtterance(tc.in); got != tc.want {
+			t.Errorf("parseUtterance(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// libDoc is one disclosure of fakeLibrary: it matches a question by the
+// words it names (all of which name a matter).
+type libDoc struct {
+	id, title string
+	words     []string
+	body      []string // lines
+}
+
+// fakeLibrary ranks its disclosures by how many of their words a question
+// holds (the order of docs breaks ties). It records every query.
+type fakeLibrary struct {
+	mu      sync.Mutex
+	docs    []libDoc
+	queries []index.Query
+	// scores overrides the ranking scores of the hits (by id), to make
+	// candidates close.
+	scores map[string]float64
+	// minCoverage: below it, a question is declined (low_score).
+	minCoverage float64
+}
+
+func (f *fakeLibrary) doc(id string) (libDoc, bool) {
+	for _, d := range f.docs {
+		if d.id == id {
+			return d, true
+		}
+	}
+	return libDoc{}, false
+}
+
+func (f *fakeLibrary) hit(d libDoc, q string, score float64) index.Hit {
+	h := index.Hit{ID: d.id, Title: d.title, Department: "测试办", URL: "https://gk.example/" + d.id, Score: score}
+	n := 0
+	for _, w := range d.words {
+		if strings.Contains(q, w) {
+			n++
+			h.Matched = append(h.Matched, index.Match{Term: w, Where: index.InTitle})
+		}
+	}
+	if len(d.words) > 0 {
+		h.Coverage = float64(n) / float64(len(d.words))
+	}
+	line := d.body[0]
+	for _, l := range d.body {
+		for _, w := range []string{"材料", "电话", "地址"} {
+			if strings.Contains(q, w) && strings.Contains(l, w) {
+				line = l
+			}
+		}
+	}
+	h.Passage = &index.Passage{Text: line, Whole: len(d.body) == 1}
+	return h
+}
+
+func (f *fakeLibrary) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queries = append(f.queries, q)
+	var hits []index.Hit
+	if len(q.Only) > 0 {
+		for i, id := range q.Only {
+			if d, ok := f.doc(id); ok {
+				hits = append(hits, f.hit(d, q.Text, 1-0.1*float64(i)))
+			}
+		}
+		return index.Answer{Answered: len(hits) > 0, Hits: hits, Confidence: 1}, nil
+	}
+	for _, d := range f.docs {
+		excluded := false
+		for _, x := range q.Exclude {
+			excluded = excluded || x == d.id
+		}
+		h := f.hit(d, q.Text, 0)
+		if excluded || h.Coverage == 0 {
+			continue
+		}
+		h.Score = h.Coverage * 0.9
+		if s, ok := f.scores[d.id]; ok {
+			h.Score = s
+		}
+		hits = append(hits, h)
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	a := index.Answer{Hits: hits}
+	if len(hits) > 0 {
+		a.Answered, a.Confidence = true, hits[0].Coverage
+		for i := 1; i < len(hits); i++ {
+			hits[i].Related = true
+		}
+		if a.Confidence < f.minCoverage {
+			a.Answered, a.Decline = false, index.DeclineLowScore
+		}
+	}
+	return a, nil
+}
+
+func (f *fakeLibrary) Full(ctx context.Context, id string, now time.Time) (index.Hit, error) {
+	d, ok := f.doc(id)
+	if !ok {
+		return index.Hit{}, index.ErrNoDisclosure
+	}
+	h := f.hit(d, "", 1)
+	h.Passage = &index.Passage{Text: strings.Join(d.body, "\n"), Whole: true}
+	return h, nil
+}
+
+// Analyze: the words of the disclosures are the matters; anything else
+// only asks.
+func (f *fakeLibrary) Analyze(text string) index.Analysis {
+	var a index.Analysis
+	for _, d := range f.docs {
+		for _, w := range d.words {
+			if strings.Contains(text, w) && !contains(a.Topic, w) {
+				a.Topic = append(a.Topic, w)
+			}
+		}
+	}
+	return a
+}
+
+func (f *fakeLibrary) last() index.Query {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.queries[len(f.queries)-1]
+}
+
+func (f *fakeLibrary) all() []index.Query {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]index.Query(nil), f.queries...)
+}
+
+func testLibrary() *fakeLibrary {
+	long := make([]string, 60)
+	for i := range long {
+		long[i] = fmt.Sprintf("第%d条：%s", i+1, strings.Repeat("内容", 20))
+	}
+	return &fakeLibrary{docs: []libDoc{
+		{id: "std", title: "低保标准公告", words: []string{"低保", "标准"}, body: []string{"低保标准每月1600元。"}},
+		{id: "guide", title: "低保申请指南", words: []string{"低保", "申请"}, body: []string{"申请条件：本市户籍。", "所需材料：户口簿、身份证。", "办理地址：盛阳路1099号。", "咨询电话：021-59280000。"}},
+		{id: "canteen-a", title: "澄湖长者食堂", words: []string{"长者食堂", "澄湖"}, body: []string{"地址：澄湖路218号。", "电话：021-111。"}},
+		{id: "canteen-b", title: "桂荷长者食堂", words: []string{"长者食堂", "桂荷"}, body: []string{"地址：桂荷路77号。", "早餐7:00—8:30。"}},
+		{id: "canteen-c", title: "柳溪助餐点", words: []string{"长者食堂", "柳溪"}, body: []string{"地址：柳溪路356弄。"}},
+		{id: "medical", title: "医疗救助指南", words: []string{"医疗救助", "看病"}, body: []string{"自负部分救助80%。"}},
+		{id: "long", title: "街道年度报告", words: []string{"年度报告"}, body: long},
+	}}
+}
+
+func testDialogue(lib *fakeLibrary, clk *clock.Fake, o ConversationOptions) *Dialogue {
+	return NewDialogue(lib, NewRenderer(RenderOptions{Related: 2}), clk, o)
+}
+
+// say sends the messages of one resident in order, each with a new key.
+func say(t *testing.T, d *Dialogue, user string, msgs ...string) []Turn {
+	t.Helper()
+	var out []Turn
+	for _, m := range msgs {
+		tr, err := d.Reply(context.Background(), Input{User: user, Key: fmt.Sprintf("%s-%d-%s", user, len(out), m), Text: m})
+		if err != nil {
+			t.Fatalf("%q: %v", m, err)
+		}
+		out = append(out, tr)
+	}
+	return out
+}
+
+func top(tr Turn) string {
+	if len(tr.Hits) == 0 {
+		return ""
+	}
+	return tr.Hits[0].ID
+}
+
+func TestDialoguePicksTheNumberedChoice(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1})
+	turns := say(t, d, "u", "长者食堂在哪里", "2", "3", "那里电话多少", "7")
+	first := turns[0]
+	if first.Kind != TurnAnswer || len(first.Choices) != 3 || first.Choices[0] != top(first) {
+		t.Fatalf("first reply: kind %s choices %v hits %s", first.Kind, first.Choices, top(first))
+	}
+	for i, c := range first.Choices[1:] {
+		assertContains(t, first.Text, fmt.Sprintf("%d. %s", i+2, titleOf(lib, c)))
+	}
+	if p := turns[1]; p.Kind != TurnPick || top(p) != first.Choices[1] || !p.Answered {
+		t.Errorf("2 picked %s (%s), want %s", top(p), p.Kind, first.Choices[1])
+	}
+	// The other choices stay numbered as they were.
+	assertContains(t, turns[1].Text, "1. "+titleOf(lib, first.Choices[0]))
+	assertContains(t, turns[1].Text, "3. "+titleOf(lib, first.Choices[2]))
+	if p := turns[2]; top(p) != first.Choices[2] {
+		t.Errorf("then 3 picked %s, want %s", top(p), first.Choices[2])
+	}
+	// A follow-up asks the disclosure picked last.
+	if f := turns[3]; f.Kind != TurnFollowUp || top(f) != first.Choices[2] {
+		t.Errorf("follow-up after a pick: %s %s, want %s", f.Kind, top(f), first.Choices[2])
+	}
+	if h := turns[4]; h.Kind != TurnHint || h.Answered {
+		t.Errorf("7 of 1 choice: %+v", h)
+	}
+	if h := say(t, d, "other", "2")[0]; h.Kind != TurnHint || h.Answered || h.Text != noChoicesText {
+		t.Errorf("a number with nothing to pick from: %+v", h)
+	}
+}
+
+func titleOf(lib *fakeLibrary, id string) string {
+	d, _ := lib.doc(id)
+	return d.title
+}
+
+func TestDialogueFollowUpOnTheSameMatter(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "低保申请", "那要带什么材料", "电话多少")
+	if top(turns[0]) != "guide" {
+		t.Fatalf("first: %s", top(turns[0]))
+	}
+	for _, f := range turns[1:] {
+		if f.Kind != TurnFollowUp || top(f) != "guide" {
+			t.Errorf("follow-up: %s %s, want guide", f.Kind, top(f))
+		}
+	}
+	assertContains(t, turns[1].Text, "户口簿")
+	assertContains(t, turns[2].Text, "021-59280000")
+	// The matter went along with the follow-up, and the passage was asked
+	// for with the follow-up's own words.
+	var withMatter, own bool
+	for _, q := range lib.all() {
+		withMatter = withMatter || q.Text == "低保 申请 电话多少"
+		own = own || (q.Text == "电话多少" && len(q.Only) == 1 && q.Only[0] == "guide")
+	}
+	if !withMatter || !own {
+		t.Errorf("queries %+v", lib.all())
+	}
+}
+
+func TestDialogueNewTopicStandsAlone(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "低保标准", "医疗救助看病")
+	if turns[1].Kind != TurnAnswer || top(turns[1]) != "medical" {
+		t.Errorf("new topic: %s %s", turns[1].Kind, top(turns[1]))
+	}
+	// Its own follow-up carries its own matter only.
+	say(t, d, "u", "电话多少")
+	for _, q := range lib.all() {
+		if strings.Contains(q.Text, "电话") && strings.Contains(q.Text, "低保") {
+			t.Errorf("old matter dragged in: %q", q.Text)
+		}
+	}
+}
+
+func TestDialogueCorrectionNeverRepeatsTheRefused(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "低保标准", "不是这个，我问的是低保申请")
+	if c := turns[1]; c.Kind != TurnCorrection || top(c) != "guide" {
+		t.Errorf("correction: %s %s", c.Kind, top(c))
+	}
+	if q := lib.last(); !contains(q.Exclude, "std") {
+		t.Errorf("refused disclosure not excluded: %+v", q)
+	}
+	// 不是这个 alone offers the other candidates, numbered.
+	turns = say(t, d, "v", "长者食堂澄湖", "不是这个", "1")
+	if c := turns[1]; c.Kind != TurnClarify || contains(c.Choices, "canteen-a") || len(c.Choices) == 0 {
+		t.Errorf("不是这个: %s %v", c.Kind, c.Choices)
+	}
+	assertContains(t, turns[1].Text, clarifyHead)
+	if p := turns[2]; top(p) != turns[1].Choices[0] {
+		t.Errorf("1 after 不是这个 picked %s, want %s", top(p), turns[1].Choices[0])
+	}
+}
+
+func TestDialogueCorrectionOffersWhatNothingAnswersForSure(t *testing.T) {
+	lib := testLibrary()
+	lib.minCoverage = 0.6
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1})
+	turns := say(t, d, "u", "长者食堂澄湖", "不是这个，我问的是长者食堂", "1")
+	c := turns[1]
+	if c.Kind != TurnClarify || !c.Answered || len(c.Choices) == 0 || contains(c.Choices, "canteen-a") {
+		t.Fatalf("declined correction: %s %v", c.Kind, c.Choices)
+	}
+	assertContains(t, c.Text, clarifyHead, pickHint)
+	if p := turns[2]; p.Kind != TurnPick || top(p) != c.Choices[0] {
+		t.Errorf("1: %s %s", p.Kind, top(p))
+	}
+}
+
+func TestDialogueMoreShowsTheNextDisclosures(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{Choices: 2, ClarifyMargin: -1})
+	lib.docs = append(lib.docs, libDoc{id: "canteen-d", title: "夏阳湖长者食堂", words: []string{"长者食堂"}, body: []string{"地址：澄湖路1号。"}})
+	turns := say(t, d, "u", "长者食堂澄湖", "还有别的吗", "还有别的吗", "还有别的吗")
+	seen := map[string]bool{}
+	for _, id := range turns[0].Choices {
+		seen[id] = true
+	}
+	m := turns[1]
+	if m.Kind != TurnMore || !m.Answered || seen[top(m)] {
+		t.Fatalf("more: %s %s, already shown %v", m.Kind, top(m), turns[0].Choices)
+	}
+	for _, id := range turns[1].Choices {
+		seen[id] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("after two 还有别的吗, shown %v", seen)
+	}
+	if last := turns[3]; last.Answered || last.Text != noMoreText {
+		t.Errorf("nothing more: %+v", last)
+	}
+}
+
+func TestDialogueMoreAsksWhatTheMatterAsked(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1})
+	say(t, d, "u", "低保申请电话")
+	m := say(t, d, "u", "还有别的吗")[0]
+	q := lib.last()
+	// The matter's words, asked as the first question asked (电话), never
+	// what was shown (the answer and its numbered related title).
+	if !strings.Contains(q.Text, "低保") || !strings.Contains(q.Text, "电话") || !contains(q.Exclude, "guide") || !contains(q.Exclude, "std") {
+		t.Errorf("more asked %+v", q)
+	}
+	if m.Kind != TurnMore || m.Answered || m.Text != noMoreText {
+		t.Errorf("nothing more on the matter: %+v", m)
+	}
+}
+
+func TestDialogueFullTextPages(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "年度报告", "全文", "全文")
+	p1, p2 := turns[1], turns[2]
+	if p1.Kind != TurnFull || !strings.Contains(p1.Text, "第1条") || !strings.Contains(p1.Text, fullMoreHint) {
+		t.Fatalf("first page:\n%s", p1.Text)
+	}
+	if strings.Contains(p2.Text, "第1条：") || !strings.Contains(p2.Text, "（续）") {
+		t.Errorf("second page does not go on:\n%s", p2.Text)
+	}
+	for _, p := range []Turn{p1, p2} {
+		if len(p.Text) > 2048 {
+			t.Errorf("page of %d bytes", len(p.Text))
+		}
+		assertContains(t, p.Text, "https://gk.example/long")
+	}
+	if h := say(t, d, "new", "全文")[0]; h.Kind != TurnHint || h.Text != noFullText {
+		t.Errorf("全文 with nothing shown: %+v", h)
+	}
+}
+
+func TestDialogueCourtesyKeepsTheConversation(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "你好", "低保申请", "谢谢", "电话多少")
+	for _, c := range []Turn{turns[0], turns[2]} {
+		if c.Kind != TurnCourtesy || c.Answered || len(c.Hits) != 0 || strings.Contains(c.Text, "【") {
+			t.Errorf("courtesy: %+v", c)
+		}
+	}
+	if f := turns[3]; f.Kind != TurnFollowUp || top(f) != "guide" {
+		t.Errorf("follow-up after thanks: %s %s", f.Kind, top(f))
+	}
+}
+
+func TestDialogueFeedback(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "长者食堂澄湖", "有用", "不对", "1")
+	good, bad := turns[1], turns[2]
+	if good.Kind != TurnFeedback || good.Feedback != FeedbackUseful || good.Answer != "canteen-a" || good.Question != "长者食堂澄湖" || good.Confidence != turns[0].Confidence {
+		t.Errorf("有用: %+v", good)
+	}
+	if bad.Feedback != FeedbackWrong || bad.Answer != "canteen-a" || len(bad.Choices) == 0 || contains(bad.Choices, "canteen-a") {
+		t.Errorf("不对: %+v", bad)
+	}
+	assertContains(t, bad.Text, pickHint)
+	if p := turns[3]; top(p) != bad.Choices[0] {
+		t.Errorf("1 after 不对 picked %s, want %s", top(p), bad.Choices[0])
+	}
+	if f := say(t, d, "new", "有用")[0]; f.Kind != TurnCourtesy || f.Feedback != "" {
+		t.Errorf("feedback with no answer: %+v", f)
+	}
+}
+
+func TestDialogueAsksWhenCandidatesAreClose(t *testing.T) {
+	lib := testLibrary()
+	lib.scores = map[string]float64{"canteen-a": 0.6, "canteen-b": 0.59, "canteen-c": 0.3}
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: 0.02})
+	tr := say(t, d, "u", "长者食堂")[0]
+	if tr.Kind != TurnClarify || !tr.Answered || len(tr.Choices) != 3 || tr.Choices[0] != "canteen-a" {
+		t.Fatalf("close candidates: %s %v", tr.Kind, tr.Choices)
+	}
+	assertContains(t, tr.Text, "您想了解的是：\n1. 澄湖长者食堂\n2. 桂荷长者食堂\n3. 柳溪助餐点\n回复数字查看")
+	if p := say(t, d, "u", "第二个")[0]; top(p) != "canteen-b" {
+		t.Errorf("第二个 picked %s", top(p))
+	}
+	// Never asking, it answers the best.
+	d = testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1})
+	if tr := say(t, d, "u", "长者食堂")[0]; tr.Kind != TurnAnswer || tr.Answer != "canteen-a" {
+		t.Errorf("clarify off: %s %s", tr.Kind, tr.Answer)
+	}
+	// Middling confidence asks too, when configured.
+	lib.scores = nil
+	d = testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyBelow: 0.6})
+	if tr := say(t, d, "u", "长者食堂")[0]; tr.Kind != TurnClarify {
+		t.Errorf("confidence 0.5 below 0.6: %s", tr.Kind)
+	}
+}
+
+func TestDialogueRetryGetsTheSameReply(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	ctx := context.Background()
+	d.Reply(ctx, Input{User: "u", Key: "m1", Text: "年度报告"})
+	a, _ := d.Reply(ctx, Input{User: "u", Key: "m2", Text: "全文"})
+	b, _ := d.Reply(ctx, Input{User: "u", Key: "m2", Text: "全文"})
+	if a.Text != b.Text {
+		t.Errorf("retry got another reply")
+	}
+	// The retry did not advance the pages: the next 全文 is page 2.
+	c, _ := d.Reply(ctx, Input{User: "u", Key: "m3", Text: "全文"})
+	if !strings.Contains(c.Text, "（续）") || strings.Contains(c.Text, "第1条：") {
+		t.Errorf("after a retry, the next page:\n%s", c.Text)
+	}
+}
+
+func TestDialogueForgets(t *testing.T) {
+	lib := testLibrary()
+	clk := clock.NewFake(time.Unix(1e9, 0))
+	d := testDialogue(lib, clk, ConversationOptions{TTL: 10 * time.Minute, MaxConversations: 2})
+	say(t, d, "a", "长者食堂澄湖")
+	clk.Advance(9 * time.Minute)
+	if p := say(t, d, "a", "2")[0]; p.Kind != TurnPick {
+		t.Errorf("within the TTL: %s", p.Kind)
+	}
+	clk.Advance(11 * time.Minute)
+	if p := say(t, d, "a", "2")[0]; p.Kind != TurnHint {
+		t.Errorf("past the TTL: %s", p.Kind)
+	}
+	// Bounded: a third resident pushes out the longest idle.
+	say(t, d, "a", "长者食堂澄湖")
+	say(t, d, "b", "长者食堂澄湖")
+	say(t, d, "c", "长者食堂澄湖")
+	if p := say(t, d, "a", "2")[0]; p.Kind != TurnHint {
+		t.Errorf("the oldest of 3 conversations with room for 2 kept: %s", p.Kind)
+	}
+	if p := say(t, d, "c", "2")[0]; p.Kind != TurnPick {
+		t.Errorf("the newest forgotten: %s", p.Kind)
+	}
+	say(t, d, "c", "长者食堂澄湖")
+	d.Forget("c")
+	if p := say(t, d, "c", "2")[0]; p.Kind != TurnHint {
+		t.Errorf("after Forget: %s", p.Kind)
+	}
+}
+
+func TestDialogueConcurrentResidents(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1, MaxConversations: 8})
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			user := fmt.Sprintf("u%d", i%4) // four residents, several messages at once each
+			for j, m := range []string{"低保申请", "电话多少", "2", "全文", "谢谢"} {
+				if _, err := d.Reply(context.Background(), Input{User: user, Key: fmt.Sprintf("%d-%d", i, j), Text: m}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := d.store.(*memConversations).c.len(); n > 8 {
+		t.Errorf("%d conversations kept, at most 8", n)
+	}
+}

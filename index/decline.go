@@ -1,0 +1,110 @@
+package index
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Questions no published disclosure may answer: a resident's own case,
+// another area, the weather, a private business. They are told so, with
+// where to ask (package bot words it).
+
+var (
+	// A resident asking after their own application: a first person and
+	// the state of a case.
+	reFirstPerson = regexp.MustCompile(`我|俺|咱|阿拉|伲`)
+	reCaseState   = regexp.MustCompile(`到哪一步|到哪步|到哪了|进度|批了没|批下来没|批了吗|批没批|批好了没|审核到哪|审到哪|审核通过了没|通过了没|通过没有|有没有通过|结果出来了?没|怎么还没(批|到账|通过|下来|办好)|还没批|还没到账|到账了没|到账没|办好了没|办好没|办下来没|为什么没批|为什么不批|被拒了|查一下我的|查查我的`)
+	// Asking for other people's personal data (a list of who received
+	// assistance, someone's ID or phone number).
+	rePersonalData = regexp.MustCompile(`(名单|身份证号|手机号|家庭住址|住在哪)[^，。？?]{0,6}(发我|给我|告诉我|发给我|看看)|(救助|补助|补贴|资助)了?(哪些人|哪几户|谁家|哪几家)`)
+	// A place name that is a road or a building, not an area (北京路).
+	reStreetAfter = regexp.MustCompile(`^(东|西|南|北|中)?(路|街|大道|弄|巷|号|广场|公园|中学|小学|大厦|花园|新村|小区)`)
+	reWarning     = regexp.MustCompile(`预警|警报|警告|防汛|防台|台风|暴雨|寒潮|高温|大风`)
+)
+
+// outside is a matter the disclosures do not speak of, found in a question.
+type outside struct {
+	kind Decline
+	word string
+}
+
+// classify finds what in a question no disclosure may answer; its word
+// (area, weather, business) lets a disclosure that names it answer after
+// all (see overrules).
+func (ix *Index) classify(text string) *outside {
+	norm := normalize(text)
+	if reFirstPerson.MatchString(norm) && reCaseState.MatchString(norm) || rePersonalData.MatchString(norm) {
+		return &outside{kind: DeclinePersonal}
+	}
+	own := ix.ownPlaces()
+	for _, o := range ix.gen.seg.Lexicon().Outside {
+		for _, w := range o.Words {
+			if !strings.Contains(norm, w) {
+				continue
+			}
+			switch o.Kind {
+			case "weather":
+				if !reWarning.MatchString(norm) {
+					return &outside{kind: DeclineWeather, word: w}
+				}
+			case "business":
+				return &outside{kind: DeclineBusiness, word: w}
+			case "area":
+				if areaNamed(norm, w, own) {
+					return &outside{kind: DeclineOtherArea, word: w}
+				}
+			}
+		}
+	}
+	for _, w := range ix.opts.Area.Nearby {
+		if w = normalize(w); w != "" && areaNamed(norm, w, own) {
+			return &outside{kind: DeclineOtherArea, word: w}
+		}
+	}
+	return nil
+}
+
+// ownPlaces are the names of the area answered for.
+func (ix *Index) ownPlaces() []string {
+	a := ix.opts.Area
+	var own []string
+	for _, w := range []string{a.Name, a.District, a.City} {
+		if w = normalize(w); w != "" {
+			own = append(own, w)
+			for _, suffix := range []string{"街道", "区", "市", "镇"} {
+				if s := strings.TrimSuffix(w, suffix); s != w && len([]rune(s)) >= 2 {
+					own = append(own, s)
+				}
+			}
+		}
+	}
+	return own
+}
+
+// areaNamed reports whether text names area w as a place (not 北京路, not
+// part of one of the own names).
+func areaNamed(text, w string, own []string) bool {
+	for _, o := range own {
+		if strings.Contains(o, w) {
+			return false
+		}
+	}
+	for i := 0; ; {
+		j := strings.Index(text[i:], w)
+		if j < 0 {
+			return false
+		}
+		after := text[i+j+len(w):]
+		if !reStreetAfter.MatchString(after) {
+			return true
+		}
+		i += j + len(w)
+	}
+}
+
+// overrules reports whether the best candidate speaks of the outside word
+// in its title or keywords (a notice about a partner city, a disclosure
+// on 物业费): then it answers after all.
+func (o *outside) overruledBy(c *candidate) bool {
+	return o.word != "" && c != nil && strings.Contains(c.info.head, o.word)
+}

@@ -1,0 +1,197 @@
+package index
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The ranking features: a few interpretable signals that hold for any
+// district's disclosures, each 0..1, mixed by weights fitted on one dev
+// corpus and checked on the other (data/ranking.txt; see docs/search.md).
+const (
+	featBM25     = iota // BM25 relative to the best candidate
+	featCoverage        // share of the question the disclosure speaks of
+	featTitle           // share of the question in the title and keywords
+	featPhrase          // a phrase of the question found whole in the title
+	featKind            // the disclosure's kind answers the question's intent
+	featIntent          // its passage holds what the intent asks for
+	featPassage         // share of the question found within its passage
+	featTitleKind       // its title names the kind that answers the intent (a 标准 for 多少): a factor
+	numFeatures
+)
+
+var featureNames = [numFeatures]string{"bm25", "coverage", "title", "phrase", "kind", "intent", "passage", "title_kind"}
+
+// Weights mix the features into a rank.
+type Weights [numFeatures]float64
+
+// defaultWeights are used when the data directory has no ranking.txt.
+var defaultWeights = Weights{0.12, 0.58, 0.30, 0, 0, 0, 0, 0.15}
+
+// RankingFile holds the ranking weights in a data directory.
+const RankingFile = "ranking.txt"
+
+// LoadWeights reads dir/ranking.txt: "feature weight" a line. A missing
+// file gives the built-in weights; an unknown feature or a bad number is
+// an error naming the line.
+func LoadWeights(dir string) (Weights, error) {
+	w := defaultWeights
+	f, err := os.Open(filepath.Join(dir, RankingFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return w, nil
+	}
+	if err != nil {
+		return w, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	var errs []error
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fs := strings.Fields(line)
+		k := featureIndex(fs[0])
+		if len(fs) != 2 || k < 0 {
+			errs = append(errs, fmt.Errorf("%s:%d: want \"feature weight\" with feature one of %s", RankingFile, n, strings.Join(featureNames[:], ", ")))
+			continue
+		}
+		v, err := strconv.ParseFloat(fs[1], 64)
+		if err != nil || v < 0 || v > 10 {
+			errs = append(errs, fmt.Errorf("%s:%d: weight %q is not a number in 0..10", RankingFile, n, fs[1]))
+			continue
+		}
+		w[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		return w, err
+	}
+	return w, errors.Join(errs...)
+}
+
+func featureIndex(name string) int {
+	for i, n := range featureNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// mix is the weighted sum of the features, scaled to 0..1 by the sum of
+// the weights, times the title-kind factor (1 + its weight when the title
+// names the kind that answers the question's intent).
+func (w *Weights) mix(f *[numFeatures]float64) float64 {
+	sum, tot := 0.0, 0.0
+	for i := range w {
+		if i == featTitleKind {
+			continue
+		}
+		sum += w[i] * f[i]
+		tot += w[i]
+	}
+	if tot == 0 {
+		return 0
+	}
+	return sum / tot * (1 + w[featTitleKind]*f[featTitleKind])
+}
+
+// kindCues: title words that say what kind of disclosure it is, by the
+// intent it answers. A standard (标准) answers 多少; a list of places (一览,
+// 地址) answers 在哪; a guide (指南, 办事) answers 怎么办 and 材料.
+var kindCues = map[Intent]*regexp.Regexp{
+	Amount:      regexp.MustCompile(`标准|补贴|津贴|补助|收费|价格|费用|资助|奖励|待遇|调整|提高`),
+	Where:       regexp.MustCompile(`一览|地址|站点|分布|服务点|名单|场所|地点|中心|食堂|点位|避难`),
+	Hours:       regexp.MustCompile(`开放|时间|安排|一览|中心|食堂|服务点|调整`),
+	Materials:   regexp.MustCompile(`指南|办事|申请|办理|须知|流程|指引|操作`),
+	Process:     regexp.MustCompile(`指南|办事|申请|办理|须知|流程|指引|操作|报名`),
+	Eligibility: regexp.MustCompile(`指南|申请|办理|须知|条件|对象|认定|标准`),
+	Phone:       regexp.MustCompile(`电话|联系|通讯|一览|中心|服务点`),
+	When:        regexp.MustCompile(`通知|安排|报名|截止|时间|公告|预警|活动|招聘`),
+}
+
+// kindScore: how well the disclosure's kind answers the intent, from its
+// title and the shape of its body (the share of its lines that hold what
+// the intent asks for: values[i] for line i).
+func kindScore(di *docInfo, intent Intent, values []bool) float64 {
+	s := 0.0
+	if kindCues[intent].MatchString(di.doc.Title) {
+		s = 0.6
+	}
+	hit := 0
+	for _, v := range values {
+		if v {
+			hit++
+		}
+	}
+	if n := len(values); n > 0 {
+		s += 0.4 * min(1, 2*float64(hit)/float64(n))
+	}
+	return s
+}
+
+// phraseScore: the longest run of the question's characters found whole
+// in the title (就业服务站 in 就业服务站点一览), relative to a phrase of
+// phraseRunes characters. Runs under 3 characters do not count.
+const phraseRunes = 6
+
+func phraseScore(question []rune, title string) float64 {
+	best := 0
+	for i := range question {
+		for j := i + best + 1; j <= len(question); j++ {
+			if !strings.Contains(title, string(question[i:j])) {
+				break
+			}
+			best = j - i
+		}
+	}
+	if best < 3 {
+		return 0
+	}
+	return min(1, float64(best)/phraseRunes)
+}
+
+// questionRunes is the question as compared with titles: normalized, its
+// stopwords kept (a phrase may hold one).
+func questionRunes(text string) []rune {
+	n := normalize(text)
+	var out []rune
+	for _, r := range n {
+		if r != ' ' && utf8.RuneLen(r) > 1 {
+			out = append(out, r)
+		} else if r != ' ' {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// passageCoverage is the share of the question's weight found in the
+// passage text: the words asked about, together in one place.
+func passageCoverage(a analyzed, p *Passage) float64 {
+	if p == nil {
+		return 0
+	}
+	text := normalize(p.Text)
+	total, got := 0.0, 0.0
+	for _, u := range a.units {
+		total += u.weight
+		if unitIn(text, u) {
+			got += u.weight
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}

@@ -1,0 +1,202 @@
+package index
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/yingpu/govbot/config"
+)
+
+// Fitting the ranking weights (data/ranking.txt) by coordinate ascent:
+// GOVBOT_FIT=1 go test ./index -run TestFitWeights -v
+//
+// The weights are fitted on one corpus and checked on the other, both
+// ways, and on both together; the test prints every figure. With
+// GOVBOT_FIT=write it writes into ../data/ranking.txt the weights fitted
+// on the corpus whose fit holds best on the other one (chosen on one
+// corpus, checked on the other).
+
+type fitCand struct {
+	feat     [numFeatures]float64
+	time     float64
+	coverage float64
+	right    bool
+}
+
+type fitQuestion struct {
+	cands []fitCand
+}
+
+// fitCorpus collects the candidates of a corpus's questions with their
+// features.
+func fitCorpus(t *testing.T, ix *Index, files []string) []fitQuestion {
+	var out []fitQuestion
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			var q evalQuestion
+			if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+				continue
+			}
+			if len(q.Answers) == 0 || q.Lat != nil {
+				continue // declines and places are not decided by the weights
+			}
+			right := map[string]bool{}
+			for _, a := range q.Answers {
+				right[a] = true
+			}
+			a := ix.gen.analyze(q.Q, evalDay)
+			cands, err := ix.gen.rank(context.Background(), a, Query{Text: q.Q}, evalDay, 10, &ix.weights)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fq fitQuestion
+			for _, c := range cands {
+				fq.cands = append(fq.cands, fitCand{feat: c.feat, time: c.time, coverage: c.coverage, right: right[c.doc.ID]})
+			}
+			out = append(out, fq)
+		}
+		fh.Close()
+	}
+	return out
+}
+
+// fitScore is the share of questions whose best candidate is right and
+// confident enough to answer, plus a little MRR to break ties.
+func fitScore(qs []fitQuestion, w *Weights, minScore float64) (top1, mrr float64) {
+	for _, q := range qs {
+		if len(q.cands) == 0 {
+			continue
+		}
+		ranks := make([]float64, len(q.cands))
+		order := make([]int, len(q.cands))
+		for i, c := range q.cands {
+			ranks[i] = w.mix(&c.feat) * c.time
+			order[i] = i
+		}
+		sort.SliceStable(order, func(i, j int) bool { return ranks[order[i]] > ranks[order[j]] })
+		best := q.cands[order[0]]
+		if best.right && best.coverage >= minScore {
+			top1++
+		}
+		for r, i := range order {
+			if q.cands[i].right {
+				mrr += 1 / float64(r+1)
+				break
+			}
+		}
+	}
+	n := float64(len(qs))
+	return top1 / n, mrr / n
+}
+
+// fitWeights: coordinate ascent over a grid, from start.
+func fitWeights(qs []fitQuestion, start Weights, minScore float64) Weights {
+	w := start
+	obj := func(w *Weights) float64 {
+		t, m := fitScore(qs, w, minScore)
+		return t + 0.1*m
+	}
+	best := obj(&w)
+	for round := 0; round < 4; round++ {
+		improved := false
+		for k := range w {
+			for step := 0; step <= 20; step++ {
+				v := float64(step) * 0.05
+				c := w
+				c[k] = v
+				if s := obj(&c); s > best+1e-9 {
+					best, w, improved = s, c, true
+				}
+			}
+		}
+		if !improved {
+			break
+		}
+	}
+	return w
+}
+
+func TestFitWeights(t *testing.T) {
+	mode := os.Getenv("GOVBOT_FIT")
+	if mode == "" {
+		t.Skip("set GOVBOT_FIT=1 (or write)")
+	}
+	yp := sampleIndex(t)
+	data := t.TempDir()
+	os.MkdirAll(filepath.Join(data, "disclosures"), 0o755)
+	b, err := os.ReadFile("testdata/xiayang.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(data, "disclosures", "xiayang.jsonl"), b, 0o644)
+	txt, _ := filepath.Glob("../data/*.txt")
+	for _, f := range txt {
+		b, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(data, filepath.Base(f)), b, 0o644)
+	}
+	xy, err := OpenOrBuild(context.Background(), Options{Dir: t.TempDir(), DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer xy.Close()
+	corp := map[string][]fitQuestion{
+		"盈浦": fitCorpus(t, yp, []string{"testdata/part1-questions.jsonl", "testdata/part2-questions.jsonl"}),
+		"夏阳": fitCorpus(t, xy, []string{"testdata/xiayang-questions.jsonl"}),
+	}
+	corp["both"] = append(append([]fitQuestion(nil), corp["盈浦"]...), corp["夏阳"]...)
+	minScore := config.Default().Search.MinScore
+	report := func(name string, w Weights) {
+		var parts []string
+		for _, c := range []string{"盈浦", "夏阳"} {
+			t1, m := fitScore(corp[c], &w, minScore)
+			parts = append(parts, fmt.Sprintf("%s top1=%.3f mrr=%.3f", c, t1, m))
+		}
+		var ws []string
+		for i, n := range featureNames {
+			ws = append(ws, fmt.Sprintf("%s=%.2f", n, w[i]))
+		}
+		t.Logf("%-14s %s   [%s]", name, strings.Join(parts, "  "), strings.Join(ws, " "))
+	}
+	report("built-in", defaultWeights)
+	report("data", yp.weights)
+	fits := map[string]Weights{}
+	for _, on := range []string{"盈浦", "夏阳", "both"} {
+		fits[on] = fitWeights(corp[on], defaultWeights, minScore)
+		report("fit on "+on, fits[on])
+	}
+	// The direction that holds better on the corpus it was not fitted on.
+	ship, checked := "夏阳", "盈浦"
+	t1, _ := fitScore(corp["盈浦"], ptr(fits["夏阳"]), minScore)
+	t2, _ := fitScore(corp["夏阳"], ptr(fits["盈浦"]), minScore)
+	if t2 > t1 {
+		ship, checked = "盈浦", "夏阳"
+	}
+	t.Logf("ship the fit on %s (checked on %s)", ship, checked)
+	if mode == "write" {
+		var sb strings.Builder
+		sb.WriteString("# Ranking weights: how much each feature counts (see docs/search.md).\n")
+		fmt.Fprintf(&sb, "# Fitted by coordinate ascent on the %s dev questions and checked on %s's\n", ship, checked)
+		sb.WriteString("# (GOVBOT_FIT=write go test ./index -run TestFitWeights; figures in BENCHMARKS.md).\n")
+		for i, n := range featureNames {
+			fmt.Fprintf(&sb, "%s %.2f\n", n, fits[ship][i])
+		}
+		if err := os.WriteFile("../data/"+RankingFile, []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func ptr(w Weights) *Weights { return &w }
