@@ -12,6 +12,12 @@ func TestConfigCheck(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "config built-in defaults: ok") || !strings.Contains(out, "listen") {
 		t.Fatalf("defaults: exit %d\n%s%s", code, out, errOut)
 	}
+	// The single-dash long flags of Go's flag package still work.
+	state := t.TempDir()
+	code, out, errOut = runGovbot(t, "", "config", "check", "-data", "data", "-state="+state)
+	if code != 0 || !strings.Contains(out, state) {
+		t.Errorf("single-dash flags: exit %d\n%s%s", code, out, errOut)
+	}
 	bad := filepath.Join(t.TempDir(), "govbot.yaml")
 	os.WriteFile(bad, []byte("search:\n  min_score: lots\nlisten: here\n"), 0o644)
 	code, out, errOut = runGovbot(t, "", "config", "check", "--config", bad, "--data", "data")

@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit statuses.
@@ -85,7 +86,7 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, std IO) in
 	// its usage shows "COMMAND [command]", not a usage line of its own.
 	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(),
 		"Usage:{{if .Runnable}}", "Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
-	root.SetArgs(args)
+	root.SetArgs(singleDashLong(root, args))
 	root.SetIn(std.In)
 	root.SetOut(std.Out)
 	root.SetErr(std.Err)
@@ -197,4 +198,36 @@ func ExactArgs(n int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// singleDashLong rewrites "-name" and "-name=value" to "--name…" when name
+// is a long flag of the tree (Go's flag package, which govbot used before,
+// took both forms; scripts written then keep working). Arguments after
+// "--", numbers (-31.2) and one-letter shorthands are left alone.
+func singleDashLong(root *cobra.Command, args []string) []string {
+	long := map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) { long[f.Name] = true })
+		c.PersistentFlags().VisitAll(func(f *pflag.Flag) { long[f.Name] = true })
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if len(a) < 3 || a[0] != '-' || a[1] == '-' {
+			continue
+		}
+		name, _, _ := strings.Cut(a[1:], "=")
+		if long[name] {
+			out[i] = "-" + a
+		}
+	}
+	return out
 }

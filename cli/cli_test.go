@@ -22,11 +22,16 @@ func tree() *cobra.Command {
 			if n < 0 {
 				return Usagef("--n must not be negative")
 			}
+			if cmd.Flags().Changed("count") {
+				cmd.Println("ran", n, "count")
+				return nil
+			}
 			cmd.Println("ran", n)
 			return nil
 		},
 	}
 	leaf.Flags().IntVar(&n, "n", 0, "a number")
+	leaf.Flags().IntVar(&n, "count", 0, "the same number, by a longer name")
 	fail := &cobra.Command{Use: "fail", RunE: func(*cobra.Command, []string) error { return errors.New("it broke") }}
 	quiet := &cobra.Command{Use: "quiet", RunE: func(*cobra.Command, []string) error { return Exit(3, nil) }}
 	group := &cobra.Command{Use: "group"}
@@ -45,6 +50,11 @@ func TestExecute(t *testing.T) {
 		stdoutNone bool
 	}{
 		{args: []string{"leaf", "--n", "4"}, code: 0, out: "ran 4"},
+		{args: []string{"leaf", "-n", "5"}, code: 2, errOnce: "unknown shorthand flag: 'n' in -n"},
+		{args: []string{"leaf", "--n=6"}, code: 0, out: "ran 6"},
+		{args: []string{"leaf", "-count", "7"}, code: 0, out: "ran 7 count"},
+		{args: []string{"leaf", "-count=8"}, code: 0, out: "ran 8 count"},
+		{args: []string{"leaf", "--n", "-9"}, code: 2, errOnce: "--n must not be negative"},
 		{args: []string{"leaf", "--help"}, code: 0, out: "--n int"},
 		{args: []string{"leaf", "--nope"}, code: 2, err: "Run 'tool leaf --help' for usage.", errOnce: "unknown flag: --nope", stdoutNone: true},
 		{args: []string{"leaf", "--n", "x"}, code: 2, errOnce: "invalid argument", stdoutNone: true},

@@ -307,6 +307,8 @@ type noticeView struct {
 	CanSubmit, CanEdit, CanReview, CanCancel bool
 	NoReview                                 string
 	Live                                     bool
+	// Rejected: who sent a rejected notice back, and why.
+	RejectedBy, RejectReason string
 }
 
 func (c *Console) noticeDetail(q *Request) error {
@@ -332,6 +334,13 @@ func (c *Console) noticeDetail(q *Request) error {
 		}
 	}
 	v.Live = n.Status == notice.StatusApproved || n.Status == notice.StatusSending
+	if n.Status == notice.StatusRejected {
+		for _, ev := range n.History {
+			if ev.Action == notice.ActionReject {
+				v.RejectedBy, v.RejectReason = ev.By, ev.Note
+			}
+		}
+	}
 	return q.Render(http.StatusOK, "notice", "通知 "+n.ID+"："+n.Title, v)
 }
 

@@ -160,3 +160,36 @@ func TestPeoplePagesMaskSecrets(t *testing.T) {
 		t.Errorf("audiences page: %s", aud.body)
 	}
 }
+
+// TestEditRejectedAndResubmit: the author edits a rejected notice in the
+// form (the reason shown on its page) and submits it again; others cannot.
+func TestEditRejectedAndResubmit(t *testing.T) {
+	e := newEnv(t)
+	staff := e.browser()
+	staff.signIn("staff")
+	r := staff.post("/admin/notices", url.Values{"title": {"停水通知"}, "body": {"明天停水。"}, "audience": {"就业"}, "do": {"submit"}})
+	id := noticeIDRE.FindStringSubmatch(r.header.Get("Location"))[1]
+	rev := e.browser()
+	rev.signIn("reviewer")
+	rev.post("/admin/notices/"+id+"/reject", url.Values{"reason": {"请写明停水时段"}})
+
+	page := staff.get("/admin/notices/" + id)
+	if !strings.Contains(page.body, "已退回") || !strings.Contains(page.body, "reviewer 退回了这条通知：请写明停水时段") || !strings.Contains(page.body, "/edit") {
+		t.Fatalf("rejected notice page lacks the reason or the edit link")
+	}
+	form := staff.get("/admin/notices/" + id + "/edit")
+	if form.status != 200 || !strings.Contains(form.body, "修改通知 "+id) || !strings.Contains(form.body, "明天停水。") {
+		t.Fatalf("edit form: %d", form.status)
+	}
+	if r := rev.get("/admin/notices/" + id + "/edit"); r.status != http.StatusForbidden || !strings.Contains(r.body, "只有作者") {
+		t.Errorf("reviewer editing: %d", r.status)
+	}
+	r = staff.post("/admin/notices/"+id, url.Values{"title": {"停水通知"}, "body": {"明天 9:00-15:00 停水。"}, "audience": {"就业"}, "do": {"submit"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("edit and resubmit: %d %s", r.status, r.body)
+	}
+	n, _ := e.svc.Get(id)
+	if n.Status != notice.StatusSubmitted || n.Body != "明天 9:00-15:00 停水。" {
+		t.Errorf("after resubmit: %s %q", n.Status, n.Body)
+	}
+}
