@@ -122,7 +122,7 @@ func segments(body string) []string {
 type shape struct {
 	segs, norm []string
 	heading    []bool
-	pre        []bool // line introduces what follows (preamble)
+	pre        []bool            // line introduces what follows (preamble)
 	value      map[Intent][]bool // line holds the intent's value (an amount, an address…)
 	word       map[Intent][]bool // line holds a weaker cue word
 	label      map[Intent][]bool // line's heading or label names the intent
