@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/yingpu/govbot/audit"
+	"github.com/yingpu/govbot/bot"
 	"github.com/yingpu/govbot/catalog"
 	"github.com/yingpu/govbot/hittest"
 	"github.com/yingpu/govbot/indexjobs"
@@ -63,6 +64,9 @@ func openContent(ctx context.Context, d *serveDeps) (*contentServices, error) {
 		Menu:          cfg.Menu,
 		Hotline:       cfg.Search.Hotline,
 		MaxReplyBytes: cfg.Search.MaxReplyBytes,
+		Related:       cfg.Search.Related,
+		Area:          cfg.Area.Name,
+		Conversation:  bot.ConversationOptionsFor(cfg),
 		WGS84:         cfg.Search.Datum == "wgs84",
 		Clock:         d.clock,
 	})

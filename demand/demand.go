@@ -40,9 +40,50 @@ type Options struct {
 	LowConfidence float64
 	// Top bounds each list of questions (default 50).
 	Top int
-	// Feedback, when set, tells whether a record is an answer the resident
-	// marked as no help (没用 / 不对), and which of the two.
-	Feedback func(querylog.Record) (string, bool)
+}
+
+// Marks residents give an answer, as the query log records them.
+const (
+	FeedbackNotUseful = "not_useful" // 没用
+	FeedbackWrong     = "wrong"      // 不对
+)
+
+// FeedbackName is the Chinese of a resident's mark.
+func FeedbackName(f string) string {
+	switch f {
+	case FeedbackNotUseful:
+		return "没用"
+	case FeedbackWrong:
+		return "不对"
+	case "useful":
+		return "有用"
+	}
+	return f
+}
+
+// isQuestion tells whether a record is a question a resident asked, not
+// their feedback on an answer, a pick among numbered choices, 全文 or 还有别的吗.
+func isQuestion(r querylog.Record) bool {
+	if r.Feedback != "" {
+		return false
+	}
+	switch r.Turn {
+	case "pick", "full", "more", "feedback":
+		return false
+	}
+	return true
+}
+
+// answerOf is the disclosure an answered record's reply showed and its
+// confidence: as recorded, or (older records) the best hit.
+func answerOf(r querylog.Record) (string, float64) {
+	if r.Answer != "" {
+		return r.Answer, r.Confidence
+	}
+	if len(r.Hits) > 0 {
+		return r.Hits[0].ID, r.Hits[0].Score
+	}
+	return "", 0
 }
 
 // Uncategorized is the category of questions with no disclosure in sight.
@@ -134,11 +175,8 @@ func addTo(m map[string]*agg, key string, r querylog.Record, docs map[string]Doc
 	}
 	a.q.Example = r.Q
 	a.q.Last = r.At
-	a.q.TopID, a.q.TopTitle, a.q.Confidence = "", "", 0
-	if len(r.Hits) > 0 {
-		a.q.TopID, a.q.Confidence = r.Hits[0].ID, r.Hits[0].Score
-		a.q.TopTitle = docs[r.Hits[0].ID].Title
-	}
+	a.q.TopID, a.q.Confidence = answerOf(r)
+	a.q.TopTitle = docs[a.q.TopID].Title
 	a.q.Category = categoryOf(r, docs)
 	if r.SenderHash != "" {
 		a.senders[r.SenderHash] = true
@@ -147,8 +185,8 @@ func addTo(m map[string]*agg, key string, r querylog.Record, docs map[string]Doc
 }
 
 func categoryOf(r querylog.Record, docs map[string]Doc) string {
-	if len(r.Hits) > 0 {
-		if d, ok := docs[r.Hits[0].ID]; ok && d.Category != "" {
+	if id, _ := answerOf(r); id != "" {
+		if d, ok := docs[id]; ok && d.Category != "" {
 			return d.Category
 		}
 	}
@@ -217,6 +255,12 @@ func Build(log Log, from, to time.Time, opts Options) (*Report, error) {
 		if key == "" {
 			return true
 		}
+		if r.Feedback == FeedbackNotUseful || r.Feedback == FeedbackWrong {
+			addTo(fb, key, r, docs).q.Feedback = FeedbackName(r.Feedback)
+		}
+		if !isQuestion(r) {
+			return true
+		}
 		rep.Asked++
 		if r.Answered {
 			rep.Answered++
@@ -232,19 +276,14 @@ func Build(log Log, from, to time.Time, opts Options) (*Report, error) {
 			cats[cat] = newGroup()
 		}
 		cats[cat].add(key, r, docs)
-		if r.Answered && len(r.Hits) > 0 {
-			top1[r.Hits[0].ID]++
-			if r.Hits[0].Score < opts.LowConfidence {
+		if id, conf := answerOf(r); r.Answered && id != "" {
+			top1[id]++
+			if conf < opts.LowConfidence {
 				addTo(low, key, r, docs)
 			}
 		}
 		for _, h := range r.Hits {
 			listed[h.ID]++
-		}
-		if opts.Feedback != nil {
-			if mark, ok := opts.Feedback(r); ok {
-				addTo(fb, key, r, docs).q.Feedback = mark
-			}
 		}
 		return true
 	})

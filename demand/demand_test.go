@@ -42,6 +42,11 @@ func fill(t *testing.T) *querylog.Log {
 		{At: at("2026-11-30", 9), SenderHash: "d", Q: "", Geo: true},       // a bare location
 		{At: at("2026-11-30", 10), SenderHash: "e", Q: "失业金", Error: true}, // failed
 		{At: at("2026-12-01", 9), SenderHash: "f", Q: "低保标准是多少", Answered: true, Hits: hit("ben-001", 0.8)},
+		// Conversation records: a pick among choices is no question; a
+		// resident's 不对 on an answer is feedback on that question.
+		{At: at("2026-12-01", 10), SenderHash: "g", Q: "2", Turn: "pick", Answered: true, Answer: "eld-002", Confidence: 0.9},
+		{At: at("2026-12-01", 11), SenderHash: "g", Q: "饭堂几点开门", Turn: "feedback", Feedback: "wrong", Answer: "eld-002", Confidence: 0.3},
+		{At: at("2026-12-01", 12), SenderHash: "h", Q: "养老金", Turn: "feedback", Feedback: "useful", Answer: "ben-001", Confidence: 0.9},
 	}
 	if err := l.AppendAll(recs); err != nil {
 		t.Fatal(err)
@@ -58,8 +63,7 @@ var docs = []Doc{
 
 func TestBuild(t *testing.T) {
 	l := fill(t)
-	rep, err := Build(l, at("2026-11-01", 0), time.Time{}, Options{Docs: docs,
-		Feedback: func(r querylog.Record) (string, bool) { return "没用", r.Q == "饭堂几点开门" }})
+	rep, err := Build(l, at("2026-11-01", 0), time.Time{}, Options{Docs: docs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +79,7 @@ func TestBuild(t *testing.T) {
 	if len(rep.LowConfidence) != 1 || rep.LowConfidence[0].Key != "饭堂几点开门" || rep.LowConfidence[0].Confidence != 0.3 {
 		t.Errorf("low confidence %+v", rep.LowConfidence)
 	}
-	if len(rep.Feedback) != 1 || rep.Feedback[0].Feedback != "没用" {
+	if len(rep.Feedback) != 1 || rep.Feedback[0].Feedback != "不对" || rep.Feedback[0].TopID != "eld-002" || rep.Feedback[0].Confidence != 0.3 {
 		t.Errorf("feedback %+v", rep.Feedback)
 	}
 	if len(rep.Weeks) != 2 || rep.Weeks[0].Label != "2026-11-30" || rep.Weeks[0].Asked != 2 || rep.Weeks[0].Unanswered != 1 ||

@@ -39,6 +39,9 @@ type Options struct {
 	Menu          []config.MenuItem
 	Hotline       string
 	MaxReplyBytes int
+	Related       int
+	Area          string
+	Conversation  bot.ConversationOptions
 	WGS84         bool
 	Clock         clock.Clock
 }
@@ -105,6 +108,7 @@ func (t *Tester) Run(ctx context.Context, req Request) (Result, error) {
 		Answerer: rec, Subscriptions: noSubscriptions{}, QueryLog: noLog{}, Hasher: noHash{},
 		Clock: t.opts.Clock, Topics: t.opts.Topics, Menu: t.opts.Menu, Hotline: t.opts.Hotline,
 		MaxReplyBytes: t.opts.MaxReplyBytes, WGS84: t.opts.WGS84,
+		Related: t.opts.Related, Area: t.opts.Area, Conversation: t.opts.Conversation,
 	})
 	var id [8]byte
 	rand.Read(id[:])

@@ -378,11 +378,12 @@ func TestDemandPageFixesInOneStep(t *testing.T) {
 		{At: now.Add(-2 * time.Hour), SenderHash: "a", Q: "老人吃饭的地方", Hits: []querylog.Hit{{ID: "eld-001", Score: 0.1}}},
 		{At: now.Add(-time.Hour), SenderHash: "b", Q: "老人吃饭的地方？", Hits: []querylog.Hit{{ID: "eld-001", Score: 0.1}}},
 		{At: now.Add(-time.Hour), SenderHash: "b", Q: "低保标准", Answered: true, Hits: []querylog.Hit{{ID: "ben-001", Score: 0.3}}},
+		{At: now.Add(-time.Minute), SenderHash: "c", Q: "助餐点电话", Turn: "feedback", Feedback: "not_useful", Answer: "eld-001", Confidence: 0.5},
 	})
 	admin := e.browser()
 	admin.signIn("admin")
 	page := admin.get("/admin/demand")
-	for _, want := range []string{"老人吃饭的地方？", `<b id="asked">3</b>`, "低置信度的回答", "无人问到的公开信息"} {
+	for _, want := range []string{"老人吃饭的地方？", `<b id="asked">3</b>`, "低置信度的回答", "无人问到的公开信息", "助餐点电话", `<span class="tag urgent">没用</span>`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("demand page lacks %q", want)
 		}
