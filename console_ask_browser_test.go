@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,32 +14,9 @@ import (
 // at desktop and phone width go to $GOVBOT_SCREENSHOTS (default: a
 // temporary directory, named in the log).
 func TestConsoleConversationInBrowser(t *testing.T) {
-	chromium := chromiumPath()
-	if chromium == "" {
-		t.Skip("no chromium binary (apt-get install chromium fonts-wqy-zenhei; .ci/run installs it)")
-	}
+	chromium := requireChromium(t)
 	e := startE2E(t)
-	dir := os.Getenv("GOVBOT_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", dir)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900))
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	s := &shooter{t: t, ctx: ctx, base: e.srv.URL, dir: dir}
+	s := newShooter(t, chromium, e.srv.URL, 2*time.Minute)
 	s.do("open /console/", chromedp.Navigate(s.base+"/console/"), chromedp.WaitVisible(chromedp.CSS("#f")))
 	ask := func(q string, n int) {
 		s.do("ask "+q,

@@ -39,6 +39,68 @@ func chromiumPath() string {
 	return ""
 }
 
+// requireChromium returns the browser's path, or skips the test when
+// there is none.
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	p := chromiumPath()
+	if p == "" {
+		t.Skip("no chromium binary (apt-get install chromium fonts-wqy-zenhei; .ci/run installs it)")
+	}
+	return p
+}
+
+// startBrowserE2E serves govbot as startE2E does, with every user's
+// password browserPassword and cookies for plain http.
+func startBrowserE2E(t *testing.T) *e2e {
+	t.Helper()
+	hash, err := auth.HashPassword(browserPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startE2EOn(t, "", func(cfg *config.Config) {
+		cfg.PublicBaseURL = "http://127.0.0.1"
+		for i := range cfg.Users {
+			cfg.Users[i].PasswordHash = hash
+		}
+	})
+}
+
+// newShooter starts headless Chromium (a fresh profile, nothing reached
+// but base) for at most timeout, with screenshots going to
+// $GOVBOT_SCREENSHOTS (default: a temporary directory, named in the log).
+func newShooter(t *testing.T, chromium, base string, timeout time.Duration) *shooter {
+	t.Helper()
+	dir := os.Getenv("GOVBOT_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	ctx, cancel := context.WithTimeout(bctx, timeout)
+	t.Cleanup(func() { cancel(); cancelBrowser(); cancelAlloc() })
+	// The first run starts the browser, on ctx itself: a run on a context
+	// derived from it and cancelled would close the browser.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	return &shooter{t: t, ctx: ctx, base: base, dir: dir}
+}
+
 // shooter drives one tab and saves screenshots.
 type shooter struct {
 	t    *testing.T
@@ -132,20 +194,8 @@ func (s *shooter) signOut() {
 }
 
 func TestConsoleInBrowser(t *testing.T) {
-	chromium := chromiumPath()
-	if chromium == "" {
-		t.Skip("no chromium binary (apt-get install chromium fonts-wqy-zenhei; .ci/run installs it)")
-	}
-	hash, err := auth.HashPassword(browserPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := startE2EOn(t, "", func(cfg *config.Config) {
-		cfg.PublicBaseURL = "http://127.0.0.1"
-		for i := range cfg.Users {
-			cfg.Users[i].PasswordHash = hash
-		}
-	})
+	chromium := requireChromium(t)
+	e := startBrowserE2E(t)
 	// Two residents subscribe to 防汛 on the Official Account.
 	for _, openid := range []string{"o-resident-1", "o-resident-2"} {
 		if reply := e.oaSay(openid, "订阅 防汛"); !strings.Contains(reply, "防汛") {
@@ -153,37 +203,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 
-	dir := os.Getenv("GOVBOT_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", dir)
-
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	// The first run starts the browser, on ctx itself: a run on a context
-	// derived from it and cancelled would close the browser.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	s := &shooter{t: t, ctx: ctx, base: e.srv.URL, dir: dir}
+	s := newShooter(t, chromium, e.srv.URL, 3*time.Minute)
+	ctx := s.ctx
 
 	// No session: the sign-in page, in Chinese.
 	s.open("/admin/notices")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,9 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/yingpu/govbot/auth"
-	"github.com/yingpu/govbot/config"
 )
 
 // The content pages driven in a real browser: an admin hit-tests a
@@ -22,34 +18,14 @@ import (
 // the index back. Every page is screenshot at desktop and phone width into
 // $GOVBOT_SCREENSHOTS (default: a temporary directory, named in the log).
 func TestContentInBrowser(t *testing.T) {
-	chromium := chromiumPath()
-	if chromium == "" {
-		t.Skip("no chromium binary (apt-get install chromium fonts-wqy-zenhei; .ci/run installs it)")
-	}
-	hash, err := auth.HashPassword(browserPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := startE2EOn(t, "", func(cfg *config.Config) {
-		cfg.PublicBaseURL = "http://127.0.0.1"
-		for i := range cfg.Users {
-			cfg.Users[i].PasswordHash = hash
-		}
-	})
+	chromium := requireChromium(t)
+	e := startBrowserE2E(t)
 	const question = "便民修鞋点几点开门"
 	// A resident asks what nothing answers yet: the 需求 page will list it.
 	if reply := e.oaSay("o-reader-1", question); !strings.Contains(reply, "12345") {
 		t.Fatalf("before: the bot answered %q", reply)
 	}
 
-	dir := os.Getenv("GOVBOT_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", dir)
 	upload := filepath.Join(t.TempDir(), "repairs.jsonl")
 	if err := os.WriteFile(upload, []byte(`{"id":"svc-fix-01","title":"盈浦街道便民修鞋点服务时间","category":"service","department":"社区服务办",`+
 		`"published":"2024-05-20","effective":"2024-05-20","url":"https://gk.yingpu.example/zwgk/2024/svc-fix-01.html",`+
@@ -57,26 +33,7 @@ func TestContentInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	s := &shooter{t: t, ctx: ctx, base: e.srv.URL, dir: dir}
+	s := newShooter(t, chromium, e.srv.URL, 3*time.Minute)
 	hitTest := func(q string) {
 		s.t.Helper()
 		s.open("/admin/hittest")
