@@ -45,6 +45,7 @@ type askOptions struct {
 	lat, lon float64
 	now      string
 	json     bool
+	explain  bool
 	server   string
 }
 
@@ -84,6 +85,7 @@ text, or JSON {"q":…, "lat":…, "lon":…}; a bad line is reported and skippe
 	fs.Float64Var(&o.lon, "lon", 0, "longitude of the resident's shared location (with --lat)")
 	fs.StringVar(&o.now, "now", "", "answer as of this `date` (YYYY-MM-DD, Asia/Shanghai; default today)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object a question")
+	fs.BoolVar(&o.explain, "explain", false, "with --json: each hit gains the terms it matched (\"matched\") and its ranking factors (\"factors\"), the answer the disclosures left out and why (\"skipped\"); needs the index itself, not --server")
 	fs.StringVar(&o.server, "server", "", "ask the running govbot at this `URL` (its console) instead of opening the index")
 	return cmd
 }
@@ -187,7 +189,11 @@ func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk cloc
 			talk := bot.NewDialogue(ix, render, clk, bot.ConversationOptionsFor(cfg))
 			return func(ctx context.Context, user, q string, geo *index.Point) (askResult, error) {
 				t, err := talk.Reply(ctx, bot.Input{User: user, Text: q, Geo: geo})
-				return askResult{Q: q, Kind: t.Kind, Answered: t.Answered, Confidence: t.Confidence, Text: t.Text, Hits: t.Hits, Choices: t.Choices}, err
+				res := askResult{Q: q, Kind: t.Kind, Answered: t.Answered, Confidence: t.Confidence, Text: t.Text, Hits: t.Hits, Choices: t.Choices}
+				if err == nil && o.explain {
+					err = explain(ctx, ix, q, geo, &res)
+				}
+				return res, err
 			}, ix.Close, nil
 		}
 		if !errors.Is(err, index.ErrInUse) {
@@ -197,6 +203,9 @@ func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk cloc
 		fmt.Fprintf(stderr, "govbot: the index is held by a running govbot serve: asking it at %s/console/ask\n", server)
 	} else {
 		fmt.Fprintf(stderr, "govbot: asking the running govbot at %s/console/ask\n", strings.TrimRight(server, "/"))
+	}
+	if o.explain {
+		fmt.Fprintln(stderr, "govbot: --explain needs the index itself; the running server's answers carry no explanation")
 	}
 	c := console.Client{BaseURL: server, HTTP: &http.Client{Timeout: askServerTimeout}}
 	return func(ctx context.Context, user, q string, geo *index.Point) (askResult, error) {
@@ -215,6 +224,29 @@ func openAnswerer(ctx context.Context, o askOptions, cfg config.Config, clk cloc
 // askLockWait is how long ask waits for an index another process holds
 // before asking the running server instead.
 const askLockWait = 300 * time.Millisecond
+
+// explain adds the index's explanation of q to res: each hit's matched
+// terms and ranking factors, and what was left out and why.
+func explain(ctx context.Context, ix *index.Index, q string, geo *index.Point, res *askResult) error {
+	ex, err := ix.Ask(ctx, index.Query{Text: q, Geo: geo, Explain: true})
+	if err != nil {
+		return err
+	}
+	byID := map[string]index.Hit{}
+	for _, h := range ex.Hits {
+		byID[h.ID] = h
+	}
+	for i, h := range res.Hits {
+		if e, ok := byID[h.ID]; ok {
+			res.Hits[i].Matched, res.Hits[i].Factors = e.Matched, e.Factors
+		}
+	}
+	res.Skipped = ex.Skipped
+	if res.Skipped == nil {
+		res.Skipped = []index.Skipped{}
+	}
+	return nil
+}
 
 // askServerTimeout bounds one question asked of a running server.
 const askServerTimeout = 30 * time.Second

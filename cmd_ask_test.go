@@ -95,6 +95,34 @@ func TestAsk(t *testing.T) {
 	}
 	checkRanked(t, res)
 
+	// --explain: each hit's matched terms and factors, and what was left
+	// out and why (the 2022 edition, superseded).
+	code, out, errOut = runGovbot(t, "", "ask", "--data", data, "--state", state, "--now", "2026-11-26", "--json", "--explain", "低保标准")
+	if code != 0 {
+		t.Fatalf("ask --explain exit %d\n%s", code, errOut)
+	}
+	var ex struct {
+		Hits []struct {
+			ID      string             `json:"id"`
+			Matched []index.Match      `json:"matched"`
+			Factors map[string]float64 `json:"factors"`
+		} `json:"hits"`
+		Skipped []index.Skipped `json:"skipped"`
+	}
+	if err := json.Unmarshal([]byte(out), &ex); err != nil || len(ex.Hits) == 0 {
+		t.Fatalf("ask --explain output %q: %v", out, err)
+	}
+	if len(ex.Hits[0].Matched) == 0 || ex.Hits[0].Factors["coverage"] <= 0 {
+		t.Errorf("--explain: top hit lacks matched/factors: %+v", ex.Hits[0])
+	}
+	superseded := false
+	for _, s := range ex.Skipped {
+		superseded = superseded || s.ID == "ben-001" && s.Reason == "superseded"
+	}
+	if !superseded {
+		t.Errorf("--explain: ben-001 not skipped as superseded: %+v", ex.Skipped)
+	}
+
 	// Flags may follow the question, as people type them.
 	code, out, errOut = runGovbot(t, "", "ask", "--data", data, "--state", state, "附近的长者食堂", "--lat", "31.1516", "--lon", "121.1179", "--now", "2026-11-26", "--json")
 	if code != 0 {

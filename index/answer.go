@@ -278,9 +278,3 @@ func setOf(ids []string) map[string]bool {
 	}
 	return m
 }
-
-// withheldFor lists the disclosures kept out of the index (drafts, privacy
-// blocked) that the question is about.
-func (g *generation) withheldFor(a analyzed, minScore float64) []Skipped {
-	return nil
-}

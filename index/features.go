@@ -16,14 +16,14 @@ import (
 // district's disclosures, each 0..1, mixed by weights fitted on one dev
 // corpus and checked on the other (data/ranking.txt; see docs/search.md).
 const (
-	featBM25     = iota // BM25 relative to the best candidate
-	featCoverage        // share of the question the disclosure speaks of
-	featTitle           // share of the question in the title and keywords
-	featPhrase          // a phrase of the question found whole in the title
-	featKind            // the disclosure's kind answers the question's intent
-	featIntent          // its passage holds what the intent asks for
-	featPassage         // share of the question found within its passage
-	featTitleKind       // its title names the kind that answers the intent (a 标准 for 多少): a factor
+	featBM25      = iota // BM25 relative to the best candidate
+	featCoverage         // share of the question the disclosure speaks of
+	featTitle            // share of the question in the title and keywords
+	featPhrase           // a phrase of the question found whole in the title
+	featKind             // the disclosure's kind answers the question's intent
+	featIntent           // its passage holds what the intent asks for
+	featPassage          // share of the question found within its passage
+	featTitleKind        // its title names the kind that answers the intent (a 标准 for 多少): a factor
 	numFeatures
 )
 

@@ -115,6 +115,9 @@ type generation struct {
 	syn  *synonyms
 	docs *docCache
 	df   *termStats
+	// withheld are the drafts and privacy-blocked disclosures the build
+	// left out (ids and titles only), for the explanation.
+	withheld []withheldDoc
 }
 
 // Index answers questions from the live generation.
@@ -274,6 +277,10 @@ func Rebuild(ctx context.Context, opts Options) (*BuildReport, error) {
 	}
 	exists := func(id string) bool { _, ok := seen[id]; return ok }
 	if _, err := b.finish(read, opts.Clock.Now(), exists); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if err := writeWithheld(dir, res); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
@@ -445,7 +452,7 @@ func openGeneration(dir, name string, lockWait time.Duration) (*generation, erro
 		bi.Close()
 		return nil, err
 	}
-	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize), df: newTermStats(bi)}, nil
+	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize), df: newTermStats(bi), withheld: readWithheld(gdir)}, nil
 }
 
 // liveDocs is the number of disclosures in the live generation, 0 if none.

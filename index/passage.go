@@ -122,6 +122,7 @@ func segments(body string) []string {
 type shape struct {
 	segs, norm []string
 	heading    []bool
+	pre        []bool            // line introduces what follows (preamble)
 	value      map[Intent][]bool // line holds the intent's value (an amount, an address…)
 	word       map[Intent][]bool // line holds a weaker cue word
 	label      map[Intent][]bool // line's heading or label names the intent
@@ -137,9 +138,11 @@ func newShape(d *docInfo) *shape {
 	sh.segs = segments(body)
 	sh.norm = make([]string, len(sh.segs))
 	sh.heading = make([]bool, len(sh.segs))
+	sh.pre = make([]bool, len(sh.segs))
 	for i, s := range sh.segs {
 		sh.norm[i] = normalize(s)
 		sh.heading[i] = isHeading(s)
+		sh.pre[i] = rePreamble.MatchString(s)
 	}
 	for in, re := range intentValues {
 		v, w, l, h := make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs))
@@ -272,7 +275,7 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 var rePreamble = regexp.MustCompile(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
 
 // preamble tells whether line i introduces what follows (现将…公布如下).
-func (sh *shape) preamble(i int) bool { return rePreamble.MatchString(sh.segs[i]) }
+func (sh *shape) preamble(i int) bool { return sh.pre[i] }
 
 // unitIn reports whether normalized text s holds question unit u.
 func unitIn(s string, u unit) bool {

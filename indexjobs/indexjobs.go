@@ -204,13 +204,11 @@ func (r *Runner) run(ctx context.Context, j *Job) {
 		j.Done, j.Total = rep.Indexed, rep.Indexed
 	}
 	done := *j
-	r.mu.Unlock()
-	// Recorded before it stops being the running job, so that Get never
-	// answers the stale running record in between.
+	// Record the outcome before the job stops being the running one, so
+	// that Get never reads the stored "running" of a finished job.
 	if perr := r.put(&done); perr != nil {
 		r.opts.Logger.Error("indexjobs: record job", "job", done.ID, "err", perr)
 	}
-	r.mu.Lock()
 	r.running = nil
 	r.mu.Unlock()
 	r.opts.Logger.Info("reindex job finished", "job", done.ID, "state", done.State, "indexed", done.Indexed, "generation", done.Generation)

@@ -24,6 +24,9 @@ type Reply struct {
 	Hits       []index.Hit `json:"hits"`
 	// Choices are the disclosures the reply numbers, in order.
 	Choices []string `json:"choices"`
+	// Skipped are the disclosures left out and why (`govbot ask
+	// --explain`).
+	Skipped []index.Skipped `json:"skipped,omitempty"`
 }
 
 // maxReplyBytes bounds a reply read by the Client.

@@ -1,0 +1,58 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/yingpu/govbot/bot"
+	"github.com/yingpu/govbot/clock"
+)
+
+// BenchmarkDialogue: one message through the conversation on the 夏阳
+// index, a question on its own beside a follow-up on it (which asks the
+// index several times: alone, with the matter, restricted to the
+// disclosure).
+//
+//	go test -run '^$' -bench Dialogue -benchtime 200x ./bot
+func BenchmarkDialogue(b *testing.B) {
+	day, _ := clock.ParseDate("2026-11-26")
+	noon := day.Add(12 * time.Hour)
+	ix := corpusIndex(b, noon, "../index/testdata/xiayang.jsonl")
+	d := bot.NewDialogue(ix, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(noon), bot.ConversationOptions{})
+	ctx := context.Background()
+	b.Run("question", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := d.Reply(ctx, bot.Input{User: fmt.Sprint("q", i), Text: "现在低保标准是多少"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("follow-up", func(b *testing.B) {
+		for i := range b.N {
+			user := fmt.Sprint("f", i)
+			b.StopTimer()
+			if _, err := d.Reply(ctx, bot.Input{User: user, Text: "现在低保标准是多少"}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if _, err := d.Reply(ctx, bot.Input{User: user, Text: "那要带什么材料"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pick", func(b *testing.B) {
+		for i := range b.N {
+			user := fmt.Sprint("p", i)
+			b.StopTimer()
+			if _, err := d.Reply(ctx, bot.Input{User: user, Text: "街道有哪些长者食堂"}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if _, err := d.Reply(ctx, bot.Input{User: user, Text: "2"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
