@@ -74,7 +74,7 @@ func (j Job) Seconds(now time.Time) float64 {
 	if end.IsZero() {
 		end = now
 	}
-	return end.Sub(j.Started).Seconds()
+	return max(end.Sub(j.Started).Seconds(), 0)
 }
 
 // Index is the live index (*index.Index).
