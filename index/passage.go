@@ -122,6 +122,7 @@ func segments(body string) []string {
 type shape struct {
 	segs, norm []string
 	heading    []bool
+	pre        []bool            // an introduction (…现公布如下)
 	value      map[Intent][]bool // line holds the intent's value (an amount, an address…)
 	word       map[Intent][]bool // line holds a weaker cue word
 	label      map[Intent][]bool // line's heading or label names the intent
@@ -137,9 +138,11 @@ func newShape(d *docInfo) *shape {
 	sh.segs = segments(body)
 	sh.norm = make([]string, len(sh.segs))
 	sh.heading = make([]bool, len(sh.segs))
+	sh.pre = make([]bool, len(sh.segs))
 	for i, s := range sh.segs {
 		sh.norm[i] = normalize(s)
 		sh.heading[i] = isHeading(s)
+		sh.pre[i] = rePreamble.MatchString(s)
 	}
 	for in, re := range intentValues {
 		v, w, l, h := make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs))
@@ -178,11 +181,14 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 	// A question word that most lines hold (the matter itself, in its own
 	// disclosure) tells little about which line answers.
 	weights := make([]float64, len(a.units))
+	holds := make([][]bool, len(a.units)) // holds[k][i]: line i holds unit k
 	top := 0.0
 	for k, u := range a.units {
 		n := 0
-		for _, s := range sh.norm {
+		holds[k] = make([]bool, len(segs))
+		for i, s := range sh.norm {
 			if unitIn(s, u) {
+				holds[k][i] = true
 				n++
 			}
 		}
@@ -198,15 +204,15 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 			heading, headMatch = i, in != AnyIntent && sh.head[in][i]
 		}
 		score := 0.0
-		for k, u := range a.units {
-			if unitIn(sh.norm[i], u) {
+		for k := range a.units {
+			if holds[k][i] {
 				score += weights[k]
 			}
 		}
 		if top > 0 {
 			score = 4 * score / top
 		}
-		if sh.preamble(i) {
+		if sh.pre[i] {
 			score -= 1 // an introduction (…现公布如下) holds no fact
 		}
 		if in != AnyIntent {
@@ -270,9 +276,6 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 }
 
 var rePreamble = regexp.MustCompile(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
-
-// preamble tells whether line i introduces what follows (现将…公布如下).
-func (sh *shape) preamble(i int) bool { return rePreamble.MatchString(sh.segs[i]) }
 
 // unitIn reports whether normalized text s holds question unit u.
 func unitIn(s string, u unit) bool {

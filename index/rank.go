@@ -116,6 +116,18 @@ func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Tim
 		c.features(a, qr)
 		c.time = timeFactor(c, a, out)
 		c.rank = w.mix(&c.feat) * c.time
+	}
+	// The passage features are worked out for the best few only: cutting a
+	// passage reads every line of the body.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].rank > out[j].rank })
+	for i, c := range out {
+		if i == passageCandidates {
+			break
+		}
+		c.passageFeatures(a)
+		c.rank = w.mix(&c.feat) * c.time
+	}
+	for _, c := range out {
 		if q.Geo != nil && c.doc.Location != nil {
 			d := distanceKm(*q.Geo, Point{c.doc.Location.Lat, c.doc.Location.Lon})
 			c.distance = &d
@@ -128,9 +140,13 @@ func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Tim
 	return out, nil
 }
 
-// features computes the candidate's ranking features (see features.go).
+// passageCandidates is how many of the best candidates have their passage
+// cut for the passage features; the rest have none.
+const passageCandidates = 6
+
+// features computes the candidate's ranking features but those of its
+// passage (see features.go).
 func (c *candidate) features(a analyzed, qr []rune) {
-	c.passage = passage(c.info, a, passageRunes)
 	c.feat[featBM25] = c.bm25
 	c.feat[featCoverage] = c.coverage
 	c.feat[featTitle] = c.head
@@ -146,6 +162,12 @@ func (c *candidate) features(a analyzed, qr []rune) {
 			c.feat[featTitleKind] = 1
 		}
 	}
+}
+
+// passageFeatures cuts the candidate's passage and computes the features
+// that depend on it.
+func (c *candidate) passageFeatures(a analyzed) {
+	c.passage = passage(c.info, a, passageRunes)
 	c.feat[featPassage] = passageCoverage(a, c.passage)
 	switch {
 	case a.intent == AnyIntent:
