@@ -12,7 +12,7 @@ import (
 const (
 	// passageRunes is the passage's size aim; a section is cut at a line
 	// boundary past it.
-	passageRunes = 260
+	passageRunes = 285
 	// wholeRunes: a body this short is shown whole.
 	wholeRunes = 240
 	// headingRunes: a line this short that ends in a colon, or is
