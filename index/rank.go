@@ -156,19 +156,19 @@ func (c *candidate) features(a analyzed, qr []rune) {
 	}
 	c.feat[featPhrase] = phraseScore(qr, title)
 	c.feat[featKind] = 0.5
-	if a.intent != AnyIntent {
-		c.feat[featKind] = c.info.shape().kind[a.intent]
-		if kindCues[a.intent].MatchString(c.doc.Title) {
-			c.feat[featTitleKind] = 1
-		}
+	if a.intent != AnyIntent && kindCues[a.intent].MatchString(c.doc.Title) {
+		c.feat[featTitleKind] = 1
 	}
 }
 
 // passageFeatures cuts the candidate's passage and computes the features
-// that depend on it.
+// that read the whole body (the passage's, and the kind of its lines).
 func (c *candidate) passageFeatures(a analyzed) {
 	c.passage = passage(c.info, a, passageRunes)
 	c.feat[featPassage] = passageCoverage(a, c.passage)
+	if a.intent != AnyIntent {
+		c.feat[featKind] = c.info.shape().cuesFor(a.intent).kind
+	}
 	switch {
 	case a.intent == AnyIntent:
 		c.feat[featIntent] = 0.5
