@@ -386,9 +386,18 @@ func (g *generation) distinctive(ctx context.Context, a analyzed, c *candidate, 
 		}
 	}
 	// No one word is rare, but together they may be: 低保 and 标准 are
-	// each in many disclosures, both in few.
+	// each in many of a small corpus's disclosures, both in few. On a
+	// large corpus a word in a fifth of the disclosures is common indeed,
+	// and counting them together would walk their long postings.
+	if g.meta.Docs > coFreqMaxCorpus {
+		return false
+	}
 	return g.coFreq(ctx, a, c.found) <= limit
 }
+
+// coFreqMaxCorpus: above this many disclosures, words that are each common
+// are not counted together (see distinctive).
+const coFreqMaxCorpus = 10000
 
 // coFreq counts the disclosures that hold every question unit in found
 // (each through any of its expressions, in the title or the body).
