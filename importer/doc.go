@@ -103,7 +103,7 @@ func KindOf(name, contentType string) (Kind, error) {
 	if ext == "" && mt == "" {
 		return "", fmt.Errorf("%w: no file extension or content type", ErrUnsupported)
 	}
-	if ext == "" {
+	if mt != "" {
 		return "", fmt.Errorf("%w: content type %s", ErrUnsupported, mt)
 	}
 	return "", fmt.Errorf("%w: %s files", ErrUnsupported, ext)

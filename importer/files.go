@@ -47,17 +47,25 @@ func Attach(doc *Document, open OpenFunc) []string {
 		if err == nil && (kind == KindHTML || kind == KindJSONL || kind == KindMarkdown) {
 			continue
 		}
-		if err != nil {
+		if err != nil && knownUnreadable(a.Href) {
 			notes = append(notes, fmt.Sprintf("attachment %s: %v", a.Text, err))
 			continue
 		}
+		// A link such as download.do?id=3 says what it is only in its
+		// Content-Type.
 		data, ct, err := open(a.Href)
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("attachment %s: %v", a.Text, err))
 			continue
 		}
-		if k, err := KindOf(a.Href, ct); err == nil {
+		if k, kerr := KindOf(a.Href, ct); kerr == nil {
 			kind = k
+		} else if kind == "" {
+			notes = append(notes, fmt.Sprintf("attachment %s: %v", a.Text, kerr))
+			continue
+		}
+		if kind == KindHTML || kind == KindJSONL || kind == KindMarkdown {
+			continue
 		}
 		ad, err := ReadDocument(kind, data, HTMLOptions{ContentType: ct})
 		if err != nil {
@@ -71,6 +79,16 @@ func Attach(doc *Document, open OpenFunc) []string {
 		doc.Body = AppendAttachment(doc.Body, a.Text, ad.Body)
 	}
 	return notes
+}
+
+// knownUnreadable reports whether a name's extension is a format importer
+// knows it cannot read (old binary Office files), so it is not fetched.
+func knownUnreadable(name string) bool {
+	switch strings.ToLower(path.Ext(stripQuery(name))) {
+	case ".doc", ".wps", ".xls", ".et":
+		return true
+	}
+	return false
 }
 
 // FileResult is what ImportFiles read.

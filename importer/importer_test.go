@@ -380,3 +380,28 @@ func TestClosingDate(t *testing.T) {
 		}
 	}
 }
+
+func TestAttachByContentType(t *testing.T) {
+	doc := &Document{Body: "正文", Attachments: []Link{
+		{Text: "预案", Href: "https://a.example.cn/download.do?id=7"},
+		{Text: "图片", Href: "https://a.example.cn/download.do?id=8"},
+		{Text: "旧表", Href: "https://a.example.cn/old.doc"},
+	}}
+	fetched := map[string]bool{}
+	notes := Attach(doc, func(href string) ([]byte, string, error) {
+		fetched[href] = true
+		if strings.HasSuffix(href, "7") {
+			return fixture.PDF("应急预案正文"), "application/pdf", nil
+		}
+		return []byte("GIF89a"), "image/gif", nil
+	})
+	if doc.Body != "正文\n\n附件：预案\n应急预案正文" {
+		t.Errorf("body %q", doc.Body)
+	}
+	if len(notes) != 2 || !strings.Contains(notes[0], "图片") || !strings.Contains(notes[0], "image/gif") || !strings.Contains(notes[1], "旧表") {
+		t.Errorf("notes %q", notes)
+	}
+	if fetched["https://a.example.cn/old.doc"] {
+		t.Error("fetched a .doc it cannot read")
+	}
+}

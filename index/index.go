@@ -126,6 +126,10 @@ type Index struct {
 	weights Weights
 	mu      sync.RWMutex
 	gen     *generation
+	// reload serializes Reload: two of them at once (the watcher's and a
+	// rebuild's) would both open the new generation, and the second would
+	// find it locked by the first.
+	reload sync.Mutex
 }
 
 // BuildReport summarizes a build: what was indexed and what was not, and why.
@@ -305,6 +309,8 @@ func (e *ShrinkError) Error() string {
 // Reload swaps to the generation CURRENT names, if it changed. It reports
 // whether a swap happened. Questions in flight finish on the old generation.
 func (ix *Index) Reload() (bool, error) {
+	ix.reload.Lock()
+	defer ix.reload.Unlock()
 	name, err := readCurrent(ix.opts.Dir)
 	if err != nil || name == "" {
 		return false, err

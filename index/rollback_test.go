@@ -91,3 +91,32 @@ func TestLexiconLayered(t *testing.T) {
 		t.Errorf("edited synonyms: %+v, %v", lx, err)
 	}
 }
+
+// Two reloads at once (the watcher's and a rebuild's) both end on the new
+// generation; neither finds it locked by the other.
+func TestConcurrentReloads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	opts := Options{Dir: filepath.Join(t.TempDir(), "index"), DataDir: smallDataDir(t, smallIDs)}
+	ix, err := OpenOrBuild(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	rep, err := Rebuild(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() { _, err := ix.Reload(); errs <- err }()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Reload: %v", err)
+		}
+	}
+	if ix.Generation() != rep.Generation {
+		t.Errorf("serving %s, want %s", ix.Generation(), rep.Generation)
+	}
+}

@@ -74,7 +74,7 @@ func (j Job) Seconds(now time.Time) float64 {
 	if end.IsZero() {
 		end = now
 	}
-	return end.Sub(j.Started).Seconds()
+	return max(end.Sub(j.Started).Seconds(), 0)
 }
 
 // Index is the live index (*index.Index).
@@ -204,11 +204,13 @@ func (r *Runner) run(ctx context.Context, j *Job) {
 		j.Done, j.Total = rep.Indexed, rep.Indexed
 	}
 	done := *j
-	r.running = nil
-	r.mu.Unlock()
+	// Record the outcome before the job stops being the running one, so
+	// that Get never reads the stored "running" of a finished job.
 	if perr := r.put(&done); perr != nil {
 		r.opts.Logger.Error("indexjobs: record job", "job", done.ID, "err", perr)
 	}
+	r.running = nil
+	r.mu.Unlock()
 	r.opts.Logger.Info("reindex job finished", "job", done.ID, "state", done.State, "indexed", done.Indexed, "generation", done.Generation)
 	if r.opts.OnFinish != nil {
 		r.opts.OnFinish(done)

@@ -49,6 +49,7 @@ const (
 	kindGroup
 	kindAgency
 	kindSituation
+	kindOutside
 )
 
 // Files are the editable files, in the order the console shows them.
@@ -57,6 +58,7 @@ var Files = []File{
 	{Name: "dict.txt", Label: "用户词典", Help: "每行一个需整体切分的词，可在空格后写词频，如：盈浦街道 20000", kind: kindDict},
 	{Name: "stopwords.txt", Label: "停用词", Help: "每行一个或多个（空格分隔）不表达意思的词，如：请问", kind: kindWords},
 	{Name: "referrals.txt", Label: "转办事项", Help: "每行“承办机构: 词, 词”，如：出入境管理部门: 护照, 港澳通行证", kind: kindAgency},
+	{Name: "outside.txt", Label: "非本街道事项", Help: "每行“类别: 词, 词”，类别为 area（其他地区）、weather（天气预报）或 business（商家）；居民问到这些，机器人直说不在公开信息之内", kind: kindOutside},
 	{Name: "situations.txt", Label: "生活情境", Help: "每行“居民的说法, 说法: 服务, 服务”，如：生孩子, 怀孕了: 生育保险, 出生医学证明", kind: kindSituation},
 }
 
@@ -460,16 +462,42 @@ func Validate(f File, text string) []Problem {
 				bad(n, line, "格式应为“说法, 说法: 服务, 服务”，冒号两边都至少要有一项")
 				continue
 			}
-			seen := map[string]bool{}
-			for _, w := range append(left, right...) {
-				if why := tooBroad(w); why != "" {
-					bad(n, line, "“"+w+"”"+why)
-				} else if seen[w] {
-					bad(n, line, "“"+w+"”在本行中重复")
+			// A service may be named as residents say it (养老院: 养老院, …);
+			// a word twice on one side is a duplicate.
+			for _, side := range [][]string{left, right} {
+				seen := map[string]bool{}
+				for _, w := range side {
+					if why := tooBroad(w); why != "" {
+						bad(n, line, "“"+w+"”"+why)
+					} else if seen[w] {
+						bad(n, line, "“"+w+"”在本行同一侧重复")
+					}
+					seen[w] = true
 				}
-				seen[w] = true
 			}
 			dup(n, line, "situation:"+strings.Join(left, ",")+":"+strings.Join(right, ","))
+		case kindOutside:
+			kind, rest, ok := strings.Cut(line, ":")
+			if !ok {
+				kind, rest, ok = strings.Cut(line, "：")
+			}
+			kind = strings.TrimSpace(kind)
+			if !ok || (kind != "area" && kind != "weather" && kind != "business") {
+				bad(n, line, "格式应为“area、weather 或 business: 词, 词”")
+				continue
+			}
+			words := nonEmpty(splitList(rest))
+			if len(words) == 0 {
+				bad(n, line, "冒号后至少要有一个词")
+				continue
+			}
+			for _, w := range words {
+				if why := tooBroad(w); why != "" {
+					bad(n, line, "“"+w+"”"+why)
+					continue
+				}
+				dup(n, line, w)
+			}
 		case kindAgency:
 			head, rest, ok := strings.Cut(line, ": ")
 			if !ok {

@@ -57,7 +57,7 @@ func (c *Console) renderLexicon(q *Request, status int, f lexicon.File, text str
 		text = cur.Text
 	}
 	data := map[string]any{"Files": lexicon.Files, "File": f, "Current": cur, "Text": text, "Versions": vs,
-		"Problem": problem, "Flash": flash}
+		"Problem": problem, "Flash": flash, "Existing": lexicon.Validate(f, cur.Text)}
 	v := q.R.URL.Query()
 	if v.Get("from") != "" || v.Get("to") != "" {
 		from, err1 := strconv.Atoi(v.Get("from"))
