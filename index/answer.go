@@ -82,6 +82,9 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 			h.Factors = c.factors()
 		}
 		if i < passageHits {
+			if c.passage == nil {
+				c.passage = passage(c.info, a, passageRunes)
+			}
 			h.Passage = c.passage
 		}
 		ans.Hits = append(ans.Hits, h)

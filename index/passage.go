@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -12,7 +13,7 @@ import (
 const (
 	// passageRunes is the passage's size aim; a section is cut at a line
 	// boundary past it.
-	passageRunes = 260
+	passageRunes = 285
 	// wholeRunes: a body this short is shown whole.
 	wholeRunes = 240
 	// headingRunes: a line this short that ends in a colon, or is
@@ -117,23 +118,29 @@ func segments(body string) []string {
 }
 
 // shape is what passages are cut from, derived once per disclosure: its
-// lines, normalized, which are headings, and which lines hold what each
-// intent asks for.
+// lines, normalized, which are headings and introductions, and, worked out
+// on first need for each intent, which lines hold what it asks for.
 type shape struct {
+	doc        *docInfo
 	segs, norm []string
 	heading    []bool
-	pre        []bool            // line introduces what follows (preamble)
-	value      map[Intent][]bool // line holds the intent's value (an amount, an address…)
-	word       map[Intent][]bool // line holds a weaker cue word
-	label      map[Intent][]bool // line's heading or label names the intent
-	head       map[Intent][]bool // line is a heading naming the intent
-	kind       map[Intent]float64
-	whole      bool // the body is short enough to show whole
+	pre        []bool // an introduction (…现公布如下)
+	whole      bool   // the body is short enough to show whole
+	mu         sync.Mutex
+	cues       map[Intent]*lineCues
+}
+
+// lineCues are, for one intent, which lines hold its value (an amount, an
+// address…), a weaker cue word, a label naming it, or are a heading naming
+// it; and the disclosure's kind score for it.
+type lineCues struct {
+	value, word, label, head []bool
+	kind                     float64
 }
 
 func newShape(d *docInfo) *shape {
 	body := strings.TrimSpace(d.doc.Body)
-	sh := &shape{value: map[Intent][]bool{}, word: map[Intent][]bool{}, label: map[Intent][]bool{}, head: map[Intent][]bool{}, kind: map[Intent]float64{}}
+	sh := &shape{doc: d, cues: map[Intent]*lineCues{}}
 	sh.whole = utf8.RuneCountInString(body) <= wholeRunes
 	sh.segs = segments(body)
 	sh.norm = make([]string, len(sh.segs))
@@ -144,20 +151,29 @@ func newShape(d *docInfo) *shape {
 		sh.heading[i] = isHeading(s)
 		sh.pre[i] = rePreamble.MatchString(s)
 	}
-	for in, re := range intentValues {
-		v, w, l, h := make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs)), make([]bool, len(sh.segs))
-		for i, s := range sh.segs {
-			v[i] = re.MatchString(s)
-			w[i] = intentWords[in].MatchString(s)
-			if lb := label(s); lb != "" && intentHeads[in].MatchString(lb) {
-				l[i] = true
-			}
-			h[i] = sh.heading[i] && intentHeads[in].MatchString(s)
-		}
-		sh.value[in], sh.word[in], sh.label[in], sh.head[in] = v, w, l, h
-		sh.kind[in] = kindScore(d, in, v)
-	}
 	return sh
+}
+
+// cuesFor returns the line cues of intent in (not AnyIntent).
+func (sh *shape) cuesFor(in Intent) *lineCues {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if c, ok := sh.cues[in]; ok {
+		return c
+	}
+	n := len(sh.segs)
+	c := &lineCues{value: make([]bool, n), word: make([]bool, n), label: make([]bool, n), head: make([]bool, n)}
+	for i, s := range sh.segs {
+		c.value[i] = intentValues[in].MatchString(s)
+		c.word[i] = intentWords[in].MatchString(s)
+		if lb := label(s); lb != "" && intentHeads[in].MatchString(lb) {
+			c.label[i] = true
+		}
+		c.head[i] = sh.heading[i] && intentHeads[in].MatchString(s)
+	}
+	c.kind = kindScore(sh.doc, in, c.value)
+	sh.cues[in] = c
+	return c
 }
 
 // passage picks the part of a disclosure that answers the question: the
@@ -171,21 +187,28 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		return nil
 	}
 	in := a.intent
+	var cue *lineCues
+	if in != AnyIntent {
+		cue = sh.cuesFor(in)
+	}
 	if sh.whole {
 		hit := false
 		for i := range segs {
-			hit = hit || in != AnyIntent && (sh.value[in][i] || sh.label[in][i])
+			hit = hit || cue != nil && (cue.value[i] || cue.label[i])
 		}
 		return &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
 	}
 	// A question word that most lines hold (the matter itself, in its own
 	// disclosure) tells little about which line answers.
 	weights := make([]float64, len(a.units))
+	holds := make([][]bool, len(a.units)) // holds[k][i]: line i holds unit k
 	top := 0.0
 	for k, u := range a.units {
 		n := 0
-		for _, s := range sh.norm {
+		holds[k] = make([]bool, len(segs))
+		for i, s := range sh.norm {
 			if unitIn(s, u) {
+				holds[k][i] = true
 				n++
 			}
 		}
@@ -198,29 +221,29 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 	intentLine := make([]bool, len(segs))
 	for i := range segs {
 		if sh.heading[i] {
-			heading, headMatch = i, in != AnyIntent && sh.head[in][i]
+			heading, headMatch = i, cue != nil && cue.head[i]
 		}
 		score := 0.0
-		for k, u := range a.units {
-			if unitIn(sh.norm[i], u) {
+		for k := range a.units {
+			if holds[k][i] {
 				score += weights[k]
 			}
 		}
 		if top > 0 {
 			score = 4 * score / top
 		}
-		if sh.preamble(i) {
+		if sh.pre[i] {
 			score -= 1 // an introduction (…现公布如下) holds no fact
 		}
-		if in != AnyIntent {
+		if cue != nil {
 			switch {
-			case sh.value[in][i]:
+			case cue.value[i]:
 				score += 3
 				intentLine[i] = true
-			case sh.word[in][i]:
+			case cue.word[i]:
 				score += 1
 			}
-			if sh.label[in][i] {
+			if cue.label[i] {
 				score += 3
 				intentLine[i] = true
 			}
@@ -273,9 +296,6 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 }
 
 var rePreamble = regexp.MustCompile(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
-
-// preamble tells whether line i introduces what follows (现将…公布如下).
-func (sh *shape) preamble(i int) bool { return sh.pre[i] }
 
 // unitIn reports whether normalized text s holds question unit u.
 func unitIn(s string, u unit) bool {

