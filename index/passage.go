@@ -298,15 +298,27 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 	// The section read holds no line with what the intent asks for (an
 	// address, a date, an amount…) while another part of the disclosure
 	// does: that line comes along, under its heading.
-	for i := start; i <= end; i++ {
-		if cue.value[i] {
+	// A value with a figure (100元, 清波路500号, 5个工作日) answers before
+	// one without (不收费, 地址).
+	extra := -1
+	for _, strong := range []bool{true, false} {
+		held := false
+		for i := start; i <= end; i++ {
+			held = held || cue.value[i] && (!strong || reDigit.MatchString(segs[i]))
+		}
+		if held {
 			return &Passage{Text: b.String(), Whole: whole, Intent: hit}
 		}
-	}
-	extra := -1
-	for i := range segs {
-		if cue.value[i] && (i < start || i > end) && (extra < 0 || scores[i] > scores[extra]+1e-9) {
-			extra = i
+		for i := range segs {
+			if !cue.value[i] || strong && !reDigit.MatchString(segs[i]) || i >= start && i <= end {
+				continue
+			}
+			if extra < 0 || scores[i] > scores[extra]+1e-9 {
+				extra = i
+			}
+		}
+		if extra >= 0 {
+			break
 		}
 	}
 	if extra < 0 {
@@ -354,6 +366,8 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 	}
 	return &Passage{Text: strings.Join(texts, "\n"), Intent: true}
 }
+
+var reDigit = regexp.MustCompile(`[0-9０-９]`)
 
 var rePreamble = regexp.MustCompile(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
 
