@@ -135,7 +135,10 @@ type shape struct {
 // it; and the disclosure's kind score for it.
 type lineCues struct {
 	value, word, label, head []bool
-	kind                     float64
+	// figure: the value itself has a figure (100元, 清波路500号,
+	// 021-59283000), not only a word (不收费, 电话：).
+	figure []bool
+	kind   float64
 }
 
 func newShape(d *docInfo) *shape {
@@ -162,9 +165,12 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 		return c
 	}
 	n := len(sh.segs)
-	c := &lineCues{value: make([]bool, n), word: make([]bool, n), label: make([]bool, n), head: make([]bool, n)}
+	c := &lineCues{value: make([]bool, n), word: make([]bool, n), label: make([]bool, n), head: make([]bool, n), figure: make([]bool, n)}
 	for i, s := range sh.segs {
 		c.value[i] = intentValues[in].MatchString(s)
+		for _, m := range intentValues[in].FindAllString(s, -1) {
+			c.figure[i] = c.figure[i] || reDigit.MatchString(m)
+		}
 		c.word[i] = intentWords[in].MatchString(s)
 		if lb := label(s); lb != "" && intentHeads[in].MatchString(lb) {
 			c.label[i] = true
@@ -304,13 +310,13 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 	for _, strong := range []bool{true, false} {
 		held := false
 		for i := start; i <= end; i++ {
-			held = held || cue.value[i] && (!strong || reDigit.MatchString(segs[i]))
+			held = held || cue.value[i] && (!strong || cue.figure[i])
 		}
 		if held {
 			return &Passage{Text: b.String(), Whole: whole, Intent: hit}
 		}
 		for i := range segs {
-			if !cue.value[i] || strong && !reDigit.MatchString(segs[i]) || i >= start && i <= end {
+			if !cue.value[i] || strong && !cue.figure[i] || i >= start && i <= end {
 				continue
 			}
 			if extra < 0 || scores[i] > scores[extra]+1e-9 {
