@@ -28,13 +28,13 @@ const (
 // phone number, a date, a list of papers. intentWords are weaker cues.
 var intentValues = map[Intent]*regexp.Regexp{
 	Amount:      regexp.MustCompile(`[0-9０-９]+(\.[0-9]+)?(元|万元|块|%|％)|[一二三四五六七八九十百千万]+元|免费|不收费`),
-	Where:       regexp.MustCompile(`[路街弄村道]\d+号|\d+号楼|\d+室|地址[:：]|地点[:：]|位于`),
+	Where:       regexp.MustCompile(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室|地址|地点[:：在]|位于`),
 	Hours:       regexp.MustCompile(`\d{1,2}[:：]\d{2}|[上下]午\d|周[一二三四五六日]至周|工作日|节假日|全天|24小时`),
 	Materials:   regexp.MustCompile(`身份证|户口簿|户口本|证明|复印件|照片|申请表|材料[:：]|证书|银行卡|借记卡|合同`),
 	Process:     regexp.MustCompile(`登录|一网通办|随申办|提交|窗口|线上|线下|网上|扫码|小程序|报名方式|申请方式|办理方式`),
 	Eligibility: regexp.MustCompile(`年满|符合|户籍|条件[:：]|对象[:：]|不满|以上的|以下的|须|应当`),
 	Phone:       regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)|电话[:：]|热线`),
-	When:        regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|截止|之日起|\d+个(工作)?日|\d+个月|期限|届时`),
+	When:        regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}[日号]\d{1,2}时|截止|之日起|\d+个(工作)?日|\d+个月|期限|有效期|届时|每月\d{1,2}[日号]`),
 }
 
 var intentWords = map[Intent]*regexp.Regexp{
@@ -45,7 +45,7 @@ var intentWords = map[Intent]*regexp.Regexp{
 	Process:     regexp.MustCompile(`流程|步骤|程序|办理|申请|受理|审核|领取`),
 	Eligibility: regexp.MustCompile(`条件|对象|范围|适用|具备|具有`),
 	Phone:       regexp.MustCompile(`电话|咨询|联系`),
-	When:        regexp.MustCompile(`时间|日期|期间|起|前`),
+	When:        regexp.MustCompile(`时间|日期|期间|起|前|结束|解除|到期`),
 }
 
 // intentHeads are the heading words of the section that answers an intent.
@@ -135,7 +135,10 @@ type shape struct {
 // it; and the disclosure's kind score for it.
 type lineCues struct {
 	value, word, label, head []bool
-	kind                     float64
+	// figure: the value itself has a figure (100元, 清波路500号,
+	// 021-59283000), not only a word (不收费, 电话：).
+	figure []bool
+	kind   float64
 }
 
 func newShape(d *docInfo) *shape {
@@ -162,9 +165,12 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 		return c
 	}
 	n := len(sh.segs)
-	c := &lineCues{value: make([]bool, n), word: make([]bool, n), label: make([]bool, n), head: make([]bool, n)}
+	c := &lineCues{value: make([]bool, n), word: make([]bool, n), label: make([]bool, n), head: make([]bool, n), figure: make([]bool, n)}
 	for i, s := range sh.segs {
 		c.value[i] = intentValues[in].MatchString(s)
+		for _, m := range intentValues[in].FindAllString(s, -1) {
+			c.figure[i] = c.figure[i] || reDigit.MatchString(m)
+		}
 		c.word[i] = intentWords[in].MatchString(s)
 		if lb := label(s); lb != "" && intentHeads[in].MatchString(lb) {
 			c.label[i] = true
@@ -292,8 +298,82 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		hit = hit || intentLine[i]
 	}
 	whole := start == 0 && end == len(segs)-1
-	return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+	if cue == nil {
+		return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+	}
+	// The section read holds no line with what the intent asks for (an
+	// address, a date, an amount…) while another part of the disclosure
+	// does: that line comes along, under its heading.
+	// A value with a figure (100元, 清波路500号, 5个工作日) answers before
+	// one without (不收费, 地址).
+	extra := -1
+	for _, strong := range []bool{true, false} {
+		held := false
+		for i := start; i <= end; i++ {
+			held = held || cue.value[i] && (!strong || cue.figure[i])
+		}
+		if held {
+			return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+		}
+		for i := range segs {
+			if !cue.value[i] || strong && !cue.figure[i] || i >= start && i <= end {
+				continue
+			}
+			if extra < 0 || scores[i] > scores[extra]+1e-9 {
+				extra = i
+			}
+		}
+		if extra >= 0 {
+			break
+		}
+	}
+	if extra < 0 {
+		return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+	}
+	lines := []int{}
+	for j := extra - 1; j >= 0 && j >= extra-reachBack && (j > end || j < start); j-- {
+		if sh.heading[j] {
+			lines = append(lines, j)
+			break
+		}
+	}
+	lines = append(lines, extra)
+	extraRunes := 0
+	for _, j := range lines {
+		extraRunes += utf8.RuneCountInString(segs[j])
+	}
+	// Room for it: the section loses its last lines past the best one.
+	keep := end
+	for keep > best && runes+extraRunes > budget+budget/4 {
+		runes -= utf8.RuneCountInString(segs[keep])
+		keep--
+	}
+	if runes+extraRunes > 2*budget {
+		return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+	}
+	var order []int
+	for i := start; i <= keep; i++ {
+		order = append(order, i)
+	}
+	if extra < start {
+		order = append(append([]int{}, lines[len(lines)-1:]...), order...)
+		if len(lines) == 2 {
+			order = append([]int{lines[0]}, order...)
+		}
+	} else {
+		if len(lines) == 2 {
+			order = append(order, lines[0])
+		}
+		order = append(order, extra)
+	}
+	texts := make([]string, len(order))
+	for k, i := range order {
+		texts[k] = segs[i]
+	}
+	return &Passage{Text: strings.Join(texts, "\n"), Intent: true}
 }
+
+var reDigit = regexp.MustCompile(`[0-9０-９]`)
 
 var rePreamble = regexp.MustCompile(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
 
