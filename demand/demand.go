@@ -202,16 +202,7 @@ func ranked(m map[string]*agg, top int) []Question {
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		if a.Senders != b.Senders {
-			return a.Senders > b.Senders
-		}
-		if !a.Last.Equal(b.Last) {
-			return a.Last.After(b.Last)
-		}
-		return a.Key < b.Key
+		return querylog.MoreAsked(a.Count, a.Senders, a.Last, a.Key, b.Count, b.Senders, b.Last, b.Key)
 	})
 	if top > 0 && len(out) > top {
 		out = out[:top]

@@ -322,18 +322,25 @@ func (l *Log) Unanswered(from, to time.Time) ([]Demand, error) {
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		if a.Senders != b.Senders {
-			return a.Senders > b.Senders
-		}
-		if !a.Last.Equal(b.Last) {
-			return a.Last.After(b.Last)
-		}
-		return a.Key < b.Key
+		return MoreAsked(a.Count, a.Senders, a.Last, a.Key, b.Count, b.Senders, b.Last, b.Key)
 	})
 	return out, nil
+}
+
+// MoreAsked orders aggregated questions for admins: asked more often first,
+// then by more residents, then asked more recently, then by key (so the
+// order is stable). The unanswered list and the console's 需求 page share it.
+func MoreAsked(aCount, aSenders int, aLast time.Time, aKey string, bCount, bSenders int, bLast time.Time, bKey string) bool {
+	if aCount != bCount {
+		return aCount > bCount
+	}
+	if aSenders != bSenders {
+		return aSenders > bSenders
+	}
+	if !aLast.Equal(bLast) {
+		return aLast.After(bLast)
+	}
+	return aKey < bKey
 }
 
 // isQuestion tells whether a record is a question a resident asked (not
