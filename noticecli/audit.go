@@ -2,8 +2,6 @@ package noticecli
 
 import (
 	"fmt"
-	"net/url"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -21,21 +19,13 @@ func auditCommand(g *globals) *cobra.Command {
 		Short: "The audit log, newest first (admins)",
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q := url.Values{}
-			for k, v := range map[string]string{"actor": actor, "action": action, "notice": noticeID, "from": from, "to": to} {
-				if v != "" {
-					q.Set(k, v)
-				}
-			}
-			if limit > 0 {
-				q.Set("limit", strconv.Itoa(limit))
-			}
+			q := params(map[string]string{"actor": actor, "action": action, "notice": noticeID, "from": from, "to": to, "limit": positive(limit)})
 			c, err := g.client()
 			if err != nil {
 				return err
 			}
 			var out adminapi.AuditList
-			raw, err := c.do(cmd.Context(), "GET", "/api/audit"+query(q), nil, &out)
+			raw, err := c.do(cmd.Context(), "GET", "/api/audit"+q, nil, &out)
 			if err != nil {
 				return err
 			}

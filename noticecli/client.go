@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,6 +99,26 @@ func noticePath(id string, action ...string) string {
 		p += "/" + a
 	}
 	return p
+}
+
+// params is a query string of the non-empty values (a zero-value filter is
+// left out, so the server applies its default).
+func params(kv map[string]string) string {
+	q := url.Values{}
+	for k, v := range kv {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return query(q)
+}
+
+// positive is n as a query value, or "" (left out) when n is not positive.
+func positive(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 func query(q url.Values) string {

@@ -2,8 +2,6 @@ package noticecli
 
 import (
 	"fmt"
-	"net/url"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -20,22 +18,13 @@ func listCommand(g *globals) *cobra.Command {
 		Short: "The latest notices",
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q := url.Values{}
-			if status != "" {
-				q.Set("status", status)
-			}
-			if author != "" {
-				q.Set("author", author)
-			}
-			if limit > 0 {
-				q.Set("limit", strconv.Itoa(limit))
-			}
+			q := params(map[string]string{"status": status, "author": author, "limit": positive(limit)})
 			c, err := g.client()
 			if err != nil {
 				return err
 			}
 			var out adminapi.NoticeList
-			raw, err := c.do(cmd.Context(), "GET", "/api/notices"+query(q), nil, &out)
+			raw, err := c.do(cmd.Context(), "GET", "/api/notices"+q, nil, &out)
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,6 @@ package noticecli
 
 import (
 	"fmt"
-	"net/url"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -19,18 +18,13 @@ func unansweredCommand(g *globals) *cobra.Command {
 		Short: "What residents asked that nothing answered (admins; default: the last 30 days)",
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q := url.Values{}
-			for k, v := range map[string]string{"from": from, "to": to} {
-				if v != "" {
-					q.Set(k, v)
-				}
-			}
+			q := params(map[string]string{"from": from, "to": to})
 			c, err := g.client()
 			if err != nil {
 				return err
 			}
 			var out adminapi.UnansweredList
-			raw, err := c.do(cmd.Context(), "GET", "/api/queries/unanswered"+query(q), nil, &out)
+			raw, err := c.do(cmd.Context(), "GET", "/api/queries/unanswered"+q, nil, &out)
 			if err != nil {
 				return err
 			}
