@@ -164,15 +164,15 @@ func (c *candidate) features(a analyzed, qr []rune) {
 // passageFeatures cuts the candidate's passage and computes the features
 // that read the whole body (the passage's, and the kind of its lines).
 func (c *candidate) passageFeatures(a analyzed) {
-	c.passage = passage(c.info, a, passageRunes)
-	c.feat[featPassage] = passageCoverage(a, c.passage)
+	sp := sectionPassage(c.info, a, passageRunes)
+	c.feat[featPassage] = passageCoverage(a, sp)
 	if a.intent != AnyIntent {
 		c.feat[featKind] = c.info.shape().cuesFor(a.intent).kind
 	}
 	switch {
 	case a.intent == AnyIntent:
 		c.feat[featIntent] = 0.5
-	case c.passage != nil && c.passage.Intent:
+	case sp != nil && sp.Intent:
 		c.feat[featIntent] = 1
 	}
 }
