@@ -502,10 +502,7 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 	picked := make([]bool, len(scores))
 	runes := 0
 	floor := math.Max(0.5, minShare*scores[order[0]])
-	for n, i := range order {
-		if math.IsInf(scores[i], -1) || n > 0 && scores[i] < floor {
-			break
-		}
+	take := func(i int, always bool) bool {
 		with := []int{i}
 		for h := sh.parent[i]; h >= 0; h = sh.parent[h] {
 			if !picked[h] {
@@ -519,13 +516,35 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 		for _, j := range with {
 			cost += sh.runes[j]
 		}
-		if n > 0 && runes+cost > budget {
-			continue
+		if !always && runes+cost > budget {
+			return false
 		}
 		for _, j := range with {
 			picked[j] = true
 		}
 		runes += cost
+		return true
+	}
+	for n, i := range order {
+		if math.IsInf(scores[i], -1) || n > 0 && scores[i] < floor {
+			break
+		}
+		take(i, n == 0)
+	}
+	// A passage under half its size: the lines that follow those shown,
+	// in their section, give them context.
+	for more := runes < budget/2; more; {
+		more = false
+		next := -1
+		for j := 1; j < len(scores); j++ {
+			if !picked[j] && picked[j-1] && !math.IsInf(scores[j], -1) && sh.section[j] == sh.section[j-1] &&
+				runes+sh.runes[j] <= budget && (next < 0 || scores[j] > scores[next]) {
+				next = j
+			}
+		}
+		if next >= 0 {
+			more = take(next, false)
+		}
 	}
 	// A list read with holes (1., 3., 4.) reads wrong: a line or two
 	// left out between two shown lines of one section come in, room
