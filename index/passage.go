@@ -208,11 +208,17 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 	// disclosure) tells little about which line answers.
 	weights := make([]float64, len(a.units))
 	holds := make([][]bool, len(a.units)) // holds[k][i]: line i holds unit k
+	held := make([]bool, len(a.units)*len(segs))
 	top := 0.0
 	for k, u := range a.units {
 		n := 0
-		holds[k] = make([]bool, len(segs))
+		holds[k] = held[k*len(segs) : (k+1)*len(segs)]
+		// A line holds no more than the body does: most question words
+		// are in no line of most disclosures.
 		for i, s := range sh.norm {
+			if i == 0 && !containsAny(&di.bodyRunes, di.body, u.text, u.alts) {
+				break
+			}
 			if unitIn(s, u) {
 				holds[k][i] = true
 				n++
