@@ -117,6 +117,7 @@ var kindCues = map[Intent]*pattern{
 	Eligibility: mustPattern(`指南|申请|办理|须知|条件|对象|认定|标准`),
 	Phone:       mustPattern(`电话|联系|通讯|一览|中心|服务点`),
 	When:        mustPattern(`通知|安排|报名|截止|时间|公告|预警|活动|招聘`),
+	Duration:    mustPattern(`指南|办事|申请|办理|须知|流程|指引|时限`),
 }
 
 // kindScore: how well the disclosure's kind answers the intent, from its

@@ -14,15 +14,21 @@ import (
 // at every character. The matches are the regexp's: the words are tried in
 // the order the regexp prefers them (leftmost, then the first alternative).
 // Any other expression is matched by the regexp.
+//
+// An expression whose first alternatives list words and whose last ones do
+// not (…|有没有份|(能|可以)(申请|领)[^？?，。]{0,12}[吗伐]) is matched by the
+// list, then by a regexp of the rest; it is searched and replaced by the
+// whole regexp, when it matches at all.
 type pattern struct {
 	re   *regexp.Regexp
-	list *wordList // nil: not a finite list of words
+	list *wordList      // nil: not a finite list of words
+	rest *regexp.Regexp // the alternatives after the list's, if any
 }
 
 // mustPattern compiles expr (regexp syntax).
 func mustPattern(expr string) *pattern {
 	p := &pattern{re: regexp.MustCompile(expr)}
-	p.list = newWordList(expr)
+	p.list, p.rest = newWordList(expr)
 	return p
 }
 
@@ -33,14 +39,19 @@ func (p *pattern) MatchString(s string) bool {
 	if p.list == nil {
 		return p.re.MatchString(s)
 	}
-	_, _, ok := p.list.next(s, 0)
-	return ok
+	if _, _, ok := p.list.next(s, 0); ok {
+		return true
+	}
+	return p.rest != nil && p.rest.MatchString(s)
 }
 
 // FindAllString returns the successive matches in s (at most n; all when n
 // is negative), nil when there is none, as regexp.FindAllString.
 func (p *pattern) FindAllString(s string, n int) []string {
-	if p.list == nil {
+	if p.list == nil || p.rest != nil {
+		if p.rest != nil && !p.MatchString(s) {
+			return nil
+		}
 		return p.re.FindAllString(s, n)
 	}
 	var out []string
@@ -58,7 +69,10 @@ func (p *pattern) FindAllString(s string, n int) []string {
 // ReplaceAllString replaces every match in src with repl, as
 // regexp.ReplaceAllString (a repl with $ expands by the regexp).
 func (p *pattern) ReplaceAllString(src, repl string) string {
-	if p.list == nil || strings.Contains(repl, "$") {
+	if p.list == nil || p.rest != nil || strings.Contains(repl, "$") {
+		if p.list != nil && !p.MatchString(src) {
+			return src
+		}
 		return p.re.ReplaceAllString(src, repl)
 	}
 	var b strings.Builder
@@ -95,11 +109,12 @@ type wordList struct {
 const maxWords = 1024
 
 // newWordList returns the words expr matches, or nil when it matches
-// anything else (a repetition, a wide class, an empty string…).
-func newWordList(expr string) *wordList {
+// anything else (a repetition, a wide class, an empty string…). When only
+// its last alternatives are no words, rest matches them.
+func newWordList(expr string) (*wordList, *regexp.Regexp) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	re = re.Simplify()
 	l := &wordList{byFirst: map[rune][]string{}}
@@ -108,19 +123,42 @@ func newWordList(expr string) *wordList {
 		re = &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:]}
 	}
 	words, ok := expand(re)
+	var rest *regexp.Regexp
+	if !ok && !l.anchored && re.Op == syntax.OpAlternate {
+		// The words of the first alternatives, the rest by regexp.
+		words = nil
+		for i, sub := range re.Sub {
+			w, ok := expand(sub)
+			if !ok || len(words)+len(w) > maxWords {
+				if i == 0 {
+					return nil, nil
+				}
+				tail := &syntax.Regexp{Op: syntax.OpAlternate, Sub: re.Sub[i:]}
+				if len(re.Sub[i:]) == 1 {
+					tail = re.Sub[i]
+				}
+				if rest, err = regexp.Compile(tail.String()); err != nil {
+					return nil, nil
+				}
+				break
+			}
+			words = append(words, w...)
+		}
+		ok = rest != nil
+	}
 	if !ok || len(words) == 0 {
-		return nil
+		return nil, nil
 	}
 	for _, w := range words {
 		r, _ := utf8.DecodeRuneInString(w)
 		if w == "" || !utf8.ValidString(w) || strings.ContainsRune(w, utf8.RuneError) {
-			return nil
+			return nil, nil
 		}
 		l.byFirst[r] = append(l.byFirst[r], w)
 		h := firstBit(r)
 		l.first[h>>6] |= 1 << (h & 63)
 	}
-	return l
+	return l, rest
 }
 
 func firstBit(r rune) uint32 { return uint32(r) * 2654435761 >> 24 }

@@ -71,6 +71,7 @@ func TestPatternMatchesAsRegexp(t *testing.T) {
 	extra := []string{
 		`(a|ab)(c|bcd)`, `^(东|西)?(路|街)`, `结果出来了?没`, `x??y`, `[0-9０-９]`, `\d{1,2}[:：]\d{2}`,
 		`(^|[^0-9])(\d{2})年`, `a*`, `(?i)abc`, `那么|那个|那`, `(19|20)\d{2}`, `.`, `a|`,
+		`能否|(能|可以)(申请|领)[^？?，。]{0,12}[吗伐]`, `要|(能|可以)申请.{0,3}吗|吗`, `a*|b`, `b|a*`, `^a|b`,
 	}
 	ps := allPatterns()
 	for _, e := range extra {
