@@ -630,8 +630,8 @@ func (d *talk) after(st convState, t Turn, q, topic string, a index.Answer, seen
 	return next
 }
 
-// placesNamed are the located disclosures whose place the reply names (its
-// name or its address), the one shown first, then in the order the reply
+// placesNamed are the located disclosures whose place the reply names by
+// its name, the one shown first, then in the order the reply
 // names them: what 那边 points at next.
 func placesNamed(t Turn, answers []index.Answer) []string {
 	type at struct {
@@ -650,7 +650,7 @@ func placesNamed(t Turn, answers []index.Answer) []string {
 			if h.ID == t.Answer {
 				pos = 0
 			}
-			for _, s := range []string{h.Place.Name, localAddress(h.Place.Address)} {
+			for _, s := range []string{h.Place.Name, localName(h.Place.Name)} {
 				if utf8.RuneCountInString(s) < 4 {
 					continue
 				}
@@ -673,16 +673,17 @@ func placesNamed(t Turn, answers []index.Answer) []string {
 	return out
 }
 
-// localAddress drops the city and district before a street address
-// (青浦区丰泽路866号 → 丰泽路866号), as replies often write it.
-func localAddress(addr string) string {
-	for _, sep := range []string{"区", "县"} {
-		if i := strings.Index(addr, sep); i >= 0 && i+len(sep) < len(addr) {
-			addr = addr[i+len(sep):]
-			break
+// localName drops the subdistrict or town before a place's name (盈浦街道
+// 社区文化活动中心 → 社区文化活动中心), as the subdistrict's own texts
+// often write it. An address names no place: several services share a
+// building.
+func localName(name string) string {
+	for _, sep := range []string{"街道", "镇"} {
+		if i := strings.Index(name, sep); i >= 0 && i+len(sep) < len(name) {
+			return name[i+len(sep):]
 		}
 	}
-	return addr
+	return name
 }
 
 // matterDecides: when the message on its own would get a clarifying
@@ -772,9 +773,11 @@ func rumourOnMatter(st convState, own string, wide index.Answer) bool {
 }
 
 // rumourAnswered tells whether what the resident heard is to come on the
-// matter is something a published disclosure speaks of: the best answer
-// read with the matter is about the matter and either takes effect later or
-// is about what the rumour names (not only mentions it in its body).
+// matter is something a published disclosure answers: the best answer read
+// with the matter is about the matter and either takes effect later, or is
+// the kind that answers what the rumour asks (the standard in force, for
+// 听说明年低保要涨) and about what it names. A guide that mentions a reward
+// in passing is no answer to 听说明年奖励要提高.
 func rumourAnswered(st convState, own string, wide index.Answer) bool {
 	if !wide.Answered || len(wide.Hits) == 0 {
 		return false
@@ -783,7 +786,10 @@ func rumourAnswered(st convState, own string, wide index.Answer) bool {
 	if !onMatter(wide, top.ID, st.Topic) {
 		return false
 	}
-	return top.Status == index.Upcoming || own != "" && namesStrongly(top, own)
+	if top.Status == index.Upcoming {
+		return true
+	}
+	return top.Factors["title_kind"] > 0 && (own == "" || namesStrongly(top, own))
 }
 
 // onMatter tells whether the hit id of a (asked with the matter) holds one

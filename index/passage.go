@@ -43,8 +43,9 @@ var intentValues = map[Intent]*regexp.Regexp{
 	Duration:    reDuration,
 }
 
-// reDuration: a time limit (15个工作日, 60日内, 24小时内, 当场办结).
-var reDuration = regexp.MustCompile(`[0-9０-９]+(个)?(工作日|自然日|日|天|周|月|年|小时)(内|以内|之内)|[0-9０-９]+个工作日|当场|即时办结|立等可取`)
+// reDuration: a time limit or a length of time (15个工作日, 60日内, 24小时,
+// 最长12个月, 当场办结).
+var reDuration = regexp.MustCompile(`[0-9０-９]{1,3}(至[0-9０-９]{1,3})?(个工作日|个自然日|个小时|小时|个月|天|周)|[0-9０-９]{1,3}(个)?(日|年)(内|以内|之内)|当场|即时办结|立等可取`)
 
 var intentWords = map[Intent]*regexp.Regexp{
 	Amount:      regexp.MustCompile(`标准|金额|额度|补贴|补助|资助|奖励|费用|收费|价格`),
@@ -87,6 +88,8 @@ var factKinds = []*regexp.Regexp{
 var (
 	reAsk      = regexp.MustCompile(`^(问|Q)\s*[0-9０-９]*\s*[:：、.．]`)
 	reTableRow = regexp.MustCompile(`^[|｜]`)
+	// reLineAsk: a line's opening question, short, then its answer.
+	reLineAsk = regexp.MustCompile(`^[^？?。；]{2,24}[？?]`)
 	// reItem: an item of a list (1. …, （一）…, ①…).
 	reItem      = regexp.MustCompile(`^([0-9０-９]+[.、．)）]|[(（][一二三四五六七八九十0-9０-９]+[)）]|[①-⑳])`)
 	reSectionNo = regexp.MustCompile(`^([一二三四五六七八九十]+[、．.]|第[一二三四五六七八九十]+[章条部分节])`)
@@ -184,8 +187,11 @@ type shape struct {
 	tableHead []int
 	// facts is how many kinds of key facts each line holds (factKinds).
 	facts []int
-	mu    sync.Mutex
-	cues  map[Intent]*lineCues
+	// ask is, for a line that opens with a question (四、居民怎么参与？…),
+	// that question, normalized: it heads the line's answer.
+	ask  []string
+	mu   sync.Mutex
+	cues map[Intent]*lineCues
 }
 
 // lineCues are, for one intent, which lines hold its value (an amount, an
@@ -194,8 +200,8 @@ type shape struct {
 type lineCues struct {
 	value, word, label, head []bool
 	// names: the line names what the intent asks for (its heading words),
-	// heading or not.
-	names []bool
+	// heading or not. holds: the line, or one under it, holds a value.
+	names, holds []bool
 	// figure: the value itself has a figure (100元, 清波路500号,
 	// 021-59283000), not only a word (不收费, 电话：).
 	figure []bool
@@ -218,6 +224,7 @@ func newShape(d *docInfo) *shape {
 	sh.header = make([]bool, n)
 	sh.tableHead = make([]int, n)
 	sh.facts = make([]int, n)
+	sh.ask = make([]string, n)
 	asks := 0
 	for _, s := range sh.segs {
 		if reAsk.MatchString(s) {
@@ -258,6 +265,9 @@ func newShape(d *docInfo) *shape {
 		if !sh.heads[i] && (strings.HasSuffix(s, "：") || strings.HasSuffix(s, ":")) {
 			lead = i
 		}
+		if m := reLineAsk.FindString(s); m != "" {
+			sh.ask[i] = normalize(m)
+		}
 		for _, re := range factKinds {
 			if re.MatchString(s) {
 				sh.facts[i]++
@@ -287,6 +297,16 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 		}
 		c.names[i] = intentHeads[in].MatchString(s)
 		c.head[i] = sh.heading[i] && c.names[i]
+	}
+	c.holds = make([]bool, n)
+	for i := range sh.segs {
+		if !c.value[i] {
+			continue
+		}
+		c.holds[i] = true
+		for j := sh.parent[i]; j >= 0; j = sh.parent[j] {
+			c.holds[j] = true
+		}
 	}
 	c.kind = kindScore(sh.doc, in, c.value)
 	sh.cues[in] = c
@@ -341,10 +361,11 @@ const (
 	valueScore   = 3    // it holds what the intent asks for
 	cueWordScore = 1    // a weaker cue word of the intent
 	sectionScore = 2.5  // under a heading that names the intent
-	alsoScore    = 1.5  // what the intent also wants (how to → the papers)
+	alsoScore    = 2.5  // what the intent also wants (how to → the papers)
 	factScore    = 1    // a key fact, for a question with no intent
 	factEach     = 0.5  // each further kind of fact on the line
 	factMax      = 2.5
+	keyScore     = 0.5 // under the heading of a standard or of who may apply
 	pastRow      = 3   // a table row whose date has passed
 	bestSection  = 0.5 // the best line's section reads as one
 	minShare     = 0.3
@@ -354,6 +375,38 @@ const (
 // to apply needs the papers and the time limits.
 var alsoWanted = map[Intent][]Intent{
 	Process: {Materials, Duration},
+}
+
+// alsoCues are the plain words that ask for one more thing in a question
+// that asks for two (在哪里办，多少钱一期): stricter than the intent's own
+// patterns, whose 多少 in 电话多少 asks for no amount.
+var alsoCues = []struct {
+	intent Intent
+	re     *regexp.Regexp
+}{
+	{Phone, regexp.MustCompile(`电话|联系方式`)},
+	{Materials, regexp.MustCompile(`带什么|带啥|什么材料|哪些材料|材料`)},
+	{Hours, regexp.MustCompile(`几点|开放时间|营业时间|开门`)},
+	{Where, regexp.MustCompile(`在哪|哪里|哪儿|地址|地点`)},
+	{Duration, regexp.MustCompile(`多久|多长时间|几个工作日`)},
+	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号`)},
+	{Amount, regexp.MustCompile(`多少钱|几块钱|几钿|收费|费用|价格|免费|要钱|交钱|补贴多少|补多少`)},
+	{Eligibility, regexp.MustCompile(`什么条件|条件|资格|谁能|谁可以`)},
+	{Process, regexp.MustCompile(`怎么申请|怎么办理|如何办理|如何申请|流程|手续|怎么报名`)},
+}
+
+// alsoAsked are the intents a question asks for besides primary.
+func alsoAsked(text string, primary Intent) []Intent {
+	if primary == AnyIntent {
+		return nil
+	}
+	var out []Intent
+	for _, c := range alsoCues {
+		if c.intent != primary && c.re.MatchString(text) {
+			out = append(out, c.intent)
+		}
+	}
+	return out
 }
 
 // lineScores scores each line for the question; intentLine says which
@@ -387,6 +440,9 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 		for i := range segs {
 			if holds[i] {
 				words[i] += w
+				if sh.ask[i] != "" && unitIn(sh.ask[i], u) {
+					words[i] += pairWords * w // the question it answers
+				}
 			}
 		}
 	}
@@ -397,9 +453,17 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	}
 	var also []*lineCues
 	if cue != nil {
-		for _, in := range alsoWanted[a.intent] {
-			also = append(also, sh.cuesFor(in))
+		seen := map[Intent]bool{a.intent: true}
+		for _, in := range append(append([]Intent{}, a.also...), alsoWanted[a.intent]...) {
+			if !seen[in] {
+				seen[in] = true
+				also = append(also, sh.cuesFor(in))
+			}
 		}
+	}
+	var key []*lineCues
+	if cue == nil {
+		key = []*lineCues{sh.cuesFor(Amount), sh.cuesFor(Eligibility)}
 	}
 	past := sh.pastRows(a.now)
 	scores = make([]float64, len(segs))
@@ -438,7 +502,13 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 				score += cueWordScore
 			}
 			if cue.label[i] {
-				score += valueScore
+				// 地址：…; a label without the value (经营场所使用证明：)
+				// is a cue word.
+				if cue.value[i] {
+					score += valueScore
+				} else {
+					score += cueWordScore
+				}
 				intentLine[i] = true
 			}
 			if sh.under(i, cue) {
@@ -449,8 +519,17 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 					score += alsoScore
 				}
 			}
-		} else if k := sh.facts[i]; k > 0 {
-			score += min(factMax, factScore+factEach*float64(k-1))
+		} else {
+			if k := sh.facts[i]; k > 0 {
+				score += min(factMax, factScore+factEach*float64(k-1))
+			}
+			// What a matter is, first: its standard and who may have it.
+			for _, c := range key {
+				if sh.under(i, c) || c.label[i] {
+					score += keyScore
+					break
+				}
+			}
 		}
 		scores[i] = score
 	}
@@ -473,10 +552,11 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 }
 
 // under tells whether line i comes under a heading or a lead line that
-// names what c's intent asks for (二、所需材料, 【办理地点】…：).
+// names what c's intent asks for (二、所需材料, 【办理地点】…：) and holds
+// it (三、经营场所要求 names a place but gives no address).
 func (sh *shape) under(i int, c *lineCues) bool {
 	for j := sh.parent[i]; j >= 0; j = sh.parent[j] {
-		if c.names[j] && (sh.heads[j] || c.label[j]) {
+		if c.names[j] && c.holds[j] && (sh.heads[j] || c.label[j]) {
 			return true
 		}
 	}
@@ -505,10 +585,7 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 	picked := make([]bool, len(scores))
 	runes := 0
 	floor := math.Max(0.5, minShare*scores[order[0]])
-	for n, i := range order {
-		if math.IsInf(scores[i], -1) || n > 0 && scores[i] < floor {
-			break
-		}
+	take := func(i int, always bool) bool {
 		with := []int{i}
 		for h := sh.parent[i]; h >= 0; h = sh.parent[h] {
 			if !picked[h] {
@@ -522,13 +599,35 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 		for _, j := range with {
 			cost += sh.runes[j]
 		}
-		if n > 0 && runes+cost > budget {
-			continue
+		if !always && runes+cost > budget {
+			return false
 		}
 		for _, j := range with {
 			picked[j] = true
 		}
 		runes += cost
+		return true
+	}
+	for n, i := range order {
+		if math.IsInf(scores[i], -1) || n > 0 && scores[i] < floor {
+			break
+		}
+		take(i, n == 0)
+	}
+	// A passage under half its size: the lines that follow those shown,
+	// in their section, give them context.
+	for more := runes < budget/2; more; {
+		more = false
+		next := -1
+		for j := 1; j < len(scores); j++ {
+			if !picked[j] && picked[j-1] && !math.IsInf(scores[j], -1) && sh.section[j] == sh.section[j-1] &&
+				runes+sh.runes[j] <= budget && (next < 0 || scores[j] > scores[next]) {
+				next = j
+			}
+		}
+		if next >= 0 {
+			more = take(next, false)
+		}
 	}
 	// A list read with holes (1., 3., 4.) reads wrong: a line or two
 	// left out between two shown lines of one section come in, room

@@ -204,3 +204,96 @@ func TestDurationQuestions(t *testing.T) {
 		t.Errorf("the time limit is missing (intent=%v):\n%s", p.Intent, p.Text)
 	}
 }
+
+// 能领…吗 asks whether one may have it; 怎么参与 how to take part.
+func TestMayAndHowQuestions(t *testing.T) {
+	for q, want := range map[string]Intent{
+		"外地户口的老人能领老年津贴吗": Eligibility,
+		"我能申请住房补贴吗？":     Eligibility,
+		"居民怎么参与重大决策":     Process,
+		"如何预约体检":         Process,
+	} {
+		if got := questionIntent(q); got != want {
+			t.Errorf("%q: intent %q, want %q", q, got, want)
+		}
+	}
+}
+
+// A question that names only a matter is first told what it is: its
+// standard and who may have it, before the other facts.
+func TestPassageStandardFirstWithoutIntent(t *testing.T) {
+	body := strings.Join([]string{
+		"一、服务内容",
+		"生活照料、基础护理和精神慰藉等，由签约服务机构派人员上门提供，每次服务不少于1小时。",
+		"助浴服务每月不少于2次，由服务机构提前1天电话预约上门时间。",
+		"助洁服务每周1次，包括居室清洁、衣物洗涤和生活用品整理，由同一名护理员固定上门。",
+		"助行服务按需预约，陪同就医、外出办事的，服务机构在2个工作日内安排人员。",
+		"二、申请流程",
+		"本人或家属向居委会提出申请，街道在10个工作日内确定补贴比例，签约服务机构按月上门服务。",
+		"三、办理地点",
+		"社区事务受理服务中心9号窗口（清风路88号），周一至周五8:30—17:00。",
+		"四、补贴对象",
+		"本市户籍、年满60周岁，经统一需求评估达到照护二级至六级的独居老人。",
+		"五、其他",
+		"服务机构名单在街道网站公布，居民可以自行选择，对服务不满意的每季度可以更换一次，更换后1个月内生效。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-7", Title: "居家照护补贴申请办事指南", Body: body})
+	p := passage(di, analyzed{units: unitsOf("居家照护补贴")}, passageRunes)
+	if !strings.Contains(p.Text, "二级至六级") {
+		t.Errorf("who may have it is missing:\n%s", p.Text)
+	}
+}
+
+// A question that asks two things (在哪里办，多少钱) gets both.
+func TestPassageTwoThingsAsked(t *testing.T) {
+	body := strings.Join([]string{
+		"一、招收对象：本街道户籍或居住证登记在本街道的小学在校学生，每期招收80人。",
+		"二、办班时间：第一期7月6日至7月31日，第二期8月3日至8月21日，每周一至周五8:30—16:30。",
+		"三、活动内容：作业辅导、阅读、体育、手工和安全教育，由志愿者和专业社工共同带班，每天安排午休。",
+		"四、办班地点：清风路小学（清风路300号）。",
+		"五、报名方式：家长携带户口簿或居住证、孩子学生证到居委会报名，额满即止。",
+		"六、注意事项：请家长按时接送孩子，因故不能参加的提前一天告知带班老师，连续3天无故缺席的取消资格。",
+		"七、收费：每期收取伙食和保险费用200元，低保家庭子女免费。",
+		"八、咨询电话：021-59281234。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-8", Title: "暑期托管班报名通知", Body: body})
+	q := "暑期托管班在哪里办的，多少钱一期？"
+	a := analyzed{intent: questionIntent(q), also: alsoAsked(q, questionIntent(q)), units: unitsOf("托管班")}
+	p := passage(di, a, passageRunes)
+	for _, want := range []string{"清风路300号", "200元"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+	// 电话多少 asks for a phone number only.
+	if got := alsoAsked("电话多少", Phone); len(got) != 0 {
+		t.Errorf("电话多少 also asks %v", got)
+	}
+}
+
+// 经营场所 names a place without giving one: a question of where to go is
+// answered by the line with the address.
+func TestPassageWhereIsAnAddress(t *testing.T) {
+	body := strings.Join([]string{
+		"一、可以办理的事项",
+		"个体工商户设立登记、变更登记（名称、经营者、经营范围、经营场所等）、注销登记，以及营业执照遗失补领。",
+		"二、所需材料",
+		"1. 登记申请书；",
+		"2. 经营者身份证；",
+		"3. 经营场所使用证明：自有房屋提供产权证明，租赁房屋提供租赁合同和出租方产权证明；",
+		"三、经营场所要求",
+		"经营场所应为商业、办公等非住宅用房。利用住宅从事经营的，须符合法律法规和管理规约，并征得有利害关系业主同意。",
+		"住宅内不得从事餐饮、歌舞娱乐、生产加工、危险化学品经营等活动，经营场所的消防、环保等须符合有关规定。",
+		"同一经营场所登记多个个体工商户的，应分别提供经营场所使用证明，并在场所显著位置悬挂营业执照。",
+		"四、办理方式",
+		"（一）线上：登录“一网通办”，进入“个体工商户登记”栏目在线提交；",
+		"（二）线下：企业服务中心（清风路260号一楼）帮办窗口，工作人员可以指导网上申报。",
+		"五、办理时限和费用",
+		"材料齐全、符合法定形式的，1个工作日内办结，不收取任何费用。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-9", Title: "个体工商户登记办事指南", Body: body})
+	p := passage(di, analyzed{intent: Where, units: unitsOf("执照")}, passageRunes)
+	if !strings.Contains(p.Text, "清风路260号") {
+		t.Errorf("the address is missing:\n%s", p.Text)
+	}
+}

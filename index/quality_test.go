@@ -74,7 +74,7 @@ var goal = qualityTarget{top1: 0.90, recall3: 0.97, answered: 0.95, declined: 0.
 // 0.95) where it says less. See BENCHMARKS.md.
 var floors = map[string]qualityTarget{
 	"盈浦": {top1: 0.874, recall3: 0.971, answered: 0.975, declined: 1, factsRight: 1, medianChars: 400},
-	"夏阳": {top1: 0.89, recall3: 0.963, answered: 0.95, declined: 0.875, factsRight: 0.83, medianChars: 400},
+	"夏阳": {top1: 0.89, recall3: 0.963, answered: 0.95, declined: 0.925, factsRight: 0.855, medianChars: 400},
 }
 
 // qualityFigures are one corpus's figures.
@@ -301,7 +301,7 @@ func measure(t testing.TB, c corpus) qualityFigures {
 		f.withFacts++
 		lens = append(lens, float64(utf8.RuneCountInString(text)))
 		held := ans.Answered && holdsFacts(text, q)
-		half := (n + 1) % 2 // the question's line number, odd (0) or even (1)
+		half := n % 2 // the question's line (n+1) is even (1) or odd (0)
 		if isRight {
 			right++
 			rightHalf[half]++
