@@ -341,7 +341,7 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		// Heard about what is to come on this matter, and nothing
 		// published on it says so: an old scheme, or another matter's, is
 		// no answer to it.
-		return d.rumourTurn(st), st, nil
+		return d.rumourTurn(), st, nil
 	}
 	follow, err := d.follows(ctx, st, u, in, now, own, alone, wide)
 	if err != nil {
@@ -771,7 +771,7 @@ func (d *talk) kindAnswers(st convState, intent index.Intent, wide index.Answer)
 
 // rumourTurn declines a question about what is heard to come when nothing
 // published says so; the conversation stays as it was.
-func (d *talk) rumourTurn(st convState) Turn {
+func (d *talk) rumourTurn() Turn {
 	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: []index.Hit{}, Choices: []string{}}
 }
 
