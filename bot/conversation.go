@@ -341,7 +341,7 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		// Heard about what is to come on this matter, and nothing
 		// published on it says so: an old scheme, or another matter's, is
 		// no answer to it.
-		return d.rumourTurn(), st, nil
+		return d.rumourTurn(wide), st, nil
 	}
 	follow, err := d.follows(ctx, st, u, in, now, own, alone, wide)
 	if err != nil {
@@ -770,9 +770,16 @@ func (d *talk) kindAnswers(st convState, intent index.Intent, wide index.Answer)
 }
 
 // rumourTurn declines a question about what is heard to come when nothing
-// published says so; the conversation stays as it was.
-func (d *talk) rumourTurn() Turn {
-	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: []index.Hit{}, Choices: []string{}}
+// published says so (wide: its answer read with the matter); the
+// conversation stays as it was.
+func (d *talk) rumourTurn(wide index.Answer) Turn {
+	// The hits read with the matter go to the query log: what residents
+	// ask that nothing published answers yet.
+	hits := wide.Hits
+	if hits == nil {
+		hits = []index.Hit{}
+	}
+	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: hits, Choices: []string{}}
 }
 
 // rumourOnMatter tells whether a rumour is about the matter under
