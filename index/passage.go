@@ -43,8 +43,9 @@ var intentValues = map[Intent]*regexp.Regexp{
 	Duration:    reDuration,
 }
 
-// reDuration: a time limit (15个工作日, 60日内, 24小时内, 当场办结).
-var reDuration = regexp.MustCompile(`[0-9０-９]+(个)?(工作日|自然日|日|天|周|月|年|小时)(内|以内|之内)|[0-9０-９]+个工作日|当场|即时办结|立等可取`)
+// reDuration: a time limit or a length of time (15个工作日, 60日内, 24小时,
+// 最长12个月, 当场办结).
+var reDuration = regexp.MustCompile(`[0-9０-９]{1,3}(至[0-9０-９]{1,3})?(个工作日|个自然日|个小时|小时|个月|天|周)|[0-9０-９]{1,3}(个)?(日|年)(内|以内|之内)|当场|即时办结|立等可取`)
 
 var intentWords = map[Intent]*regexp.Regexp{
 	Amount:      regexp.MustCompile(`标准|金额|额度|补贴|补助|资助|奖励|费用|收费|价格`),
@@ -199,8 +200,8 @@ type shape struct {
 type lineCues struct {
 	value, word, label, head []bool
 	// names: the line names what the intent asks for (its heading words),
-	// heading or not.
-	names []bool
+	// heading or not. holds: the line, or one under it, holds a value.
+	names, holds []bool
 	// figure: the value itself has a figure (100元, 清波路500号,
 	// 021-59283000), not only a word (不收费, 电话：).
 	figure []bool
@@ -297,6 +298,16 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 		c.names[i] = intentHeads[in].MatchString(s)
 		c.head[i] = sh.heading[i] && c.names[i]
 	}
+	c.holds = make([]bool, n)
+	for i := range sh.segs {
+		if !c.value[i] {
+			continue
+		}
+		c.holds[i] = true
+		for j := sh.parent[i]; j >= 0; j = sh.parent[j] {
+			c.holds[j] = true
+		}
+	}
 	c.kind = kindScore(sh.doc, in, c.value)
 	sh.cues[in] = c
 	return c
@@ -366,6 +377,38 @@ var alsoWanted = map[Intent][]Intent{
 	Process: {Materials, Duration},
 }
 
+// alsoCues are the plain words that ask for one more thing in a question
+// that asks for two (在哪里办，多少钱一期): stricter than the intent's own
+// patterns, whose 多少 in 电话多少 asks for no amount.
+var alsoCues = []struct {
+	intent Intent
+	re     *regexp.Regexp
+}{
+	{Phone, regexp.MustCompile(`电话|联系方式`)},
+	{Materials, regexp.MustCompile(`带什么|带啥|什么材料|哪些材料|材料`)},
+	{Hours, regexp.MustCompile(`几点|开放时间|营业时间|开门`)},
+	{Where, regexp.MustCompile(`在哪|哪里|哪儿|地址|地点`)},
+	{Duration, regexp.MustCompile(`多久|多长时间|几个工作日`)},
+	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号`)},
+	{Amount, regexp.MustCompile(`多少钱|几块钱|几钿|收费|费用|价格|免费|要钱|交钱|补贴多少|补多少`)},
+	{Eligibility, regexp.MustCompile(`什么条件|条件|资格|谁能|谁可以`)},
+	{Process, regexp.MustCompile(`怎么申请|怎么办理|如何办理|如何申请|流程|手续|怎么报名`)},
+}
+
+// alsoAsked are the intents a question asks for besides primary.
+func alsoAsked(text string, primary Intent) []Intent {
+	if primary == AnyIntent {
+		return nil
+	}
+	var out []Intent
+	for _, c := range alsoCues {
+		if c.intent != primary && c.re.MatchString(text) {
+			out = append(out, c.intent)
+		}
+	}
+	return out
+}
+
 // lineScores scores each line for the question; intentLine says which
 // lines hold what its intent asks for.
 func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intentLine []bool) {
@@ -407,8 +450,12 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	}
 	var also []*lineCues
 	if cue != nil {
-		for _, in := range alsoWanted[a.intent] {
-			also = append(also, sh.cuesFor(in))
+		seen := map[Intent]bool{a.intent: true}
+		for _, in := range append(append([]Intent{}, a.also...), alsoWanted[a.intent]...) {
+			if !seen[in] {
+				seen[in] = true
+				also = append(also, sh.cuesFor(in))
+			}
 		}
 	}
 	var key []*lineCues
@@ -452,7 +499,13 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 				score += cueWordScore
 			}
 			if cue.label[i] {
-				score += valueScore
+				// 地址：…; a label without the value (经营场所使用证明：)
+				// is a cue word.
+				if cue.value[i] {
+					score += valueScore
+				} else {
+					score += cueWordScore
+				}
 				intentLine[i] = true
 			}
 			if sh.under(i, cue) {
@@ -496,10 +549,11 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 }
 
 // under tells whether line i comes under a heading or a lead line that
-// names what c's intent asks for (二、所需材料, 【办理地点】…：).
+// names what c's intent asks for (二、所需材料, 【办理地点】…：) and holds
+// it (三、经营场所要求 names a place but gives no address).
 func (sh *shape) under(i int, c *lineCues) bool {
 	for j := sh.parent[i]; j >= 0; j = sh.parent[j] {
-		if c.names[j] && (sh.heads[j] || c.label[j]) {
+		if c.names[j] && c.holds[j] && (sh.heads[j] || c.label[j]) {
 			return true
 		}
 	}

@@ -243,3 +243,57 @@ func TestPassageStandardFirstWithoutIntent(t *testing.T) {
 		t.Errorf("who may have it is missing:\n%s", p.Text)
 	}
 }
+
+// A question that asks two things (在哪里办，多少钱) gets both.
+func TestPassageTwoThingsAsked(t *testing.T) {
+	body := strings.Join([]string{
+		"一、招收对象：本街道户籍或居住证登记在本街道的小学在校学生，每期招收80人。",
+		"二、办班时间：第一期7月6日至7月31日，第二期8月3日至8月21日，每周一至周五8:30—16:30。",
+		"三、活动内容：作业辅导、阅读、体育、手工和安全教育，由志愿者和专业社工共同带班，每天安排午休。",
+		"四、办班地点：清风路小学（清风路300号）。",
+		"五、报名方式：家长携带户口簿或居住证、孩子学生证到居委会报名，额满即止。",
+		"六、注意事项：请家长按时接送孩子，因故不能参加的提前一天告知带班老师，连续3天无故缺席的取消资格。",
+		"七、收费：每期收取伙食和保险费用200元，低保家庭子女免费。",
+		"八、咨询电话：021-59281234。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-8", Title: "暑期托管班报名通知", Body: body})
+	q := "暑期托管班在哪里办的，多少钱一期？"
+	a := analyzed{intent: questionIntent(q), also: alsoAsked(q, questionIntent(q)), units: unitsOf("托管班")}
+	p := passage(di, a, passageRunes)
+	for _, want := range []string{"清风路300号", "200元"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+	// 电话多少 asks for a phone number only.
+	if got := alsoAsked("电话多少", Phone); len(got) != 0 {
+		t.Errorf("电话多少 also asks %v", got)
+	}
+}
+
+// 经营场所 names a place without giving one: a question of where to go is
+// answered by the line with the address.
+func TestPassageWhereIsAnAddress(t *testing.T) {
+	body := strings.Join([]string{
+		"一、可以办理的事项",
+		"个体工商户设立登记、变更登记（名称、经营者、经营范围、经营场所等）、注销登记，以及营业执照遗失补领。",
+		"二、所需材料",
+		"1. 登记申请书；",
+		"2. 经营者身份证；",
+		"3. 经营场所使用证明：自有房屋提供产权证明，租赁房屋提供租赁合同和出租方产权证明；",
+		"三、经营场所要求",
+		"经营场所应为商业、办公等非住宅用房。利用住宅从事经营的，须符合法律法规和管理规约，并征得有利害关系业主同意。",
+		"住宅内不得从事餐饮、歌舞娱乐、生产加工、危险化学品经营等活动，经营场所的消防、环保等须符合有关规定。",
+		"同一经营场所登记多个个体工商户的，应分别提供经营场所使用证明，并在场所显著位置悬挂营业执照。",
+		"四、办理方式",
+		"（一）线上：登录“一网通办”，进入“个体工商户登记”栏目在线提交；",
+		"（二）线下：企业服务中心（清风路260号一楼）帮办窗口，工作人员可以指导网上申报。",
+		"五、办理时限和费用",
+		"材料齐全、符合法定形式的，1个工作日内办结，不收取任何费用。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-9", Title: "个体工商户登记办事指南", Body: body})
+	p := passage(di, analyzed{intent: Where, units: unitsOf("执照")}, passageRunes)
+	if !strings.Contains(p.Text, "清风路260号") {
+		t.Errorf("the address is missing:\n%s", p.Text)
+	}
+}

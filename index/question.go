@@ -39,6 +39,7 @@ type analyzed struct {
 	intent   Intent
 	outside  *outside  // what no disclosure may answer (another area, a personal case…)
 	now      time.Time // the moment asked
+	also     []Intent  // what else it asks for (在哪办，多少钱: where, and an amount)
 }
 
 type weightedTerm struct {
@@ -53,6 +54,7 @@ var (
 
 func (g *generation) analyze(text string, now time.Time) analyzed {
 	a := analyzed{years: questionYears(text, now), intent: questionIntent(text), now: now}
+	a.also = alsoAsked(text, a.intent)
 	if len(a.years) == 0 {
 		a.months = questionMonths(text)
 	}
