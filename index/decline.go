@@ -17,14 +17,14 @@ import (
 var (
 	// A resident asking after their own application: a first person and
 	// the state of a case.
-	reFirstPerson = regexp.MustCompile(`我|俺|咱|阿拉|伲`)
-	reCaseState   = regexp.MustCompile(`到哪一步|到哪步|到哪了|进度|批了没|批下来没|批了吗|批没批|批好了没|审核到哪|审到哪|审核通过了没|通过了没|通过没有|有没有通过|结果出来了?没|怎么还没(批|到账|通过|下来|办好)|还没批|还没到账|到账了没|到账没|办好了没|办好没|办下来没|为什么没批|为什么不批|被拒了|查一下我的|查查我的`)
+	reFirstPerson = mustPattern(`我|俺|咱|阿拉|伲`)
+	reCaseState   = mustPattern(`到哪一步|到哪步|到哪了|进度|批了没|批下来没|批了吗|批没批|批好了没|审核到哪|审到哪|审核通过了没|通过了没|通过没有|有没有通过|结果出来了?没|怎么还没(批|到账|通过|下来|办好)|还没批|还没到账|到账了没|到账没|办好了没|办好没|办下来没|为什么没批|为什么不批|被拒了|查一下我的|查查我的`)
 	// Asking for other people's personal data (a list of who received
 	// assistance, someone's ID or phone number).
 	rePersonalData = regexp.MustCompile(`(名单|身份证号|手机号|家庭住址|住在哪)[^，。？?]{0,6}(发我|给我|告诉我|发给我|看看)|(救助|补助|补贴|资助)了?(哪些人|哪几户|谁家|哪几家)`)
 	// A place name that is a road or a building, not an area (北京路).
-	reStreetAfter = regexp.MustCompile(`^(东|西|南|北|中)?(路|街|大道|弄|巷|号|广场|公园|中学|小学|大厦|花园|新村|小区)`)
-	reWarning     = regexp.MustCompile(`预警|警报|警告|防汛|防台|台风|暴雨|寒潮|高温|大风`)
+	reStreetAfter = mustPattern(`^(东|西|南|北|中)?(路|街|大道|弄|巷|号|广场|公园|中学|小学|大厦|花园|新村|小区)`)
+	reWarning     = mustPattern(`预警|警报|警告|防汛|防台|台风|暴雨|寒潮|高温|大风`)
 )
 
 // outside is a matter the disclosures do not speak of, found in a question.

@@ -418,6 +418,9 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	words := make([]float64, len(segs))
 	top := 0.0
 	for _, u := range a.units {
+		if !containsAny(&sh.doc.bodyRunes, sh.doc.body, u.text, u.alts) {
+			continue // a line holds no more than the body: no line holds it
+		}
 		n := 0
 		holds := make([]bool, len(segs))
 		for i, s := range sh.norm {

@@ -322,7 +322,7 @@ func (g *generation) coverage(a analyzed, di *docInfo, explain bool, matched *[]
 			if pyDoc == "" {
 				pyDoc = di.pinyin(g.seg.py)
 			}
-			run, n := syllableRun(strings.Fields(u.pinyin), pyDoc)
+			run, n := syllableRunIn(u.syl, pyDoc, &di.pyf)
 			if run == n {
 				best = 0.8
 			} else if run >= 2 && 2*run >= n {
