@@ -3,7 +3,10 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
+	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -147,6 +150,10 @@ type Dialogue struct {
 	o      ConversationOptions
 	store  conversationStore
 	locks  userLocks
+	// restored are conversations taken back from a snapshot, by the
+	// follower's hash (restoredKey), until the follower's next message.
+	restored    *ttlCache[convState]
+	restoredKey atomic.Pointer[func(string) string]
 }
 
 // NewDialogue returns a Dialogue over lib that words its replies with r.
@@ -158,11 +165,15 @@ func NewDialogue(lib Answerer, r *Renderer, c clock.Clock, o ConversationOptions
 		c = clock.System{}
 	}
 	o.fill()
-	return &Dialogue{lib: lib, render: r, clock: c, o: o, store: newMemConversations(o.TTL, o.MaxConversations)}
+	return &Dialogue{lib: lib, render: r, clock: c, o: o, store: newMemConversations(o.TTL, o.MaxConversations),
+		restored: newTTLCache[convState](o.TTL, o.MaxConversations)}
 }
 
 // Forget drops what is remembered of a conversation (an unfollow).
-func (d *Dialogue) Forget(user string) { d.store.forget(user) }
+func (d *Dialogue) Forget(user string) {
+	d.store.forget(user)
+	d.takeRestored(user, d.clock.Now())
+}
 
 // Reply answers one message. A message whose Key is the last one's (a
 // WeChat retry) gets the same reply and leaves the conversation as it was.
@@ -173,7 +184,10 @@ func (d *Dialogue) Reply(ctx context.Context, in Input) (Turn, error) {
 	unlock := d.locks.lock(in.User)
 	defer unlock()
 	now := d.clock.Now()
-	st, _ := d.store.load(in.User, now)
+	st, ok := d.store.load(in.User, now)
+	if !ok {
+		st, _ = d.takeRestored(in.User, now)
+	}
 	if in.Key != "" && st.Key == in.Key {
 		return st.Last, nil
 	}
@@ -181,7 +195,8 @@ func (d *Dialogue) Reply(ctx context.Context, in Input) (Turn, error) {
 	if !in.Now.IsZero() {
 		asOf = in.Now
 	}
-	t, next, err := d.turn(ctx, st, in, asOf)
+	tk := &talk{Dialogue: d, lib: &onceLib{Answerer: d.lib}}
+	t, next, err := tk.turn(ctx, st, in, asOf)
 	if err != nil {
 		return Turn{}, err
 	}
@@ -190,8 +205,78 @@ func (d *Dialogue) Reply(ctx context.Context, in Input) (Turn, error) {
 	return t, nil
 }
 
+// talk is one message being answered: the dialogue, asking the index
+// through lib, which answers a question asked twice in the message once.
+type talk struct {
+	*Dialogue
+	lib Answerer
+}
+
+// onceLib remembers the answers of one message's asks, so that the same
+// query asked again (the disclosure shown, asked with the message's words
+// to tell whether it follows up and then for its passage) is answered from
+// memory. An answer asked with Explain serves the same query without it
+// (less its explanation); the converse asks again.
+type onceLib struct {
+	Answerer
+	asked []onceAnswer
+	topic map[string]index.Analysis
+}
+
+type onceAnswer struct {
+	q index.Query
+	a index.Answer
+}
+
+func (l *onceLib) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
+	for _, p := range l.asked {
+		if sameQuery(p.q, q) && (p.q.Explain || !q.Explain) {
+			if !q.Explain && p.q.Explain {
+				return unexplained(p.a), nil
+			}
+			return p.a, nil
+		}
+	}
+	a, err := l.Answerer.Ask(ctx, q)
+	if err == nil {
+		l.asked = append(l.asked, onceAnswer{q, a})
+	}
+	return a, err
+}
+
+func (l *onceLib) Analyze(text string) index.Analysis {
+	if a, ok := l.topic[text]; ok {
+		return a
+	}
+	a := l.Answerer.Analyze(text)
+	if l.topic == nil {
+		l.topic = map[string]index.Analysis{}
+	}
+	l.topic[text] = a
+	return a
+}
+
+// sameQuery tells whether a and b ask the same, but for Explain.
+func sameQuery(a, b index.Query) bool {
+	return a.Text == b.Text && a.Now.Equal(b.Now) && slices.Equal(a.Only, b.Only) && slices.Equal(a.Exclude, b.Exclude) &&
+		(a.Geo == nil) == (b.Geo == nil) && (a.Geo == nil || *a.Geo == *b.Geo)
+}
+
+// unexplained is a without what Query.Explain adds: the answer the same
+// query gets without it.
+func unexplained(a index.Answer) index.Answer {
+	a.Skipped = nil
+	hits := make([]index.Hit, len(a.Hits))
+	for i, h := range a.Hits {
+		h.Matched, h.Factors = nil, nil
+		hits[i] = h
+	}
+	a.Hits = hits
+	return a
+}
+
 // turn works out the reply and the next state.
-func (d *Dialogue) turn(ctx context.Context, st convState, in Input, now time.Time) (Turn, convState, error) {
+func (d *talk) turn(ctx context.Context, st convState, in Input, now time.Time) (Turn, convState, error) {
 	text := strings.TrimSpace(in.Text)
 	if text == "" {
 		// A bare location: the nearest places.
@@ -227,54 +312,63 @@ func (d *Dialogue) turn(ctx context.Context, st convState, in Input, now time.Ti
 // and from what the index finds: the question read together with the matter
 // is answered at least as well as on its own, or the disclosure last shown
 // is among the best answers to it anyway.
-func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
-	alone, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Geo: in.Geo, Now: now, Explain: st.Topic != ""})
-	if err != nil {
-		return Turn{}, st, err
+func (d *talk) question(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
+	an := d.analysis(in.Text)
+	own := strings.Join(an.Topic, " ")
+	onItsOwn := in.Fresh || (st.Answer == "" && st.Topic == "")
+	// The message on its own, unless it names nothing of its own after a
+	// matter (电话多少): then it follows up whatever it would find alone.
+	var alone index.Answer
+	askAlone := func() error {
+		var err error
+		alone, err = d.lib.Ask(ctx, index.Query{Text: in.Text, Geo: in.Geo, Now: now, Explain: st.Topic != ""})
+		return err
 	}
-	if in.Fresh || (st.Answer == "" && st.Topic == "") {
-		return d.fresh(st, in.Text, alone)
+	if onItsOwn || own != "" {
+		if err := askAlone(); err != nil {
+			return Turn{}, st, err
+		}
+	}
+	if onItsOwn {
+		return d.fresh(st, in.Text, own, alone)
 	}
 	matter := joinMatter(st.Topic, in.Text)
 	wide, err := d.lib.Ask(ctx, index.Query{Text: matter, Geo: in.Geo, Now: now, Exclude: st.Refused, Explain: true})
 	if err != nil {
 		return Turn{}, st, err
 	}
-	own := d.topicOf(in.Text)
+	if u.rumour && rumourOnMatter(st, own, wide) && !rumourAnswered(st, own, wide) {
+		// Heard about what is to come on this matter, and nothing
+		// published on it says so: an old scheme, or another matter's, is
+		// no answer to it.
+		return d.rumourTurn(wide), st, nil
+	}
 	follow, err := d.follows(ctx, st, u, in, now, own, alone, wide)
 	if err != nil {
 		return Turn{}, st, err
 	}
-	if !follow {
-		return d.fresh(st, in.Text, alone)
-	}
 	chosen := ""
-	switch {
-	case st.Answer != "":
-		chosen = st.Answer
-		if !st.Picked && wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != st.Answer &&
-			wide.Hits[0].Score-scoreOf(wide.Hits, st.Answer) > d.o.SwitchMargin && speaksOf(wide.Hits[0], st.Topic) {
-			// Another disclosure on the matter answers this clearly
-			// better (怎么申请 after the standard: the guide).
-			chosen = wide.Hits[0].ID
+	if !follow {
+		// Too close to choose on its own: the matter under discussion
+		// may tell which one is meant (有地方可以避寒吗 after a cold-wave
+		// warning).
+		if chosen = d.matterDecides(st, alone, wide); chosen == "" {
+			return d.fresh(st, in.Text, own, alone)
 		}
-	case len(st.Choices) > 0:
-		// After a clarifying question: the choice that fits what is
-		// asked now (all of them are on the matter).
-		among, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: st.Choices, Geo: in.Geo, Now: now})
-		if err != nil {
-			return Turn{}, st, err
-		}
-		if len(among.Hits) > 0 {
-			chosen = among.Hits[0].ID
-		}
-	}
-	if chosen == "" && wide.Answered && len(wide.Hits) > 0 {
-		chosen = wide.Hits[0].ID
 	}
 	if chosen == "" {
+		if chosen, err = d.choose(ctx, st, u, in, now, own, alone, wide); err != nil {
+			return Turn{}, st, err
+		}
+	}
+	if chosen == "" {
+		if own == "" {
+			if err := askAlone(); err != nil {
+				return Turn{}, st, err
+			}
+		}
 		if alone.Answered {
-			return d.fresh(st, in.Text, alone)
+			return d.fresh(st, in.Text, own, alone)
 		}
 		t := d.answerTurn(wide, TurnDecline)
 		return t, d.after(st, t, in.Text, st.Topic, wide), nil
@@ -299,14 +393,116 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 		}
 	}
 	t := d.answerTurn(a, TurnFollowUp)
-	next := d.after(st, t, in.Text, joinTopic(st.Topic, own), a)
+	next := d.after(st, t, in.Text, joinTopic(st.Topic, own), a, alone, wide)
 	return t, next, nil
+}
+
+// choose is the disclosure a follow-up is about (see docs/bot.md, "Which
+// disclosure a follow-up is about").
+func (d *talk) choose(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (string, error) {
+	chosen := ""
+	switch {
+	case st.Answer != "":
+		chosen = st.Answer
+		if st.Picked {
+			break
+		}
+		if id := d.matterNearTop(st, own, alone, wide); id != "" {
+			// What the message asks is answered on its own by another
+			// disclosure on the matter (评估价不满意怎么办 after a
+			// compensation scheme: the questions and answers on it).
+			chosen = id
+		} else if id := d.kindAnswers(st, wide.Intent, wide); id != "" {
+			// The one shown is not the kind that answers what is asked
+			// now (怎么申请 after a standard): the guide on the matter.
+			chosen = id
+		} else if wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != st.Answer &&
+			wide.Hits[0].Score-scoreOf(wide.Hits, st.Answer) > d.o.SwitchMargin && speaksOf(wide.Hits[0], st.Topic) {
+			// Another disclosure on the matter answers this clearly
+			// better.
+			chosen = wide.Hits[0].ID
+		}
+	case len(st.Choices) > 0:
+		// After a clarifying question: the choice that fits what is
+		// asked now (all of them are on the matter).
+		among, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: st.Choices, Geo: in.Geo, Now: now})
+		if err != nil {
+			return "", err
+		}
+		if len(among.Hits) > 0 {
+			chosen = among.Hits[0].ID
+		}
+	}
+	if chosen == "" && wide.Answered && len(wide.Hits) > 0 {
+		chosen = wide.Hits[0].ID
+	}
+	if u.place && chosen != "" && !contains(st.Places, chosen) {
+		// 那边有床睡吗: the place the last reply named, not the notice
+		// that named it.
+		for _, id := range st.Places {
+			if !contains(st.Refused, id) {
+				return id, nil
+			}
+		}
+	}
+	return chosen, nil
+}
+
+// matterNearTop is a disclosure on the matter under discussion that ranks
+// within FollowMargin of the best answer to the message on its own, when
+// that best answer is not about what the message names (only a homophone
+// or a word in its body) and the disclosure last shown is not near it
+// either; "" when none.
+func (d *talk) matterNearTop(st convState, own string, alone, wide index.Answer) string {
+	if !alone.Answered || len(alone.Hits) == 0 || st.Topic == "" || own == "" || st.Answer == "" {
+		return ""
+	}
+	if namesStrongly(alone.Hits[0], own) {
+		return ""
+	}
+	mine := ownTerms(wide, st.Answer, own)
+	for i, h := range alone.Hits {
+		if i == 3 || alone.Hits[0].Score-h.Score > d.o.FollowMargin {
+			break
+		}
+		if h.ID == st.Answer {
+			return ""
+		}
+		if h.Status != index.Current || contains(st.Refused, h.ID) || !onMatter(wide, h.ID, st.Topic) {
+			continue
+		}
+		if ownTerms(wide, h.ID, own) > mine {
+			// It speaks of more of what the message asks than the
+			// disclosure last shown.
+			return h.ID
+		}
+	}
+	return ""
+}
+
+// ownTerms is how many of words the hit id of a holds (anywhere).
+func ownTerms(a index.Answer, id, words string) int {
+	n := 0
+	for _, h := range a.Hits {
+		if h.ID != id {
+			continue
+		}
+		for _, w := range strings.Fields(words) {
+			for _, m := range h.Matched {
+				if m.Term == w {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
 }
 
 // follows tells whether a question continues the matter under discussion
 // (see docs/bot.md, "Follow-up or new question"). own are its topic words,
 // alone its answer on its own, wide its answer read with the matter.
-func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (bool, error) {
+func (d *talk) follows(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (bool, error) {
 	if own == "" {
 		// It names no matter of its own (电话多少, 要交钱吗).
 		return true, nil
@@ -315,6 +511,11 @@ func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in In
 		// It points back (那边有床睡吗) or leaves the matter out (按小时算
 		//呢). A long message that says 那边 in passing (我们小区那边水管
 		// 老是堵，听说要改造…) tells its own matter.
+		return true, nil
+	}
+	if shownSays(st, own) {
+		// It asks about what the reply just shown says (夏阳湖公园还能坐
+		// 船吗 after a warning that closes the park's boats).
 		return true, nil
 	}
 	if isNearestQuestion(in.Text) {
@@ -334,6 +535,11 @@ func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in In
 			// What is under discussion is about as good an answer as any.
 			return true, nil
 		}
+	}
+	if d.matterNearTop(st, own, alone, wide) != "" {
+		// Another disclosure on the matter is about as good an answer
+		// as any, and the best one is not about what the message names.
+		return true, nil
 	}
 	named := namedTerms(alone.Hits, own, 3)
 	if len(named) == 0 {
@@ -364,12 +570,29 @@ func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in In
 	return false, nil
 }
 
+// shownSays tells whether the passage last shown holds all of own's topic
+// words but one, and at least two of them.
+func shownSays(st convState, own string) bool {
+	if st.Answer == "" || len(st.Last.Hits) == 0 || st.Last.Hits[0].ID != st.Answer || st.Last.Hits[0].Passage == nil {
+		return false
+	}
+	text := st.Last.Hits[0].Title + "\n" + st.Last.Hits[0].Passage.Text
+	words := strings.Fields(own)
+	n := 0
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			n++
+		}
+	}
+	return n >= 2 && n >= len(words)-1
+}
+
 // maxPointingTopic: a message pointing back (那, 这个, …呢) is a follow-up
 // when it names at most this many words of its own.
 const maxPointingTopic = 2
 
 // coverageIn is how much of the question disclosure id speaks of.
-func (d *Dialogue) coverageIn(ctx context.Context, in Input, now time.Time, id string) (float64, error) {
+func (d *talk) coverageIn(ctx context.Context, in Input, now time.Time, id string) (float64, error) {
 	a, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{id}, Geo: in.Geo, Now: now})
 	if err != nil || len(a.Hits) == 0 {
 		return 0, err
@@ -377,13 +600,14 @@ func (d *Dialogue) coverageIn(ctx context.Context, in Input, now time.Time, id s
 	return a.Hits[0].Coverage, nil
 }
 
-// fresh answers a question on its own (a new matter).
-func (d *Dialogue) fresh(st convState, q string, a index.Answer) (Turn, convState, error) {
+// fresh answers a question on its own (a new matter); own are its topic
+// words.
+func (d *talk) fresh(st convState, q, own string, a index.Answer) (Turn, convState, error) {
 	t := d.answerTurn(a, TurnAnswer)
 	topic := ""
 	if t.Answered {
 		// What nothing answers is no matter to follow up on.
-		topic = d.topicOf(q)
+		topic = own
 	}
 	next := d.after(convState{}, t, q, topic, a)
 	next.Asking = asking(q, topic)
@@ -391,8 +615,9 @@ func (d *Dialogue) fresh(st convState, q string, a index.Answer) (Turn, convStat
 }
 
 // after is the state once t (answering q from a) was given; topic is the
-// matter from now on.
-func (d *Dialogue) after(st convState, t Turn, q, topic string, a index.Answer) convState {
+// matter from now on; seen are the other answers the turn asked for (their
+// places may be named in the reply).
+func (d *talk) after(st convState, t Turn, q, topic string, a index.Answer, seen ...index.Answer) convState {
 	next := st
 	next.Topic = topic
 	next.Picked = false
@@ -413,11 +638,223 @@ func (d *Dialogue) after(st convState, t Turn, q, topic string, a index.Answer) 
 			next.Offered = appendUnique(next.Offered, h.ID)
 		}
 	}
+	next.Places = placesNamed(t, append([]index.Answer{a}, seen...))
 	return next
 }
 
+// placesNamed are the located disclosures whose place the reply names by
+// its name, the one shown first, then in the order the reply
+// names them: what 那边 points at next.
+func placesNamed(t Turn, answers []index.Answer) []string {
+	type at struct {
+		id  string
+		pos int
+	}
+	var found []at
+	seen := map[string]bool{}
+	for _, a := range answers {
+		for _, h := range a.Hits {
+			if h.Place == nil || seen[h.ID] {
+				continue
+			}
+			seen[h.ID] = true
+			pos := -1
+			if h.ID == t.Answer {
+				pos = 0
+			}
+			for _, s := range []string{h.Place.Name, localName(h.Place.Name)} {
+				if utf8.RuneCountInString(s) < 4 {
+					continue
+				}
+				if i := strings.Index(t.Text, s); i >= 0 && (pos < 0 || i+1 < pos) {
+					pos = i + 1
+				}
+			}
+			if pos >= 0 {
+				found = append(found, at{h.ID, pos})
+			}
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].pos < found[j].pos })
+	out := make([]string, 0, len(found))
+	for _, f := range found {
+		if len(out) < maxRemembered {
+			out = append(out, f.id)
+		}
+	}
+	return out
+}
+
+// localName drops the subdistrict or town before a place's name (盈浦街道
+// 社区文化活动中心 → 社区文化活动中心), as the subdistrict's own texts
+// often write it. An address names no place: several services share a
+// building.
+func localName(name string) string {
+	for _, sep := range []string{"街道", "镇"} {
+		if i := strings.Index(name, sep); i >= 0 && i+len(sep) < len(name) {
+			return name[i+len(sep):]
+		}
+	}
+	return name
+}
+
+// matterDecides: when the message on its own would get a clarifying
+// question, the candidate the matter under discussion ranks clearly first
+// among them; "" when none.
+func (d *talk) matterDecides(st convState, alone, wide index.Answer) string {
+	if st.Topic == "" || !alone.Answered {
+		return ""
+	}
+	cands := d.clarifyCandidates(alone)
+	if len(cands) < 2 {
+		return ""
+	}
+	first := -1
+	for i, h := range wide.Hits {
+		if !containsHit(cands, h.ID) {
+			continue
+		}
+		if first < 0 {
+			if !onMatter(wide, h.ID, st.Topic) {
+				return ""
+			}
+			first = i
+			continue
+		}
+		if wide.Hits[first].Score-h.Score <= d.o.ClarifyMargin {
+			return ""
+		}
+		break
+	}
+	if first < 0 {
+		return ""
+	}
+	return wide.Hits[first].ID
+}
+
+// kindAnswers: when the message asks for something (a process, papers, an
+// amount…) the title of the disclosure last shown does not say it is the
+// kind that answers (a notice of a standard for 怎么申请), another
+// disclosure on the matter that is that kind (a guide) and ranks within
+// SwitchMargin of it for the message read with the matter; "" when none.
+func (d *talk) kindAnswers(st convState, intent index.Intent, wide index.Answer) string {
+	switch intent {
+	case index.Process, index.Materials, index.Eligibility, index.Amount:
+		// A guide answers how, with what and who; a standard how much.
+		// Other intents (where, when, a phone) any kind may answer.
+	default:
+		return ""
+	}
+	var cur *index.Hit
+	for i := range wide.Hits {
+		if wide.Hits[i].ID == st.Answer {
+			cur = &wide.Hits[i]
+		}
+	}
+	if cur == nil || cur.Factors["title_kind"] > 0 {
+		return ""
+	}
+	for i, h := range wide.Hits {
+		if i == 5 {
+			break
+		}
+		if h.ID == st.Answer || contains(st.Refused, h.ID) || h.Status != index.Current {
+			continue
+		}
+		if h.Factors["title_kind"] > 0 && h.Factors["kind"] > cur.Factors["kind"] &&
+			h.Score >= cur.Score-d.o.SwitchMargin && onMatter(wide, h.ID, st.Topic) {
+			return h.ID
+		}
+	}
+	return ""
+}
+
+// rumourTurn declines a question about what is heard to come when nothing
+// published says so (wide: its answer read with the matter); the
+// conversation stays as it was.
+func (d *talk) rumourTurn(wide index.Answer) Turn {
+	// The hits read with the matter go to the query log: what residents
+	// ask that nothing published answers yet.
+	hits := wide.Hits
+	if hits == nil {
+		hits = []index.Hit{}
+	}
+	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: hits, Choices: []string{}}
+}
+
+// rumourOnMatter tells whether a rumour is about the matter under
+// discussion: it names nothing, or only what the disclosure last shown
+// holds (奖励 after a lift-installation guide that names its reward). A
+// rumour naming another matter is a question of its own.
+func rumourOnMatter(st convState, own string, wide index.Answer) bool {
+	n := len(strings.Fields(own))
+	return n == 0 || st.Answer != "" && ownTerms(wide, st.Answer, own) == n
+}
+
+// rumourAnswered tells whether what the resident heard is to come on the
+// matter is something a published disclosure answers: the best answer read
+// with the matter is about the matter and either takes effect later, or is
+// the kind that answers what the rumour asks (the standard in force, for
+// 听说明年低保要涨) and about what it names. A guide that mentions a reward
+// in passing is no answer to 听说明年奖励要提高.
+func rumourAnswered(st convState, own string, wide index.Answer) bool {
+	if !wide.Answered || len(wide.Hits) == 0 {
+		return false
+	}
+	top := wide.Hits[0]
+	if !onMatter(wide, top.ID, st.Topic) {
+		return false
+	}
+	if top.Status == index.Upcoming {
+		return true
+	}
+	return top.Factors["title_kind"] > 0 && (own == "" || namesStrongly(top, own))
+}
+
+// onMatter tells whether the hit id of a (asked with the matter) holds one
+// of the matter's words in its title, its keywords, or as a synonym or
+// life situation: a disclosure about the matter, not one that mentions it.
+func onMatter(a index.Answer, id, topic string) bool {
+	for _, h := range a.Hits {
+		if h.ID == id {
+			return namesStrongly(h, topic)
+		}
+	}
+	return false
+}
+
+// namesStrongly tells whether h holds one of words (two characters or
+// more) in its title, its keywords, or as a synonym or life situation.
+func namesStrongly(h index.Hit, words string) bool {
+	for _, m := range h.Matched {
+		if utf8.RuneCountInString(m.Term) < 2 {
+			continue
+		}
+		switch m.Where {
+		case index.InTitle, index.InKeywords, index.BySynonym, index.BySituation:
+		default:
+			continue
+		}
+		for _, w := range strings.Fields(words) {
+			if w == m.Term {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsHit(hs []index.Hit, id string) bool {
+	for _, h := range hs {
+		if h.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
 // pick shows the nth choice of the last reply.
-func (d *Dialogue) pick(ctx context.Context, st convState, n int, now time.Time) (Turn, convState, error) {
+func (d *talk) pick(ctx context.Context, st convState, n int, now time.Time) (Turn, convState, error) {
 	if len(st.Choices) == 0 {
 		return Turn{Kind: TurnHint, Text: noChoicesText, Hits: []index.Hit{}}, st, nil
 	}
@@ -449,7 +886,7 @@ func (d *Dialogue) pick(ctx context.Context, st convState, n int, now time.Time)
 }
 
 // otherChoices lists the choices other than the nth (for a footer).
-func (d *Dialogue) otherChoices(st convState, n int) string {
+func (d *talk) otherChoices(st convState, n int) string {
 	var lines []string
 	for i, id := range st.Choices {
 		if i == n-1 {
@@ -464,7 +901,7 @@ func (d *Dialogue) otherChoices(st convState, n int) string {
 }
 
 // title is the title of a disclosure of the last answer.
-func (d *Dialogue) title(st convState, id string) string {
+func (d *talk) title(st convState, id string) string {
 	if t, ok := st.Titles[id]; ok {
 		return t
 	}
@@ -476,7 +913,7 @@ func (d *Dialogue) title(st convState, id string) string {
 }
 
 // feedback records what the resident thinks of the last answer.
-func (d *Dialogue) feedback(st convState, v string) (Turn, convState, error) {
+func (d *talk) feedback(st convState, v string) (Turn, convState, error) {
 	if st.Answer == "" {
 		return Turn{Kind: TurnCourtesy, Text: feedbackNothingText, Hits: []index.Hit{}}, st, nil
 	}
@@ -502,7 +939,7 @@ func (d *Dialogue) feedback(st convState, v string) (Turn, convState, error) {
 
 // remaining are the candidates of the last answer not refused, then the
 // others shown on the matter, up to Choices of them.
-func (d *Dialogue) remaining(st convState) []string {
+func (d *talk) remaining(st convState) []string {
 	var out []string
 	for _, id := range append(append(append([]string(nil), st.Choices...), st.Offered...), st.Shown...) {
 		if id == st.Answer || contains(st.Refused, id) || contains(out, id) {
@@ -516,7 +953,7 @@ func (d *Dialogue) remaining(st convState) []string {
 	return out
 }
 
-func (d *Dialogue) choiceList(st convState, ids []string) string {
+func (d *talk) choiceList(st convState, ids []string) string {
 	lines := make([]string, len(ids))
 	for i, id := range ids {
 		lines[i] = numbered(i+1, d.title(st, id))
@@ -525,7 +962,7 @@ func (d *Dialogue) choiceList(st convState, ids []string) string {
 }
 
 // full shows the last disclosure whole, a reply's worth at a time.
-func (d *Dialogue) full(ctx context.Context, st convState, now time.Time) (Turn, convState, error) {
+func (d *talk) full(ctx context.Context, st convState, now time.Time) (Turn, convState, error) {
 	if st.Answer == "" {
 		return Turn{Kind: TurnHint, Text: noFullText, Hits: []index.Hit{}}, st, nil
 	}
@@ -546,9 +983,10 @@ func (d *Dialogue) full(ctx context.Context, st convState, now time.Time) (Turn,
 }
 
 // correction: 不是这个 — the intended matter, never the one refused.
-func (d *Dialogue) correction(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
+func (d *talk) correction(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
 	refused := appendUnique(append([]string(nil), st.Refused...), st.Answer)
-	if d.topicOf(u.rest) == "" {
+	topic := d.topicOf(u.rest)
+	if topic == "" {
 		// Only "不是这个": offer the other candidates.
 		next := st
 		next.Refused = refused
@@ -571,19 +1009,17 @@ func (d *Dialogue) correction(ctx context.Context, st convState, u utterance, in
 		// The resident insists on a matter nothing answers with
 		// confidence: offer the candidates rather than a flat decline.
 		t := d.clarify(a, a.Hits[:min(len(a.Hits), d.o.Choices)])
-		next := d.after(convState{Refused: refused}, t, u.rest, d.topicOf(u.rest), a)
+		next := d.after(convState{Refused: refused}, t, u.rest, topic, a)
 		return t, next, nil
 	}
 	t := d.answerTurn(a, TurnCorrection)
-	next := convState{Refused: refused}
-	topic := d.topicOf(u.rest)
-	next = d.after(next, t, u.rest, topic, a)
+	next := d.after(convState{Refused: refused}, t, u.rest, topic, a)
 	next.Asking = asking(u.rest, topic)
 	return t, next, nil
 }
 
 // more: 还有别的吗 — the next relevant disclosures on the matter.
-func (d *Dialogue) more(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
+func (d *talk) more(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
 	// More of the same kind: the matter (or what the message names) asked
 	// as the question that set the matter asked (在哪里 for 宝宝屋在哪里).
 	q := joinMatter(st.Topic, st.Asking)
@@ -616,7 +1052,7 @@ func (d *Dialogue) more(ctx context.Context, st convState, u utterance, in Input
 
 // answerTurn words an answer: declined, a clarifying question when the
 // candidates are close, or the best disclosure with the others numbered.
-func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
+func (d *talk) answerTurn(a index.Answer, kind string) Turn {
 	hits := a.Hits
 	if hits == nil {
 		hits = []index.Hit{}
@@ -625,17 +1061,15 @@ func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
 	if !a.Answered || len(a.Hits) == 0 {
 		t.Kind = TurnDecline
 		t.Answered = false
-		t.Text = d.render.AnswerText(a)
+		var choices []string
+		t.Text, choices = d.render.Numbered(a)
+		if choices != nil {
+			t.Choices = choices // what a decline points to (not_stated)
+		}
 		return t
 	}
-	related := []index.Hit{}
-	for _, h := range a.Hits[1:] {
-		if h.Related && len(related) < d.o.Choices-1 {
-			related = append(related, h)
-		}
-	}
-	if !a.Near && len(related) > 0 && d.ambiguous(a) {
-		return d.clarify(a, append([]index.Hit{a.Hits[0]}, related...))
+	if cands := d.clarifyCandidates(a); len(cands) > 1 {
+		return d.clarify(a, cands)
 	}
 	text, choices := d.render.Numbered(a)
 	t.Text = text
@@ -648,8 +1082,27 @@ func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
 	return t
 }
 
+// clarifyCandidates are the candidates of a clarifying question when a's
+// best candidates are too close to choose (the best and its related
+// titles), or nil.
+func (d *talk) clarifyCandidates(a index.Answer) []index.Hit {
+	if a.Near || len(a.Hits) < 2 {
+		return nil
+	}
+	related := []index.Hit{}
+	for _, h := range a.Hits[1:] {
+		if h.Related && len(related) < d.o.Choices-1 {
+			related = append(related, h)
+		}
+	}
+	if len(related) == 0 || !d.ambiguous(a) {
+		return nil
+	}
+	return append([]index.Hit{a.Hits[0]}, related...)
+}
+
 // clarify asks which of cands (the candidates of a) is meant.
-func (d *Dialogue) clarify(a index.Answer, cands []index.Hit) Turn {
+func (d *talk) clarify(a index.Answer, cands []index.Hit) Turn {
 	t := Turn{Kind: TurnClarify, Answered: true, Confidence: a.Confidence, Hits: a.Hits, Choices: []string{}}
 	lines := make([]string, len(cands))
 	for i, h := range cands {
@@ -662,7 +1115,7 @@ func (d *Dialogue) clarify(a index.Answer, cands []index.Hit) Turn {
 
 // ambiguous tells whether the best candidates are too close to choose, or
 // the confidence too middling to answer without asking.
-func (d *Dialogue) ambiguous(a index.Answer) bool {
+func (d *talk) ambiguous(a index.Answer) bool {
 	if d.o.ClarifyBelow > 0 && a.Confidence < d.o.ClarifyBelow {
 		return true
 	}
@@ -673,7 +1126,7 @@ func (d *Dialogue) ambiguous(a index.Answer) bool {
 }
 
 // renderWithin words a (one disclosure) leaving room bytes for a footer.
-func (d *Dialogue) renderWithin(a index.Answer, room int) string {
+func (d *talk) renderWithin(a index.Answer, room int) string {
 	o := d.render.o
 	if room > 1 {
 		o.MaxReplyBytes -= room
@@ -708,11 +1161,16 @@ func nearTop(hits []index.Hit, id string, margin float64, n int) bool {
 
 // topicOf is what a message names beyond asking (低保 in 低保标准是多少;
 // "" for 电话多少).
-func (d *Dialogue) topicOf(text string) string {
+func (d *talk) topicOf(text string) string {
+	return strings.Join(d.analysis(text).Topic, " ")
+}
+
+// analysis is what text asks and names (nothing for an empty text).
+func (d *talk) analysis(text string) index.Analysis {
 	if strings.TrimSpace(text) == "" {
-		return ""
+		return index.Analysis{}
 	}
-	return strings.Join(d.lib.Analyze(text).Topic, " ")
+	return d.lib.Analyze(text)
 }
 
 // answersIntent tells whether the best hit's passage holds what the

@@ -39,6 +39,9 @@ type convState struct {
 	Titles map[string]string
 	// Shown are the disclosures shown on this matter (for 还有别的吗).
 	Shown []string
+	// Places are the located disclosures whose place the last reply
+	// named (the one shown first): what 那边 points at.
+	Places []string
 	// Refused are the disclosures the resident said were not it.
 	Refused []string
 	// FullLines is how many lines of Answer's body 全文 has shown.
@@ -76,6 +79,8 @@ type conversationStore interface {
 	load(user string, now time.Time) (convState, bool)
 	save(user string, s convState, now time.Time)
 	forget(user string)
+	// each calls fn for every live conversation, the longest idle first.
+	each(now time.Time, fn func(user string, s convState, at time.Time))
 }
 
 // memConversations keeps states in memory, at most max of them, each for
@@ -98,6 +103,10 @@ func (m *memConversations) save(user string, s convState, now time.Time) {
 }
 
 func (m *memConversations) forget(user string) { m.c.delete(user) }
+
+func (m *memConversations) each(now time.Time, fn func(string, convState, time.Time)) {
+	m.c.each(now, fn)
+}
 
 // userLocks serializes the messages of one resident (a conversation is in
 // order) without one lock for everyone.

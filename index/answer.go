@@ -114,7 +114,29 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 			ans.Decline = DeclineReferral
 		}
 	default:
-		ans.Answered = true
+		// On the matter, but is what was asked stated (next year's
+		// change, a facility yet to be built)? If not by the best, by a
+		// close runner-up that is about the question as much?
+		u := unstated(q.Text, cands[0], now)
+		if u != "" {
+			if i := ix.stating(cands, a, q.Text, now, minScore); i > 0 {
+				cands[0], cands[i] = cands[i], cands[0]
+				ans.Hits[0], ans.Hits[i] = ans.Hits[i], ans.Hits[0]
+				ans.Confidence = round3(cands[0].coverage)
+				u = ""
+			}
+		}
+		if u != "" {
+			ans.Decline, ans.Unstated = DeclineNotStated, u
+		} else {
+			ans.Answered = true
+		}
+	}
+	if (ans.Decline == DeclineLowScore || ans.Decline == DeclineNotCovered) && ix.gen.unpublished(a, first(cands)) {
+		// Nothing published answers it, and a withheld disclosure is
+		// about it: say so (nothing of it is told), and the query log
+		// shows what residents ask of what is not published.
+		ans.Decline = DeclineUnpublished
 	}
 	if ans.Answered {
 		ans.Agency, ans.Matter = "", ""
@@ -178,6 +200,14 @@ func confident(c *candidate, a analyzed, minScore float64) bool {
 		return c.headWord && strings.Contains(text, r.word)
 	}
 	return true
+}
+
+// first is the best candidate, or nil.
+func first(cands []*candidate) *candidate {
+	if len(cands) == 0 {
+		return nil
+	}
+	return cands[0]
 }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

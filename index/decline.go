@@ -2,7 +2,12 @@ package index
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/content"
 )
 
 // Questions no published disclosure may answer: a resident's own case,
@@ -12,14 +17,14 @@ import (
 var (
 	// A resident asking after their own application: a first person and
 	// the state of a case.
-	reFirstPerson = regexp.MustCompile(`我|俺|咱|阿拉|伲`)
-	reCaseState   = regexp.MustCompile(`到哪一步|到哪步|到哪了|进度|批了没|批下来没|批了吗|批没批|批好了没|审核到哪|审到哪|审核通过了没|通过了没|通过没有|有没有通过|结果出来了?没|怎么还没(批|到账|通过|下来|办好)|还没批|还没到账|到账了没|到账没|办好了没|办好没|办下来没|为什么没批|为什么不批|被拒了|查一下我的|查查我的`)
+	reFirstPerson = mustPattern(`我|俺|咱|阿拉|伲`)
+	reCaseState   = mustPattern(`到哪一步|到哪步|到哪了|进度|批了没|批下来没|批了吗|批没批|批好了没|审核到哪|审到哪|审核通过了没|通过了没|通过没有|有没有通过|结果出来了?没|怎么还没(批|到账|通过|下来|办好)|还没批|还没到账|到账了没|到账没|办好了没|办好没|办下来没|为什么没批|为什么不批|被拒了|查一下我的|查查我的`)
 	// Asking for other people's personal data (a list of who received
 	// assistance, someone's ID or phone number).
 	rePersonalData = regexp.MustCompile(`(名单|身份证号|手机号|家庭住址|住在哪)[^，。？?]{0,6}(发我|给我|告诉我|发给我|看看)|(救助|补助|补贴|资助)了?(哪些人|哪几户|谁家|哪几家)`)
 	// A place name that is a road or a building, not an area (北京路).
-	reStreetAfter = regexp.MustCompile(`^(东|西|南|北|中)?(路|街|大道|弄|巷|号|广场|公园|中学|小学|大厦|花园|新村|小区)`)
-	reWarning     = regexp.MustCompile(`预警|警报|警告|防汛|防台|台风|暴雨|寒潮|高温|大风`)
+	reStreetAfter = mustPattern(`^(东|西|南|北|中)?(路|街|大道|弄|巷|号|广场|公园|中学|小学|大厦|花园|新村|小区)`)
+	reWarning     = mustPattern(`预警|警报|警告|防汛|防台|台风|暴雨|寒潮|高温|大风`)
 )
 
 // outside is a matter the disclosures do not speak of, found in a question.
@@ -107,4 +112,175 @@ func areaNamed(text, w string, own []string) bool {
 // on 物业费): then it answers after all.
 func (o *outside) overruledBy(c *candidate) bool {
 	return o.word != "" && c != nil && strings.Contains(c.info.head, o.word)
+}
+
+// What a question may ask that a disclosure on its matter does not state.
+// A subdistrict publishes the standard in force and the places that exist;
+// whether a standard will change next year, or where a new place will be
+// built, is stated only by a disclosure that speaks of that year or of
+// building; when a place opens, only by one that gives its hours; whether
+// it takes on staff, only by a recruitment. Asked of one that does not, govbot says it is not published
+// (and which disclosure is) rather than answer with what holds now as if
+// it were the plan.
+var (
+	// A year to come, and a change or a figure in it: 明年会提高吗,
+	// 下一年还调整吗, 2027年的标准是多少.
+	reFutureYear = regexp.MustCompile(`明年|下一年|下年度|来年|后年|今后几年|未来几年`)
+	reChange     = regexp.MustCompile(`提高|提升|上调|调高|调整|涨|增加|加大|降低|下调|减少|取消|停止|变化|变|改`)
+	// A claim to check (听说明年涨到…，是真的吗) is answered by what holds
+	// now: the standard in force confirms or refutes it.
+	reClaim = regexp.MustCompile(`是真的吗|是不是真的|真的假的|真的吗|听说|网上说|有人说|传言|谣言`)
+	// A place to be built: 准备建在哪里, 什么时候能建个, 新建几个.
+	reToBuild = regexp.MustCompile(`建在|建个|建一[个家座所处]|建几|建好|建成|新建|新造|新盖|筹建|选址|造好|盖好|再开一|再建|还建|要建|准备建|打算建|计划建|规划建|会建|将建|能建`)
+	// A disclosure that speaks of building (a project, a plan, an opening).
+	reBuilding = regexp.MustCompile(`新建|建设|规划|选址|筹建|在建|拟建|开工|竣工|建成|施工|动工|投用|投入使用|启用|开业|试运营`)
+	// When a place opens and closes (几点开门, 开放时间) …
+	// (几点开会 asks for a time, not for opening hours; a bare 几点开 may
+	// ask either, and any time of day states it.)
+	reAsksOpening  = regexp.MustCompile(`开门|关门|开放时间|营业时间|办公时间|服务时间|上班时间|几点开放|几点到几点`)
+	reAsksTimeOpen = regexp.MustCompile(`几点(开|关)([吗呢啊？?]|$)`)
+	reTimeOfDay    = regexp.MustCompile(`\d{1,2}[:：]\d{2}`)
+	// … is stated by opening hours: a heading or a span of hours.
+	reOpening = regexp.MustCompile(`开放时间|营业时间|服务时间|办公时间|供餐时间|就餐时间|接待时间|工作时间|受理时间|开放|开门|关门|营业|\d{1,2}[:：]\d{2}\s*[-—–~至到]+\s*\d{1,2}[:：]\d{2}`)
+	// Whether a place takes on staff (食堂招不招厨师, 还缺不缺人) …
+	reAsksHiring = regexp.MustCompile(`(招不招|还招|在招|缺不缺|要不要|招不招收)[^，。？?]{0,4}(人|工|员|师|手|保安|保洁)|招聘吗|招工吗`)
+	// … is stated by a recruitment.
+	reHiring = regexp.MustCompile(`招聘|招募|招用|岗位|录用|用工|聘用|招工|招人|聘请`)
+)
+
+// unstated tells what question text asks that c, the best candidate,
+// does not state: one of the Unstated kinds, or "".
+func unstated(text string, c *candidate, now time.Time) string {
+	k := asksFor(text, c, now)
+	switch {
+	case k.kind == "" || k.statedBy(c, true):
+		return ""
+	case k.kind == unstatedTime:
+		return UnstatedHours
+	}
+	return k.kind
+}
+
+// asked is what a question asks that a disclosure may not state.
+type asked struct {
+	kind  string       // an Unstated kind, or "" when nothing of the sort
+	years map[int]bool // UnstatedFuture: the years to come asked of
+}
+
+// asksFor tells what question text asks that only some disclosures state;
+// best is its best candidate (whether its standard is one of a year).
+func asksFor(text string, best *candidate, now time.Time) asked {
+	norm := normalize(text)
+	switch {
+	case reToBuild.MatchString(norm):
+		return asked{kind: UnstatedPlan}
+	case reAsksHiring.MatchString(norm):
+		return asked{kind: UnstatedHiring}
+	case reAsksOpening.MatchString(norm):
+		return asked{kind: UnstatedHours}
+	case reAsksTimeOpen.MatchString(norm):
+		return asked{kind: unstatedTime}
+	}
+	year := now.In(clock.Shanghai).Year()
+	years := map[int]bool{} // the years to come asked of
+	if reFutureYear.MatchString(norm) {
+		years[year+1] = true
+	}
+	for y := range questionYears(text, now) {
+		if y > year {
+			years[y] = true // named (2028年会涨吗)
+		}
+	}
+	if len(years) == 0 || reClaim.MatchString(norm) {
+		return asked{}
+	}
+	// A change in it; or its figure (2027年低保标准是多少) when the best
+	// is a standard issued for a year (its title names one: 关于2026年
+	// 调整…): that is not the year asked of. A standing policy (育儿补贴
+	// 政策问答) holds on.
+	if !reChange.MatchString(norm) && (questionIntent(text) != Amount || !reYear4.MatchString(best.info.doc.Title)) {
+		return asked{}
+	}
+	return asked{kind: UnstatedFuture, years: years}
+}
+
+// unstatedTime: a bare 几点开: opening hours, or the time of an event;
+// reported as UnstatedHours.
+const unstatedTime = "time"
+
+// statedBy reports whether c states what is asked. best: c is the best
+// candidate, whose being of the year asked (2027年春季插班) is enough; a
+// runner-up must state the change.
+func (k asked) statedBy(c *candidate, best bool) bool {
+	has := func(re *regexp.Regexp) bool { return re.MatchString(c.info.head) || re.MatchString(c.info.body) }
+	switch k.kind {
+	case UnstatedPlan:
+		return has(reBuilding)
+	case UnstatedHiring:
+		return has(reHiring)
+	case UnstatedHours:
+		return has(reOpening)
+	case unstatedTime:
+		return has(reOpening) || has(reTimeOfDay)
+	case UnstatedFuture:
+		if c.status == content.NotYetEffective || best && docYearMatches(&c.info.doc, k.years) {
+			return true // itself to come, or of that year
+		}
+		next := []string{"明年", "下一年", "来年"}
+		for y := range k.years {
+			next = append(next, strconv.Itoa(y)+"年")
+		}
+		return statesChangeIn(c.info.head, next...) || statesChangeIn(c.info.body, next...)
+	}
+	return true
+}
+
+// reChangeAfter: a change or a standard said just after a year (2027年1月
+// 1日起, 明年起调整为…), not a mere date in it (2027年春季插班).
+var reChangeAfter = regexp.MustCompile(`^[^。；;\n]{0,12}?(起|调整|提高|上调|下调|增加|降低|减少|取消|标准|执行|实施)`)
+
+// statesChangeIn reports whether doc says what changes in one of years.
+func statesChangeIn(doc string, years ...string) bool {
+	for _, y := range years {
+		for i := 0; ; {
+			j := strings.Index(doc[i:], y)
+			if j < 0 {
+				break
+			}
+			i += j + len(y)
+			if reChangeAfter.MatchString(doc[i:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// statingRunnersUp: how many candidates after the best one may state what
+// it does not, and how close they must rank (a share of the best's rank).
+const (
+	statingRunnersUp = 2
+	statingRank      = 0.6
+)
+
+// stating finds a runner-up close to the best candidate that states what
+// the question asks and the best does not (the building project when the
+// best is the place as it is now): its index in cands, or 0. Only a plan
+// or a change to come is looked for so: the hours or the staff of another
+// place are no answer about this one.
+func (ix *Index) stating(cands []*candidate, a analyzed, text string, now time.Time, minScore float64) int {
+	k := asksFor(text, cands[0], now)
+	if k.kind != UnstatedPlan && k.kind != UnstatedFuture {
+		return 0
+	}
+	for i := 1; i < len(cands) && i <= statingRunnersUp; i++ {
+		c := cands[i]
+		if c.rank < statingRank*cands[0].rank || !confident(c, a, minScore) {
+			break
+		}
+		if k.statedBy(c, false) {
+			return i
+		}
+	}
+	return 0
 }

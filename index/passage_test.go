@@ -3,7 +3,9 @@ package index
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/content"
 )
 
@@ -58,5 +60,275 @@ func TestFeeQuestionsAskForAnAmount(t *testing.T) {
 		if got := questionIntent(q); got != Amount {
 			t.Errorf("%q: intent %q, want %q", q, got, Amount)
 		}
+	}
+}
+
+// unitsOf makes question units of words, each of weight 1.
+func unitsOf(words ...string) []unit {
+	us := make([]unit, len(words))
+	for i, w := range words {
+		us[i] = unit{text: w, weight: 1}
+	}
+	return us
+}
+
+// A question that names only a matter gets its key facts (the amount, the
+// time limit, the place), each under its heading, not the first section.
+func TestPassageKeyFactsWithoutIntent(t *testing.T) {
+	body := strings.Join([]string{
+		"一、适用情形",
+		"因意外事件或突发重大疾病导致基本生活暂时出现严重困难的家庭，可以申请社区帮扶。",
+		"因教育等必需支出突然增加，超出家庭承受能力的家庭，也可以申请社区帮扶。",
+		"遭遇其他特殊困难、经居委会核实的家庭，可以向街道提出申请，由街道研究决定。",
+		"二、帮扶标准",
+		"根据困难程度一次性给予帮扶，一般在当月低保标准的3倍以内。",
+		"三、申请材料",
+		"身份证或居住证、申请书、困难情况说明。",
+		"四、办理时限",
+		"材料齐全的，街道在5个工作日内作出决定。",
+		"五、办理地点",
+		"社区事务受理服务中心（清风路88号），电话021-59281234。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-2", Title: "社区帮扶办事指南", Body: body})
+	p := passage(di, analyzed{units: unitsOf("社区帮扶")}, passageRunes)
+	for _, want := range []string{"二、帮扶标准", "3倍", "5个工作日", "清风路88号"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("key facts lack %q:\n%s", want, p.Text)
+		}
+	}
+	if n := len([]rune(p.Text)); n > passageRunes+passageRunes/8 {
+		t.Errorf("passage of %d runes, over the budget %d", n, passageRunes)
+	}
+	// Its lines keep the disclosure's order.
+	if strings.Index(p.Text, "3倍") > strings.Index(p.Text, "清风路88号") {
+		t.Errorf("lines out of order:\n%s", p.Text)
+	}
+}
+
+// A disclosure of questions and answers answers with the pair whose
+// question holds the resident's words, 问 line included.
+func TestPassageQuestionAnswerPair(t *testing.T) {
+	body := strings.Join([]string{
+		"问1：托育补贴怎么领？",
+		"答：符合条件的家庭每孩每年可领取托育补贴3600元，通过“随申办”在线申请，也可以到社区事务受理服务中心窗口申请，申请时需要提供出生医学证明和父母身份证。",
+		"问2：托育补贴要交税吗？",
+		"答：托育补贴免征个人所得税，不计入家庭收入，不影响低保等社会救助资格认定，也不影响其他补贴的领取。",
+		"问3：社区托育点在哪里？",
+		"答：社区托育点设在清风路88号二楼，周一至周五7:30—17:30开放，可以先电话预约参观。",
+		"问4：孩子生病住院，医保能报吗？",
+		"答：新生儿出生后90天内参保的，自出生之日起享受医保待遇。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-3", Title: "托育服务政策问答", Body: body})
+	p := passage(di, analyzed{intent: Where, units: unitsOf("托育点")}, passageRunes)
+	if !strings.Contains(p.Text, "问3：社区托育点在哪里？") || !strings.Contains(p.Text, "清风路88号") {
+		t.Errorf("the matching pair is missing:\n%s", p.Text)
+	}
+	if strings.Index(p.Text, "问3") > strings.Index(p.Text, "清风路88号") {
+		t.Errorf("the answer comes before its question:\n%s", p.Text)
+	}
+}
+
+// An event table answers, as of the day asked, with the rows still to
+// come: the rows whose date has passed give way.
+func TestPassageTableRowsStillToCome(t *testing.T) {
+	rows := []string{"| 日期 | 时间 | 活动内容 | 地点 |"}
+	for _, d := range []string{"11月7日", "11月14日", "11月21日", "11月28日", "12月5日"} {
+		rows = append(rows, "| "+d+"（星期六） | 9:30—11:00 | 走进社区事务受理服务中心，体验帮办服务和自助终端 | 清风路88号三楼 |")
+	}
+	body := "为让居民走进街道、了解街道工作，街道开展开放日活动，活动安排如下：\n" + strings.Join(rows, "\n") +
+		"\n报名方式：每场限20人，请在活动日前3天拨打021-59281234报名。"
+	published, _ := content.ParseDate("2026-10-20")
+	di := newDocInfo(content.Disclosure{ID: "t-4", Title: "街道开放日活动安排", Body: body, Published: published})
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, clock.Shanghai)
+	p := passage(di, analyzed{units: unitsOf("开放日"), now: now}, passageRunes)
+	for _, want := range []string{"| 日期 |", "11月28日", "12月5日"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+	if strings.Contains(p.Text, "11月7日") && !strings.Contains(p.Text, "12月5日") {
+		t.Errorf("a past row shown before the ones to come:\n%s", p.Text)
+	}
+	// Before the events, the first rows answer.
+	early := passage(di, analyzed{units: unitsOf("开放日"), now: now.AddDate(0, -1, 0)}, passageRunes)
+	if !strings.Contains(early.Text, "11月7日") {
+		t.Errorf("a month earlier, the first row is missing:\n%s", early.Text)
+	}
+}
+
+// A line that leads a list (…同时具备以下条件：) brings its items.
+func TestPassageListComesWithItsLead(t *testing.T) {
+	body := strings.Join([]string{
+		"【认定对象】同时具备以下条件的本市户籍老年人、残疾人和未成年人，可认定为特困人员：",
+		"1. 无劳动能力；",
+		"2. 无生活来源；",
+		"3. 无法定赡养、扶养、抚养义务人。",
+		"【供养内容】提供基本生活条件，对生活不能自理的给予照料，提供疾病治疗，办理丧葬事宜。",
+		"【供养形式】分散供养或者集中供养，由本人自愿选择，集中供养的费用由政府承担。",
+		"【办理流程】本人向社区事务受理服务中心提出，街道核查并公示7天，全程一般不超过20个工作日。",
+		"【办理地点】社区事务受理服务中心社会救助窗口（清风路88号）。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-5", Title: "特困人员救助供养办事指南", Body: body})
+	p := passage(di, analyzed{intent: Eligibility, units: unitsOf("特困", "条件")}, passageRunes)
+	for _, want := range []string{"以下条件", "1. 无劳动能力", "2. 无生活来源", "3. 无法定"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+}
+
+// 多久, 多长时间 ask for a time limit; the line with the time the whole
+// matter takes answers.
+func TestDurationQuestions(t *testing.T) {
+	for _, q := range []string{"要多久才能办好", "审批要多长时间", "几个工作日能拿到"} {
+		if got := questionIntent(q); got != Duration {
+			t.Errorf("%q: intent %q, want %q", q, got, Duration)
+		}
+	}
+	body := strings.Join([]string{
+		"一、办理流程",
+		"（一）受理：材料齐全的当场受理，出具受理回执；",
+		"（二）调查：街道会同居委会在10个工作日内入户调查，了解实际生活状况；",
+		"（三）公示：拟批准的家庭在居委会公示栏公示7天；",
+		"（四）审批：公示无异议的，由街道审核确认，自受理之日起一般30个工作日内办结。",
+		"二、发放",
+		"补助金按月发放至本人社会保障卡金融账户，发放标准按本市当年公布的标准执行。",
+		"三、咨询",
+		"社区事务受理服务中心社会救助窗口，周一至周五8:30—17:00，电话021-59281234。",
+		"四、其他",
+		"享受补助的家庭每年复核一次，家庭人口、收入发生变化的，应在变化之日起1个月内告知街道。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-6", Title: "生活补助申请办事指南", Body: body})
+	p := passage(di, analyzed{intent: Duration, units: unitsOf("补助", "审批")}, passageRunes)
+	if !strings.Contains(p.Text, "30个工作日内办结") || !p.Intent {
+		t.Errorf("the time limit is missing (intent=%v):\n%s", p.Intent, p.Text)
+	}
+}
+
+// 能领…吗 asks whether one may have it; 怎么参与 how to take part.
+func TestMayAndHowQuestions(t *testing.T) {
+	for q, want := range map[string]Intent{
+		"外地户口的老人能领老年津贴吗": Eligibility,
+		"我能申请住房补贴吗？":     Eligibility,
+		"居民怎么参与重大决策":     Process,
+		"如何预约体检":         Process,
+	} {
+		if got := questionIntent(q); got != want {
+			t.Errorf("%q: intent %q, want %q", q, got, want)
+		}
+	}
+}
+
+// A question that names only a matter is first told what it is: its
+// standard and who may have it, before the other facts.
+func TestPassageStandardFirstWithoutIntent(t *testing.T) {
+	body := strings.Join([]string{
+		"一、服务内容",
+		"生活照料、基础护理和精神慰藉等，由签约服务机构派人员上门提供，每次服务不少于1小时。",
+		"助浴服务每月不少于2次，由服务机构提前1天电话预约上门时间。",
+		"助洁服务每周1次，包括居室清洁、衣物洗涤和生活用品整理，由同一名护理员固定上门。",
+		"助行服务按需预约，陪同就医、外出办事的，服务机构在2个工作日内安排人员。",
+		"二、申请流程",
+		"本人或家属向居委会提出申请，街道在10个工作日内确定补贴比例，签约服务机构按月上门服务。",
+		"三、办理地点",
+		"社区事务受理服务中心9号窗口（清风路88号），周一至周五8:30—17:00。",
+		"四、补贴对象",
+		"本市户籍、年满60周岁，经统一需求评估达到照护二级至六级的独居老人。",
+		"五、其他",
+		"服务机构名单在街道网站公布，居民可以自行选择，对服务不满意的每季度可以更换一次，更换后1个月内生效。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-7", Title: "居家照护补贴申请办事指南", Body: body})
+	p := passage(di, analyzed{units: unitsOf("居家照护补贴")}, passageRunes)
+	if !strings.Contains(p.Text, "二级至六级") {
+		t.Errorf("who may have it is missing:\n%s", p.Text)
+	}
+}
+
+// A question that asks two things (在哪里办，多少钱) gets both.
+func TestPassageTwoThingsAsked(t *testing.T) {
+	body := strings.Join([]string{
+		"一、招收对象：本街道户籍或居住证登记在本街道的小学在校学生，每期招收80人。",
+		"二、办班时间：第一期7月6日至7月31日，第二期8月3日至8月21日，每周一至周五8:30—16:30。",
+		"三、活动内容：作业辅导、阅读、体育、手工和安全教育，由志愿者和专业社工共同带班，每天安排午休。",
+		"四、办班地点：清风路小学（清风路300号）。",
+		"五、报名方式：家长携带户口簿或居住证、孩子学生证到居委会报名，额满即止。",
+		"六、注意事项：请家长按时接送孩子，因故不能参加的提前一天告知带班老师，连续3天无故缺席的取消资格。",
+		"七、收费：每期收取伙食和保险费用200元，低保家庭子女免费。",
+		"八、咨询电话：021-59281234。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-8", Title: "暑期托管班报名通知", Body: body})
+	q := "暑期托管班在哪里办的，多少钱一期？"
+	a := analyzed{intent: questionIntent(q), also: alsoAsked(q, questionIntent(q)), units: unitsOf("托管班")}
+	p := passage(di, a, passageRunes)
+	for _, want := range []string{"清风路300号", "200元"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+	// 电话多少 asks for a phone number only.
+	if got := alsoAsked("电话多少", Phone); len(got) != 0 {
+		t.Errorf("电话多少 also asks %v", got)
+	}
+}
+
+// 经营场所 names a place without giving one: a question of where to go is
+// answered by the line with the address.
+func TestPassageWhereIsAnAddress(t *testing.T) {
+	body := strings.Join([]string{
+		"一、可以办理的事项",
+		"个体工商户设立登记、变更登记（名称、经营者、经营范围、经营场所等）、注销登记，以及营业执照遗失补领。",
+		"二、所需材料",
+		"1. 登记申请书；",
+		"2. 经营者身份证；",
+		"3. 经营场所使用证明：自有房屋提供产权证明，租赁房屋提供租赁合同和出租方产权证明；",
+		"三、经营场所要求",
+		"经营场所应为商业、办公等非住宅用房。利用住宅从事经营的，须符合法律法规和管理规约，并征得有利害关系业主同意。",
+		"住宅内不得从事餐饮、歌舞娱乐、生产加工、危险化学品经营等活动，经营场所的消防、环保等须符合有关规定。",
+		"同一经营场所登记多个个体工商户的，应分别提供经营场所使用证明，并在场所显著位置悬挂营业执照。",
+		"四、办理方式",
+		"（一）线上：登录“一网通办”，进入“个体工商户登记”栏目在线提交；",
+		"（二）线下：企业服务中心（清风路260号一楼）帮办窗口，工作人员可以指导网上申报。",
+		"五、办理时限和费用",
+		"材料齐全、符合法定形式的，1个工作日内办结，不收取任何费用。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-9", Title: "个体工商户登记办事指南", Body: body})
+	p := passage(di, analyzed{intent: Where, units: unitsOf("执照")}, passageRunes)
+	if !strings.Contains(p.Text, "清风路260号") {
+		t.Errorf("the address is missing:\n%s", p.Text)
+	}
+}
+
+// A page imported from HTML: its headings are bare lines (办理地点), its
+// table rows are "name：value；…" lines. The section under a bare heading
+// answers, and the rows still to come are shown.
+func TestPassageImportedPage(t *testing.T) {
+	body := strings.Join([]string{
+		"为方便居民办事，街道社区事务受理服务中心提供综合窗口服务，现将有关事项告知如下。",
+		"服务内容",
+		"社会救助、养老服务、就业登记、医保参保等183项个人事项，实行一窗受理、全区通办。",
+		"办理地点",
+		"青浦区清风路88号一楼大厅，地铁17号线清风站2号口出步行约300米。",
+		"周末服务安排",
+		"日期：11月7日；时间：9:00—12:00；内容：医保参保、敬老卡办理",
+		"日期：11月14日；时间：9:00—12:00；内容：就业登记、社保卡补办",
+		"日期：11月21日；时间：9:00—12:00；内容：居住证办理、积分咨询",
+		"日期：11月28日；时间：9:00—12:00；内容：医保参保、敬老卡办理",
+		"日期：12月5日；时间：9:00—12:00；内容：就业登记、社保卡补办",
+		"其他事项",
+		"办理前可以通过“随申办”预约，预约成功的优先办理；没有预约的现场取号，工作人员会提供帮办服务。",
+	}, "\n")
+	published, _ := content.ParseDate("2026-10-20")
+	di := newDocInfo(content.Disclosure{ID: "t-10", Title: "社区事务受理服务中心服务告知", Body: body, Published: published})
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, clock.Shanghai)
+	p := passage(di, analyzed{intent: Where, units: unitsOf("受理中心"), now: now}, passageRunes)
+	if !strings.Contains(p.Text, "办理地点\n青浦区清风路88号") {
+		t.Errorf("the address is not under its heading:\n%s", p.Text)
+	}
+	p = passage(di, analyzed{units: unitsOf("周末服务"), now: now}, passageRunes)
+	if !strings.Contains(p.Text, "11月28日") || !strings.Contains(p.Text, "12月5日") {
+		t.Errorf("the weekend rows still to come are missing:\n%s", p.Text)
+	}
+	if strings.Contains(p.Text, "11月7日") {
+		t.Errorf("a past weekend shown:\n%s", p.Text)
 	}
 }

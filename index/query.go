@@ -139,6 +139,23 @@ const (
 	DeclineWeather    Decline = "weather"       // a weather forecast
 	DeclineBusiness   Decline = "business"      // a private business
 	DeclineNoPlace    Decline = "no_place_near" // a bare location with no place within the radius
+	// The best disclosure is on the matter but does not state what the
+	// question asks (Answer.Unstated): next year's change of a standard,
+	// a facility yet to be built. Hits[0] is that disclosure.
+	DeclineNotStated Decline = "not_stated"
+	// What the question is about is in a disclosure that is not published
+	// (a draft, or one withheld for the personal data it holds): nothing of
+	// it is told.
+	DeclineUnpublished Decline = "unpublished"
+)
+
+// What a question asks that the disclosures on its matter do not state
+// (DeclineNotStated).
+const (
+	UnstatedFuture = "future" // a change in a year to come; what is published is what holds now
+	UnstatedPlan   = "plan"   // a facility to be built; what is published is what exists
+	UnstatedHours  = "hours"  // when a place opens; what is published says nothing of it
+	UnstatedHiring = "hiring" // whether a place takes on staff; no recruitment is published
 )
 
 // Skipped is a disclosure left out of the answer.
@@ -161,6 +178,7 @@ const (
 	Eligibility Intent = "eligibility" // 条件, 谁能
 	Phone       Intent = "phone"       // 电话
 	When        Intent = "when"        // 什么时候, 截止
+	Duration    Intent = "duration"    // 多久, 几个工作日
 )
 
 // Answer is what the index found for a question, and why. It holds no
@@ -184,6 +202,10 @@ type Answer struct {
 	// AreaNamed is the other city or district the question is about
 	// (DeclineOtherArea).
 	AreaNamed string `json:"area_named,omitempty"`
+	// Unstated is what the question asks that Hits[0], on its matter,
+	// does not state (DeclineNotStated): UnstatedFuture, UnstatedPlan,
+	// UnstatedHours or UnstatedHiring.
+	Unstated string `json:"unstated,omitempty"`
 	// Near: the hits are the service places nearest the resident's
 	// location, nearest first (a place question with a location).
 	Near bool `json:"near,omitempty"`

@@ -20,6 +20,7 @@ type unit struct {
 	text    string   // as the resident wrote it
 	alts    []string // all expressions of the concept (synonyms), text first
 	pinyin  string   // folded pinyin key of text, for homophone typos
+	syl     []string // the syllables of pinyin
 	weight  float64
 	concept bool
 	parts   []string // known sub-words of a longer word
@@ -37,7 +38,9 @@ type analyzed struct {
 	terms    []weightedTerm
 	py       []string
 	intent   Intent
-	outside  *outside // what no disclosure may answer (another area, a personal case…)
+	outside  *outside  // what no disclosure may answer (another area, a personal case…)
+	now      time.Time // the moment asked
+	also     []Intent  // what else it asks for (在哪办，多少钱: where, and an amount)
 }
 
 type weightedTerm struct {
@@ -46,12 +49,13 @@ type weightedTerm struct {
 }
 
 var (
-	reYear4 = regexp.MustCompile(`(19|20)\d{2}`)
+	reYear4 = mustPattern(`(19|20)\d{2}`)
 	reYear2 = regexp.MustCompile(`(^|[^0-9])(\d{2})年`)
 )
 
 func (g *generation) analyze(text string, now time.Time) analyzed {
-	a := analyzed{years: questionYears(text, now), intent: questionIntent(text)}
+	a := analyzed{years: questionYears(text, now), intent: questionIntent(text), now: now}
+	a.also = alsoAsked(text, a.intent)
 	if len(a.years) == 0 {
 		a.months = questionMonths(text)
 	}
@@ -96,6 +100,7 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 		}
 		seen[w] = true
 		u := unit{text: w, pinyin: g.seg.py.key(w)}
+		u.syl = strings.Fields(u.pinyin)
 		u.weight = g.wordWeight(w)
 		terms := g.seg.Terms(w)
 		for _, t := range terms {
@@ -140,7 +145,7 @@ func (g *generation) conceptWeight(used string, alts []string) float64 {
 }
 
 func isMonthWord(w string) bool {
-	return utf8.RuneCountInString(w) <= 3 && (reMonth.MatchString(w) || reMonthCN.MatchString(w)) && len(questionMonths(w)) > 0 && strings.HasSuffix(w, "月")
+	return strings.HasSuffix(w, "月") && utf8.RuneCountInString(w) <= 3 && (reMonth.MatchString(w) || reMonthCN.MatchString(w)) && len(questionMonths(w)) > 0
 }
 
 func isYearWord(w string) bool {
@@ -148,7 +153,7 @@ func isYearWord(w string) bool {
 	case "今年", "去年", "前年", "明年", "年":
 		return true
 	}
-	if reYear4.MatchString(w) && utf8.RuneCountInString(w) <= 5 {
+	if utf8.RuneCountInString(w) <= 5 && reYear4.MatchString(w) {
 		return true
 	}
 	return false
@@ -163,7 +168,7 @@ func questionYears(text string, now time.Time) map[int]bool {
 			ys[y] = true
 		}
 	}
-	for _, m := range reYear2.FindAllStringSubmatch(text, -1) {
+	for _, m := range yearsIn(text) {
 		if y, err := strconv.Atoi(m[2]); err == nil && y >= 10 && y <= 60 {
 			ys[2000+y] = true
 		}
@@ -176,6 +181,14 @@ func questionYears(text string, now time.Time) map[int]bool {
 		ys[year-2] = true
 	}
 	return ys
+}
+
+// yearsIn are reYear2's matches (it needs 年).
+func yearsIn(text string) [][]string {
+	if !strings.Contains(text, "年") {
+		return nil
+	}
+	return reYear2.FindAllStringSubmatch(text, -1)
 }
 
 // referralMatch is a matter of another agency named in a question.
@@ -194,6 +207,9 @@ var (
 // 个 breaks it.
 func questionMonths(text string) map[int]bool {
 	ms := map[int]bool{}
+	if !strings.Contains(text, "月") {
+		return ms // both expressions need 月
+	}
 	for _, m := range reMonth.FindAllStringSubmatch(text, -1) {
 		if v, err := strconv.Atoi(m[2]); err == nil {
 			ms[v] = true
@@ -209,16 +225,17 @@ func questionMonths(text string) map[int]bool {
 // tried: 电话多少 asks for a phone number, not an amount.
 var intentPatterns = []struct {
 	intent Intent
-	re     *regexp.Regexp
+	re     *pattern
 }{
-	{Phone, regexp.MustCompile(`电话|号码|联系方式|热线|打哪个|怎么联系`)},
-	{Materials, regexp.MustCompile(`带什么|带啥|材料|证件|准备什么|准备啥|需要什么|需要啥|要带|提供什么|要哪些|资料`)},
-	{Hours, regexp.MustCompile(`几点|开放时间|营业时间|办公时间|上班时间|服务时间|开门|关门|什么时候开|几时开|周末开|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日末](开|上班|有人)`)},
-	{Where, regexp.MustCompile(`在哪|哪里|哪儿|哪块|啥地方|什么地方|地址|地点|位置|怎么走|哪个窗口|去哪|到哪`)},
-	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号|哪天|哪一天|日期|期限|多久|多长时间|何时|几月|有效期`)},
-	{Amount, regexp.MustCompile(`要交钱|交钱吗|收钱|要钱吗|花钱|掏钱|付费|交费|缴费|自费|收费吗|免费吗|是不是免费|多少钱|多少|额度|最多|最高|上限|几[块元千百万]|几钿|标准|涨|提高|调整|金额|收费|费用|价格|贵不贵|补多少|给多少`)},
-	{Eligibility, regexp.MustCompile(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求|可以参加|能参加|可不可以|算不算|有没有份`)},
-	{Process, regexp.MustCompile(`怎么办|怎么申请|如何申请|怎样申请|流程|步骤|手续|怎么弄|怎么报名|如何报名|如何办理|怎么办理|怎么领|如何领取|网上|线上|在线|怎么操作|程序`)},
+	{Phone, mustPattern(`电话|号码|联系方式|热线|打哪个|怎么联系`)},
+	{Materials, mustPattern(`带什么|带啥|材料|证件|准备什么|准备啥|需要什么|需要啥|要带|提供什么|要哪些|资料`)},
+	{Hours, mustPattern(`几点|开放时间|营业时间|办公时间|上班时间|服务时间|开门|关门|什么时候开|几时开|周末开|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日末](开|上班|有人)`)},
+	{Where, mustPattern(`找谁|向谁|找哪个|哪个部门|在哪|哪里|哪儿|哪块|啥地方|什么地方|地址|地点|位置|怎么走|哪个窗口|去哪|到哪`)},
+	{Duration, mustPattern(`多久|多长时间|多少天|几天|几个工作日|多少个工作日|多少工作日|时限|多快|要多长`)},
+	{When, mustPattern(`什么时候|啥时候|截止|几号|哪天|哪一天|日期|期限|何时|几月|有效期`)},
+	{Amount, mustPattern(`要交钱|交钱吗|收钱|要钱吗|花钱|掏钱|付费|交费|缴费|自费|收费吗|免费吗|是不是免费|多少钱|多少|额度|最多|最高|上限|几[块元千百万]|几钿|标准|涨|提高|调整|金额|收费|费用|价格|贵不贵|补多少|给多少`)},
+	{Eligibility, mustPattern(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求|可以参加|能参加|可不可以|算不算|有没有份|(能|可以)(申请|领|享受|办理)[^？?，。]{0,12}[吗伐]`)},
+	{Process, mustPattern(`怎么办|怎么申请|如何申请|怎样申请|流程|步骤|手续|怎么弄|怎么报名|如何报名|如何办理|怎么办理|怎么领|如何领取|网上|线上|在线|怎么操作|程序|(怎么|如何|怎样)(参与|参加|预约|提交|反映|投诉|查询|使用)`)},
 }
 
 // questionIntent is what a question asks for ("" when it only names a
@@ -247,7 +264,7 @@ type Analysis struct {
 
 // reFiller are words that name no matter in a follow-up (那, 要, 呢…);
 // intent words are removed with intentPatterns.
-var reFiller = regexp.MustCompile(`那么|那个|这个|那|还|要|呢|吗|啊|呀|吧|的|得|了|请问|一下|我|你|他|她|们|是|有|在|去|带|能|可以|什么|啥|怎么|如何|哪些|多少|几`)
+var reFiller = mustPattern(`那么|那个|这个|那|还|要|呢|吗|啊|呀|吧|的|得|了|请问|一下|我|你|他|她|们|是|有|在|去|带|能|可以|什么|啥|怎么|如何|哪些|多少|几`)
 
 // Analyze takes a question apart without searching.
 func (ix *Index) Analyze(text string) Analysis {
