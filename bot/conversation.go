@@ -324,7 +324,10 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		alone, err = d.lib.Ask(ctx, index.Query{Text: in.Text, Geo: in.Geo, Now: now, Explain: st.Topic != ""})
 		return err
 	}
-	if onItsOwn || own != "" {
+	// Nor when it points back and names little (那边有床睡吗): it follows
+	// up too (see follows).
+	pointing := (u.deictic || u.elliptic) && len(an.Topic) <= maxPointingTopic
+	if onItsOwn || own != "" && !pointing {
 		if err := askAlone(); err != nil {
 			return Turn{}, st, err
 		}
@@ -362,7 +365,7 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		}
 	}
 	if chosen == "" {
-		if own == "" {
+		if own == "" || pointing {
 			if err := askAlone(); err != nil {
 				return Turn{}, st, err
 			}
