@@ -236,10 +236,10 @@ func TestConversationQualityXiayang(t *testing.T) {
 		}
 	}
 	// The goal is first turn ≥ 0.88 and follow-ups ≥ 0.85. Not reached
-	// yet: these floors are what is measured (0.725 / 0.738), rounded
+	// yet: these floors are what is measured (0.750 / 0.738), rounded
 	// down; raise them as it improves. Most follow-ups still missed have
 	// the right disclosure without the fact in its passage.
-	const wantFirst, wantLater = 0.72, 0.73
+	const wantFirst, wantLater = 0.75, 0.73
 	if s.firstRate() < wantFirst {
 		t.Errorf("first turn %.3f, want ≥ %.2f", s.firstRate(), wantFirst)
 	}
@@ -266,8 +266,8 @@ func TestConversationQualityYingpu(t *testing.T) {
 			t.Log(f)
 		}
 	}
-	// Measured 0.846 / 0.913, rounded down (the goal as for 夏阳).
-	const wantFirst, wantLater = 0.84, 0.91
+	// Measured 0.923 / 0.913, rounded down (the goal as for 夏阳).
+	const wantFirst, wantLater = 0.92, 0.91
 	if s.firstRate() < wantFirst || s.laterRate() < wantLater {
 		t.Errorf("盈浦 conversations below the floor %.2f / %.2f", wantFirst, wantLater)
 	}

@@ -37,6 +37,7 @@ type analyzed struct {
 	terms    []weightedTerm
 	py       []string
 	intent   Intent
+	pay      bool     // an amount the resident pays (交多少, 收费吗), not one paid to them
 	outside  *outside // what no disclosure may answer (another area, a personal case…)
 }
 
@@ -52,6 +53,7 @@ var (
 
 func (g *generation) analyze(text string, now time.Time) analyzed {
 	a := analyzed{years: questionYears(text, now), intent: questionIntent(text)}
+	a.pay = a.intent == Amount && rePay.MatchString(text)
 	if len(a.years) == 0 {
 		a.months = questionMonths(text)
 	}
@@ -218,8 +220,13 @@ var intentPatterns = []struct {
 	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号|哪天|哪一天|日期|期限|多久|多长时间|何时|几月|有效期`)},
 	{Amount, regexp.MustCompile(`要交钱|交钱吗|收钱|要钱吗|花钱|掏钱|付费|交费|缴费|自费|收费吗|免费吗|是不是免费|多少钱|多少|额度|最多|最高|上限|几[块元千百万]|几钿|标准|涨|提高|调整|金额|收费|费用|价格|贵不贵|补多少|给多少`)},
 	{Eligibility, regexp.MustCompile(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求|可以参加|能参加|可不可以|算不算|有没有份`)},
-	{Process, regexp.MustCompile(`怎么办|怎么申请|如何申请|怎样申请|流程|步骤|手续|怎么弄|怎么报名|如何报名|如何办理|怎么办理|怎么领|如何领取|网上|线上|在线|怎么操作|程序`)},
+	{Process, regexp.MustCompile(`怎么办|(怎么|怎样|如何)[^，。？！,?!]{0,6}(申请|办理|报名|领取|领|登记|预约)|流程|步骤|手续|怎么弄|网上|线上|在线|怎么操作|程序`)},
 }
+
+// rePay: an amount question about what the resident pays (a fee, a
+// contribution), which a charge or contribution notice answers rather than
+// a benefit standard.
+var rePay = regexp.MustCompile(`交(钱|费|多少|几|社保|医保|保险)|缴|收费|收钱|要钱|花钱|掏钱|付费|付钱|自费|贵不贵|价格|多少钱一`)
 
 // questionIntent is what a question asks for ("" when it only names a
 // matter).
