@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -232,49 +233,42 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 	if err != nil {
 		return Turn{}, st, err
 	}
+	own := d.topicOf(in.Text)
 	if in.Fresh || (st.Answer == "" && st.Topic == "") {
-		return d.fresh(st, in.Text, alone)
+		return d.fresh(st, in.Text, own, alone)
 	}
 	matter := joinMatter(st.Topic, in.Text)
 	wide, err := d.lib.Ask(ctx, index.Query{Text: matter, Geo: in.Geo, Now: now, Exclude: st.Refused, Explain: true})
 	if err != nil {
 		return Turn{}, st, err
 	}
-	own := d.topicOf(in.Text)
+	if u.rumour && rumourOnMatter(st, own, wide) && !rumourAnswered(st, own, wide) {
+		// Heard about what is to come on this matter, and nothing
+		// published on it says so: an old scheme, or another matter's, is
+		// no answer to it.
+		return d.rumourTurn(st), st, nil
+	}
 	follow, err := d.follows(ctx, st, u, in, now, own, alone, wide)
 	if err != nil {
 		return Turn{}, st, err
 	}
-	if !follow {
-		return d.fresh(st, in.Text, alone)
-	}
 	chosen := ""
-	switch {
-	case st.Answer != "":
-		chosen = st.Answer
-		if !st.Picked && wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != st.Answer &&
-			wide.Hits[0].Score-scoreOf(wide.Hits, st.Answer) > d.o.SwitchMargin && speaksOf(wide.Hits[0], st.Topic) {
-			// Another disclosure on the matter answers this clearly
-			// better (怎么申请 after the standard: the guide).
-			chosen = wide.Hits[0].ID
+	if !follow {
+		// Too close to choose on its own: the matter under discussion
+		// may tell which one is meant (有地方可以避寒吗 after a cold-wave
+		// warning).
+		if chosen = d.matterDecides(st, alone, wide); chosen == "" {
+			return d.fresh(st, in.Text, own, alone)
 		}
-	case len(st.Choices) > 0:
-		// After a clarifying question: the choice that fits what is
-		// asked now (all of them are on the matter).
-		among, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: st.Choices, Geo: in.Geo, Now: now})
-		if err != nil {
+	}
+	if chosen == "" {
+		if chosen, err = d.choose(ctx, st, u, in, now, own, alone, wide); err != nil {
 			return Turn{}, st, err
 		}
-		if len(among.Hits) > 0 {
-			chosen = among.Hits[0].ID
-		}
-	}
-	if chosen == "" && wide.Answered && len(wide.Hits) > 0 {
-		chosen = wide.Hits[0].ID
 	}
 	if chosen == "" {
 		if alone.Answered {
-			return d.fresh(st, in.Text, alone)
+			return d.fresh(st, in.Text, own, alone)
 		}
 		t := d.answerTurn(wide, TurnDecline)
 		return t, d.after(st, t, in.Text, st.Topic, wide), nil
@@ -299,8 +293,110 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 		}
 	}
 	t := d.answerTurn(a, TurnFollowUp)
-	next := d.after(st, t, in.Text, joinTopic(st.Topic, own), a)
+	next := d.after(st, t, in.Text, joinTopic(st.Topic, own), a, alone, wide)
 	return t, next, nil
+}
+
+// choose is the disclosure a follow-up is about (see docs/bot.md, "Which
+// disclosure a follow-up is about").
+func (d *Dialogue) choose(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (string, error) {
+	chosen := ""
+	switch {
+	case st.Answer != "":
+		chosen = st.Answer
+		if st.Picked {
+			break
+		}
+		if id := d.matterNearTop(st, own, alone, wide); id != "" {
+			// What the message asks is answered on its own by another
+			// disclosure on the matter (评估价不满意怎么办 after a
+			// compensation scheme: the questions and answers on it).
+			chosen = id
+		} else if id := d.kindAnswers(st, alone.Intent, wide); id != "" {
+			// The one shown is not the kind that answers what is asked
+			// now (怎么申请 after a standard): the guide on the matter.
+			chosen = id
+		} else if wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != st.Answer &&
+			wide.Hits[0].Score-scoreOf(wide.Hits, st.Answer) > d.o.SwitchMargin && speaksOf(wide.Hits[0], st.Topic) {
+			// Another disclosure on the matter answers this clearly
+			// better.
+			chosen = wide.Hits[0].ID
+		}
+	case len(st.Choices) > 0:
+		// After a clarifying question: the choice that fits what is
+		// asked now (all of them are on the matter).
+		among, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: st.Choices, Geo: in.Geo, Now: now})
+		if err != nil {
+			return "", err
+		}
+		if len(among.Hits) > 0 {
+			chosen = among.Hits[0].ID
+		}
+	}
+	if chosen == "" && wide.Answered && len(wide.Hits) > 0 {
+		chosen = wide.Hits[0].ID
+	}
+	if u.place && chosen != "" && !contains(st.Places, chosen) {
+		// 那边有床睡吗: the place the last reply named, not the notice
+		// that named it.
+		for _, id := range st.Places {
+			if !contains(st.Refused, id) {
+				return id, nil
+			}
+		}
+	}
+	return chosen, nil
+}
+
+// matterNearTop is a disclosure on the matter under discussion that ranks
+// within FollowMargin of the best answer to the message on its own, when
+// that best answer is not about what the message names (only a homophone
+// or a word in its body) and the disclosure last shown is not near it
+// either; "" when none.
+func (d *Dialogue) matterNearTop(st convState, own string, alone, wide index.Answer) string {
+	if !alone.Answered || len(alone.Hits) == 0 || st.Topic == "" || own == "" || st.Answer == "" {
+		return ""
+	}
+	if namesStrongly(alone.Hits[0], own) {
+		return ""
+	}
+	mine := ownTerms(wide, st.Answer, own)
+	for i, h := range alone.Hits {
+		if i == 3 || alone.Hits[0].Score-h.Score > d.o.FollowMargin {
+			break
+		}
+		if h.ID == st.Answer {
+			return ""
+		}
+		if h.Status != index.Current || contains(st.Refused, h.ID) || !onMatter(wide, h.ID, st.Topic) {
+			continue
+		}
+		if ownTerms(wide, h.ID, own) > mine {
+			// It speaks of more of what the message asks than the
+			// disclosure last shown.
+			return h.ID
+		}
+	}
+	return ""
+}
+
+// ownTerms is how many of words the hit id of a holds (anywhere).
+func ownTerms(a index.Answer, id, words string) int {
+	n := 0
+	for _, h := range a.Hits {
+		if h.ID != id {
+			continue
+		}
+		for _, w := range strings.Fields(words) {
+			for _, m := range h.Matched {
+				if m.Term == w {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
 }
 
 // follows tells whether a question continues the matter under discussion
@@ -315,6 +411,11 @@ func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in In
 		// It points back (那边有床睡吗) or leaves the matter out (按小时算
 		//呢). A long message that says 那边 in passing (我们小区那边水管
 		// 老是堵，听说要改造…) tells its own matter.
+		return true, nil
+	}
+	if shownSays(st, own) {
+		// It asks about what the reply just shown says (夏阳湖公园还能坐
+		// 船吗 after a warning that closes the park's boats).
 		return true, nil
 	}
 	if isNearestQuestion(in.Text) {
@@ -334,6 +435,11 @@ func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in In
 			// What is under discussion is about as good an answer as any.
 			return true, nil
 		}
+	}
+	if d.matterNearTop(st, own, alone, wide) != "" {
+		// Another disclosure on the matter is about as good an answer
+		// as any, and the best one is not about what the message names.
+		return true, nil
 	}
 	named := namedTerms(alone.Hits, own, 3)
 	if len(named) == 0 {
@@ -365,6 +471,23 @@ func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in In
 	return false, nil
 }
 
+// shownSays tells whether the passage last shown holds all of own's topic
+// words but one, and at least two of them.
+func shownSays(st convState, own string) bool {
+	if st.Answer == "" || len(st.Last.Hits) == 0 || st.Last.Hits[0].ID != st.Answer || st.Last.Hits[0].Passage == nil {
+		return false
+	}
+	text := st.Last.Hits[0].Title + "\n" + st.Last.Hits[0].Passage.Text
+	words := strings.Fields(own)
+	n := 0
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			n++
+		}
+	}
+	return n >= 2 && n >= len(words)-1
+}
+
 // maxPointingTopic: a message pointing back (那, 这个, …呢) is a follow-up
 // when it names at most this many words of its own.
 const maxPointingTopic = 2
@@ -382,13 +505,14 @@ func (d *Dialogue) coverageIn(ctx context.Context, in Input, now time.Time, id s
 	return a.Hits[0].Coverage, nil
 }
 
-// fresh answers a question on its own (a new matter).
-func (d *Dialogue) fresh(st convState, q string, a index.Answer) (Turn, convState, error) {
+// fresh answers a question on its own (a new matter); own are its topic
+// words.
+func (d *Dialogue) fresh(st convState, q, own string, a index.Answer) (Turn, convState, error) {
 	t := d.answerTurn(a, TurnAnswer)
 	topic := ""
 	if t.Answered {
 		// What nothing answers is no matter to follow up on.
-		topic = d.topicOf(q)
+		topic = own
 	}
 	next := d.after(convState{}, t, q, topic, a)
 	next.Asking = asking(q, topic)
@@ -396,8 +520,9 @@ func (d *Dialogue) fresh(st convState, q string, a index.Answer) (Turn, convStat
 }
 
 // after is the state once t (answering q from a) was given; topic is the
-// matter from now on.
-func (d *Dialogue) after(st convState, t Turn, q, topic string, a index.Answer) convState {
+// matter from now on; seen are the other answers the turn asked for (their
+// places may be named in the reply).
+func (d *Dialogue) after(st convState, t Turn, q, topic string, a index.Answer, seen ...index.Answer) convState {
 	next := st
 	next.Topic = topic
 	next.Picked = false
@@ -418,7 +543,206 @@ func (d *Dialogue) after(st convState, t Turn, q, topic string, a index.Answer) 
 			next.Offered = appendUnique(next.Offered, h.ID)
 		}
 	}
+	next.Places = placesNamed(t, append([]index.Answer{a}, seen...))
 	return next
+}
+
+// placesNamed are the located disclosures whose place the reply names (its
+// name or its address), the one shown first, then in the order the reply
+// names them: what 那边 points at next.
+func placesNamed(t Turn, answers []index.Answer) []string {
+	type at struct {
+		id  string
+		pos int
+	}
+	var found []at
+	seen := map[string]bool{}
+	for _, a := range answers {
+		for _, h := range a.Hits {
+			if h.Place == nil || seen[h.ID] {
+				continue
+			}
+			seen[h.ID] = true
+			pos := -1
+			if h.ID == t.Answer {
+				pos = 0
+			}
+			for _, s := range []string{h.Place.Name, localAddress(h.Place.Address)} {
+				if utf8.RuneCountInString(s) < 4 {
+					continue
+				}
+				if i := strings.Index(t.Text, s); i >= 0 && (pos < 0 || i+1 < pos) {
+					pos = i + 1
+				}
+			}
+			if pos >= 0 {
+				found = append(found, at{h.ID, pos})
+			}
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].pos < found[j].pos })
+	out := make([]string, 0, len(found))
+	for _, f := range found {
+		if len(out) < maxRemembered {
+			out = append(out, f.id)
+		}
+	}
+	return out
+}
+
+// localAddress drops the city and district before a street address
+// (青浦区丰泽路866号 → 丰泽路866号), as replies often write it.
+func localAddress(addr string) string {
+	for _, sep := range []string{"区", "县"} {
+		if i := strings.Index(addr, sep); i >= 0 && i+len(sep) < len(addr) {
+			addr = addr[i+len(sep):]
+			break
+		}
+	}
+	return addr
+}
+
+// matterDecides: when the message on its own would get a clarifying
+// question, the candidate the matter under discussion ranks clearly first
+// among them; "" when none.
+func (d *Dialogue) matterDecides(st convState, alone, wide index.Answer) string {
+	if st.Topic == "" || !alone.Answered {
+		return ""
+	}
+	cands := d.clarifyCandidates(alone)
+	if len(cands) < 2 {
+		return ""
+	}
+	first := -1
+	for i, h := range wide.Hits {
+		if !containsHit(cands, h.ID) {
+			continue
+		}
+		if first < 0 {
+			if !onMatter(wide, h.ID, st.Topic) {
+				return ""
+			}
+			first = i
+			continue
+		}
+		if wide.Hits[first].Score-h.Score <= d.o.ClarifyMargin {
+			return ""
+		}
+		break
+	}
+	if first < 0 {
+		return ""
+	}
+	return wide.Hits[first].ID
+}
+
+// kindAnswers: when the message asks for something (a process, papers, an
+// amount…) the title of the disclosure last shown does not say it is the
+// kind that answers (a notice of a standard for 怎么申请), another
+// disclosure on the matter that is that kind (a guide) and ranks within
+// SwitchMargin of it for the message read with the matter; "" when none.
+func (d *Dialogue) kindAnswers(st convState, intent index.Intent, wide index.Answer) string {
+	switch intent {
+	case index.Process, index.Materials, index.Eligibility, index.Amount:
+		// A guide answers how, with what and who; a standard how much.
+		// Other intents (where, when, a phone) any kind may answer.
+	default:
+		return ""
+	}
+	var cur *index.Hit
+	for i := range wide.Hits {
+		if wide.Hits[i].ID == st.Answer {
+			cur = &wide.Hits[i]
+		}
+	}
+	if cur == nil || cur.Factors["title_kind"] > 0 {
+		return ""
+	}
+	for i, h := range wide.Hits {
+		if i == 5 {
+			break
+		}
+		if h.ID == st.Answer || contains(st.Refused, h.ID) || h.Status != index.Current {
+			continue
+		}
+		if h.Factors["title_kind"] > 0 && h.Factors["kind"] > cur.Factors["kind"] &&
+			h.Score >= cur.Score-d.o.SwitchMargin && onMatter(wide, h.ID, st.Topic) {
+			return h.ID
+		}
+	}
+	return ""
+}
+
+// rumourTurn declines a question about what is heard to come when nothing
+// published says so; the conversation stays as it was.
+func (d *Dialogue) rumourTurn(st convState) Turn {
+	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: []index.Hit{}, Choices: []string{}}
+}
+
+// rumourOnMatter tells whether a rumour is about the matter under
+// discussion: it names nothing, or only what the disclosure last shown
+// holds (奖励 after a lift-installation guide that names its reward). A
+// rumour naming another matter is a question of its own.
+func rumourOnMatter(st convState, own string, wide index.Answer) bool {
+	n := len(strings.Fields(own))
+	return n == 0 || st.Answer != "" && ownTerms(wide, st.Answer, own) == n
+}
+
+// rumourAnswered tells whether what the resident heard is to come on the
+// matter is something a published disclosure speaks of: the best answer
+// read with the matter is about the matter and either takes effect later or
+// is about what the rumour names (not only mentions it in its body).
+func rumourAnswered(st convState, own string, wide index.Answer) bool {
+	if !wide.Answered || len(wide.Hits) == 0 {
+		return false
+	}
+	top := wide.Hits[0]
+	if !onMatter(wide, top.ID, st.Topic) {
+		return false
+	}
+	return top.Status == index.Upcoming || own != "" && namesStrongly(top, own)
+}
+
+// onMatter tells whether the hit id of a (asked with the matter) holds one
+// of the matter's words in its title, its keywords, or as a synonym or
+// life situation: a disclosure about the matter, not one that mentions it.
+func onMatter(a index.Answer, id, topic string) bool {
+	for _, h := range a.Hits {
+		if h.ID == id {
+			return namesStrongly(h, topic)
+		}
+	}
+	return false
+}
+
+// namesStrongly tells whether h holds one of words (two characters or
+// more) in its title, its keywords, or as a synonym or life situation.
+func namesStrongly(h index.Hit, words string) bool {
+	for _, m := range h.Matched {
+		if utf8.RuneCountInString(m.Term) < 2 {
+			continue
+		}
+		switch m.Where {
+		case index.InTitle, index.InKeywords, index.BySynonym, index.BySituation:
+		default:
+			continue
+		}
+		for _, w := range strings.Fields(words) {
+			if w == m.Term {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsHit(hs []index.Hit, id string) bool {
+	for _, h := range hs {
+		if h.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // pick shows the nth choice of the last reply.
@@ -553,7 +877,8 @@ func (d *Dialogue) full(ctx context.Context, st convState, now time.Time) (Turn,
 // correction: 不是这个 — the intended matter, never the one refused.
 func (d *Dialogue) correction(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
 	refused := appendUnique(append([]string(nil), st.Refused...), st.Answer)
-	if d.topicOf(u.rest) == "" {
+	topic := d.topicOf(u.rest)
+	if topic == "" {
 		// Only "不是这个": offer the other candidates.
 		next := st
 		next.Refused = refused
@@ -576,13 +901,11 @@ func (d *Dialogue) correction(ctx context.Context, st convState, u utterance, in
 		// The resident insists on a matter nothing answers with
 		// confidence: offer the candidates rather than a flat decline.
 		t := d.clarify(a, a.Hits[:min(len(a.Hits), d.o.Choices)])
-		next := d.after(convState{Refused: refused}, t, u.rest, d.topicOf(u.rest), a)
+		next := d.after(convState{Refused: refused}, t, u.rest, topic, a)
 		return t, next, nil
 	}
 	t := d.answerTurn(a, TurnCorrection)
-	next := convState{Refused: refused}
-	topic := d.topicOf(u.rest)
-	next = d.after(next, t, u.rest, topic, a)
+	next := d.after(convState{Refused: refused}, t, u.rest, topic, a)
 	next.Asking = asking(u.rest, topic)
 	return t, next, nil
 }
@@ -633,14 +956,8 @@ func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
 		t.Text = d.render.AnswerText(a)
 		return t
 	}
-	related := []index.Hit{}
-	for _, h := range a.Hits[1:] {
-		if h.Related && len(related) < d.o.Choices-1 {
-			related = append(related, h)
-		}
-	}
-	if !a.Near && len(related) > 0 && d.ambiguous(a) {
-		return d.clarify(a, append([]index.Hit{a.Hits[0]}, related...))
+	if cands := d.clarifyCandidates(a); len(cands) > 1 {
+		return d.clarify(a, cands)
 	}
 	text, choices := d.render.Numbered(a)
 	t.Text = text
@@ -651,6 +968,25 @@ func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
 		t.Answer = t.Choices[0]
 	}
 	return t
+}
+
+// clarifyCandidates are the candidates of a clarifying question when a's
+// best candidates are too close to choose (the best and its related
+// titles), or nil.
+func (d *Dialogue) clarifyCandidates(a index.Answer) []index.Hit {
+	if a.Near || len(a.Hits) < 2 {
+		return nil
+	}
+	related := []index.Hit{}
+	for _, h := range a.Hits[1:] {
+		if h.Related && len(related) < d.o.Choices-1 {
+			related = append(related, h)
+		}
+	}
+	if len(related) == 0 || !d.ambiguous(a) {
+		return nil
+	}
+	return append([]index.Hit{a.Hits[0]}, related...)
 }
 
 // clarify asks which of cands (the candidates of a) is meant.

@@ -54,6 +54,12 @@ type utterance struct {
 	// names no matter of its own does too: see Dialogue.question).
 	deictic  bool // 那/那里/这个…: points back
 	elliptic bool // …呢: the matter is left out
+	// place: it points at a place (那边有床睡吗, 那里几点开门): the place
+	// the last reply named, not a notice that mentions it.
+	place bool
+	// rumour: it asks whether something heard about the future is true
+	// (听说明年奖励要提高，是真的吗).
+	rumour bool
 }
 
 var rePick = regexp.MustCompile(`^(?:看|选|要|查看)?第?([0-9]{1,2}|[一二两三四五六七八九十])(?:个|条|项|号|种|家|处)?(?:吧|的|呢)?$`)
@@ -166,6 +172,17 @@ var deicticWords = []string{
 	"它", "其中", "上面", "刚才", "刚刚", "前面说", "该项", "该处", "该中心",
 }
 
+// placeWords point at a place just named (这里, 这边 often mean "in this
+// text" or "in this district", so they do not).
+var placeWords = []string{"那里", "那边", "那儿", "那个地方", "那地方", "该处", "去那", "到那"}
+
+// rumourWords ask whether something heard is true; futureWords place it
+// ahead of what is published.
+var (
+	rumourWords = []string{"听说", "据说", "听人说", "有人说", "网上说", "传言", "传闻", "是真的吗", "是不是真的", "真的假的", "真的吗"}
+	futureWords = []string{"明年", "后年", "下个月", "下半年", "下一年", "明后年", "以后", "将来", "今后", "年底前", "即将", "快要", "马上要"}
+)
+
 // leadingConnectives start a message that continues the last one.
 var leadingConnectives = []string{"那么", "那要", "那还", "那我", "那", "还有", "另外", "如果", "要是", "万一", "然后", "那请问", "请问那"}
 
@@ -245,6 +262,8 @@ func parseUtterance(text string) utterance {
 		}
 	}
 	u.elliptic = strings.HasSuffix(strings.TrimRightFunc(t, isSep), "呢")
+	u.place = containsAny(core, placeWords)
+	u.rumour = containsAny(core, rumourWords) && containsAny(core, futureWords)
 	return u
 }
 
@@ -310,6 +329,15 @@ func parseCorrection(s string) (utterance, bool) {
 		return utterance{}, false
 	}
 	return utterance{kind: uCorrection, rest: strings.TrimFunc(rest, isSep)}, true
+}
+
+func containsAny(s string, ws []string) bool {
+	for _, w := range ws {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasAnyPrefix(s string, ps []string) bool {

@@ -38,6 +38,11 @@ func feedbackSorryText(hotline string) string {
 	return fmt.Sprintf("抱歉没能帮到您，已记录您的反馈。您可以换个说法再问，或拨打%s市民服务热线咨询。", hotline)
 }
 
+// rumourText answers 听说明年…是真的吗 when nothing published says so.
+func rumourText(hotline string) string {
+	return fmt.Sprintf("目前公开的信息里还没有关于今后调整的内容，一切以街道正式发布的为准，我不敢乱说。现行的规定可以直接问我；想了解进展，可拨打%s市民服务热线咨询。", hotline)
+}
+
 func courtesyText(k courtesyKind) string {
 	switch k {
 	case courtesyHello:

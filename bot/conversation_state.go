@@ -39,6 +39,9 @@ type convState struct {
 	Titles map[string]string
 	// Shown are the disclosures shown on this matter (for 还有别的吗).
 	Shown []string
+	// Places are the located disclosures whose place the last reply
+	// named (the one shown first): what 那边 points at.
+	Places []string
 	// Refused are the disclosures the resident said were not it.
 	Refused []string
 	// FullLines is how many lines of Answer's body 全文 has shown.

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -45,7 +46,12 @@ func TestParseUtterance(t *testing.T) {
 		{"不是本地户口能申请吗", utterance{kind: uQuestion}},
 		{"我想问低保怎么申请", utterance{kind: uQuestion}},
 		{"那要带什么材料", utterance{kind: uQuestion, deictic: true}},
-		{"那边有床睡吗", utterance{kind: uQuestion, deictic: true}},
+		{"那边有床睡吗", utterance{kind: uQuestion, deictic: true, place: true}},
+		{"那里几点开门", utterance{kind: uQuestion, deictic: true, place: true}},
+		{"这里说的补贴怎么领", utterance{kind: uQuestion, deictic: true}},
+		{"听说明年奖励要提高，是真的吗", utterance{kind: uQuestion, rumour: true}},
+		{"听说低保标准提高了，是真的吗", utterance{kind: uQuestion}},
+		{"明年还有补贴吗", utterance{kind: uQuestion}},
 		{"按小时算呢", utterance{kind: uQuestion, elliptic: true}},
 		{"低保标准是多少", utterance{kind: uQuestion}},
 	} {
@@ -61,6 +67,13 @@ type libDoc struct {
 	id, title string
 	words     []string
 	body      []string // lines
+	// bodyWords are matched in the body only (they name no matter of the
+	// disclosure, but a question may name them).
+	bodyWords []string
+	// kinds are the intents its title says it answers (a guide: process,
+	// materials).
+	kinds []index.Intent
+	place *index.Place
 }
 
 // fakeLibrary ranks its disclosures by how many of their words a question
@@ -88,8 +101,22 @@ func (f *fakeLibrary) doc(id string) (libDoc, bool) {
 	return libDoc{}, false
 }
 
+// fakeIntent is what a question asks for, as far as the fake knows.
+func fakeIntent(q string) index.Intent {
+	switch {
+	case strings.Contains(q, "材料"):
+		return index.Materials
+	case strings.Contains(q, "申请") || strings.Contains(q, "怎么办"):
+		return index.Process
+	case strings.Contains(q, "多少") || strings.Contains(q, "提高"):
+		return index.Amount
+	}
+	return index.AnyIntent
+}
+
 func (f *fakeLibrary) hit(d libDoc, q string, score float64) index.Hit {
-	h := index.Hit{ID: d.id, Title: d.title, Department: "测试办", URL: "https://gk.example/" + d.id, Score: score}
+	h := index.Hit{ID: d.id, Title: d.title, Department: "测试办", URL: "https://gk.example/" + d.id, Score: score,
+		Status: index.Current, Place: d.place, Factors: map[string]float64{"title_kind": 0, "kind": 0}}
 	n := 0
 	for _, w := range d.words {
 		if strings.Contains(q, w) {
@@ -97,8 +124,17 @@ func (f *fakeLibrary) hit(d libDoc, q string, score float64) index.Hit {
 			h.Matched = append(h.Matched, index.Match{Term: w, Where: index.InTitle})
 		}
 	}
+	for _, w := range d.bodyWords {
+		if strings.Contains(q, w) {
+			n++
+			h.Matched = append(h.Matched, index.Match{Term: w, Where: index.InBody})
+		}
+	}
 	if len(d.words) > 0 {
-		h.Coverage = float64(n) / float64(len(d.words))
+		h.Coverage = float64(n) / float64(len(d.words)+len(d.bodyWords))
+	}
+	if in := fakeIntent(q); in != index.AnyIntent && slices.Contains(d.kinds, in) {
+		h.Factors["title_kind"], h.Factors["kind"] = 1, 1
 	}
 	line := d.body[0]
 	for _, l := range d.body {
@@ -123,7 +159,7 @@ func (f *fakeLibrary) Ask(ctx context.Context, q index.Query) (index.Answer, err
 				hits = append(hits, f.hit(d, q.Text, 1-0.1*float64(i)))
 			}
 		}
-		return index.Answer{Answered: len(hits) > 0, Hits: hits, Confidence: 1}, nil
+		return index.Answer{Answered: len(hits) > 0, Hits: hits, Confidence: 1, Intent: fakeIntent(q.Text)}, nil
 	}
 	for _, d := range f.docs {
 		excluded := false
@@ -141,7 +177,7 @@ func (f *fakeLibrary) Ask(ctx context.Context, q index.Query) (index.Answer, err
 		hits = append(hits, h)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	a := index.Answer{Hits: hits, Decisive: f.decisive}
+	a := index.Answer{Hits: hits, Intent: fakeIntent(q.Text), Decisive: f.decisive}
 	if len(hits) > 0 {
 		a.Answered, a.Confidence = true, hits[0].Coverage
 		for i := 1; i < len(hits); i++ {
@@ -168,8 +204,9 @@ func (f *fakeLibrary) Full(ctx context.Context, id string, now time.Time) (index
 // only asks.
 func (f *fakeLibrary) Analyze(text string) index.Analysis {
 	var a index.Analysis
+	a.Intent = fakeIntent(text)
 	for _, d := range f.docs {
-		for _, w := range d.words {
+		for _, w := range append(append([]string(nil), d.words...), d.bodyWords...) {
 			if strings.Contains(text, w) && !contains(a.Topic, w) {
 				a.Topic = append(a.Topic, w)
 			}
@@ -542,5 +579,120 @@ func TestDialogueConcurrentResidents(t *testing.T) {
 	wg.Wait()
 	if n := d.store.(*memConversations).c.len(); n > 8 {
 		t.Errorf("%d conversations kept, at most 8", n)
+	}
+}
+
+func TestDialogueFollowUpMovesToTheKindThatAnswers(t *testing.T) {
+	docs := func() []libDoc {
+		return []libDoc{
+			{id: "std", title: "失业金标准调整通知", words: []string{"失业金", "标准"}, kinds: []index.Intent{index.Amount},
+				body: []string{"失业金每月2260元。", "已在领取的不需要本人到窗口申请。"}},
+			{id: "guide", title: "失业金申领办事指南", words: []string{"失业金", "申领"}, kinds: []index.Intent{index.Process, index.Materials},
+				body: []string{"申领材料：退工单、身份证。"}},
+		}
+	}
+	for _, c := range []struct {
+		name        string
+		guideScore  float64
+		want        string
+		wantPassage string
+	}{
+		// Read with the matter, the guide ranks below the standard shown,
+		// but within switch_margin: the guide answers 怎么申请.
+		{"close", 0.7, "guide", "退工单"},
+		// Far below: the standard shown stays.
+		{"far", 0.5, "std", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lib := &fakeLibrary{docs: docs(), scores: map[string]float64{"std": 0.8, "guide": c.guideScore}}
+			d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+			turns := say(t, d, "u", "失业金标准", "怎么申请")
+			if top(turns[0]) != "std" {
+				t.Fatalf("first: %s", top(turns[0]))
+			}
+			if f := turns[1]; f.Kind != TurnFollowUp || top(f) != c.want {
+				t.Errorf("怎么申请 after the standard: %s %s, want %s", f.Kind, top(f), c.want)
+			}
+			if c.wantPassage != "" {
+				assertContains(t, turns[1].Text, c.wantPassage)
+			}
+		})
+	}
+}
+
+func TestDialoguePointsAtThePlaceNamed(t *testing.T) {
+	lib := &fakeLibrary{docs: []libDoc{
+		{id: "cold", title: "寒潮预警及防寒提示", words: []string{"寒潮", "避寒"},
+			body: []string{"体育中心避难点（丰泽路866号）开放避寒，提供热水。"}},
+		{id: "shelter", title: "体育中心避难点启用说明", words: []string{"避难点", "避寒"},
+			place: &index.Place{Name: "体育中心避难点", Address: "青浦区丰泽路866号"}, body: []string{"主馆可摆放折叠床600张。"}},
+	}}
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1})
+	turns := say(t, d, "u", "寒潮避寒", "那边有床睡吗")
+	if top(turns[0]) != "cold" {
+		t.Fatalf("first: %s", top(turns[0]))
+	}
+	if f := turns[1]; f.Kind != TurnFollowUp || top(f) != "shelter" {
+		t.Errorf("那边 after a notice naming a place: %s %s, want the place", f.Kind, top(f))
+	}
+	assertContains(t, turns[1].Text, "折叠床")
+	// Without pointing at a place, the notice shown stays.
+	if f := say(t, d, "v", "寒潮避寒", "有热水吗")[1]; top(f) != "cold" {
+		t.Errorf("a follow-up not pointing at the place: %s, want the notice", top(f))
+	}
+}
+
+func TestDialogueRumourAboutTheMatter(t *testing.T) {
+	lib := &fakeLibrary{docs: []libDoc{
+		{id: "lift", title: "加装电梯办事指南", words: []string{"加装电梯"}, bodyWords: []string{"奖励"},
+			body: []string{"每台补贴28万元，街道另给予每台2万元一次性奖励。"}},
+		{id: "std", title: "低保标准公告", words: []string{"低保", "标准"}, body: []string{"低保标准每月1600元。"}},
+	}}
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "加装电梯", "听说明年奖励要提高，是真的吗", "奖励多少")
+	if r := turns[1]; r.Kind != TurnDecline || r.Answered || !strings.Contains(r.Text, "以街道正式发布的为准") {
+		t.Errorf("rumour about the matter: %s answered %v %q", r.Kind, r.Answered, r.Text)
+	}
+	// The matter stays: a follow-up after it still works.
+	if f := turns[2]; f.Kind != TurnFollowUp || top(f) != "lift" {
+		t.Errorf("after the rumour: %s %s", f.Kind, top(f))
+	}
+	// A rumour naming another matter is a question of its own.
+	if r := say(t, d, "v", "加装电梯", "听说明年低保标准要涨，是真的吗")[1]; !r.Answered || top(r) != "std" {
+		t.Errorf("rumour on another matter: %s %s", r.Kind, top(r))
+	}
+}
+
+func TestDialogueMatterDecidesBetweenCloseCandidates(t *testing.T) {
+	lib := &fakeLibrary{docs: []libDoc{
+		{id: "wind", title: "大风预警", words: []string{"大风", "预警"}, body: []string{"平均风力7级。"}},
+		{id: "cold", title: "寒潮预警及防寒提示", words: []string{"寒潮", "预警", "避寒"}, body: []string{"避难点开放避寒。"}},
+		{id: "shelter", title: "室内避难点启用说明", words: []string{"避难点", "避寒", "室内"}, body: []string{"折叠床600张。"}},
+	}}
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	// On its own the question is a tie (a clarifying question)…
+	if a := say(t, d, "alone", "有地方避寒吗")[0]; a.Kind != TurnClarify {
+		t.Fatalf("alone: %s %v", a.Kind, a.Choices)
+	}
+	// …after a warning, the warning's matter tells which is meant.
+	turns := say(t, d, "u", "大风预警", "有地方避寒吗")
+	if f := turns[1]; f.Kind != TurnFollowUp || top(f) != "cold" {
+		t.Errorf("after a warning: %s %s %v, want cold", f.Kind, top(f), f.Choices)
+	}
+}
+
+func TestDialogueAsksAboutWhatTheReplySaid(t *testing.T) {
+	lib := &fakeLibrary{docs: []libDoc{
+		{id: "wind", title: "大风预警", words: []string{"大风", "预警"}, body: []string{"阳湖公园暂停游船和水上项目。"}},
+		{id: "park", title: "阳湖公园夜间经营方案", words: []string{"阳湖", "公园"}, body: []string{"夜间经营到22:00。"}},
+	}}
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "大风预警", "阳湖公园还能坐船吗")
+	if f := turns[1]; f.Kind != TurnFollowUp || top(f) != "wind" {
+		t.Errorf("asking about what the warning said: %s %s, want the warning", f.Kind, top(f))
+	}
+	// Asked with nothing before it, the park's own disclosure answers.
+	if a := say(t, d, "v", "阳湖公园还能坐船吗")[0]; top(a) != "park" {
+		t.Errorf("alone: %s", top(a))
 	}
 }

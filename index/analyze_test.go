@@ -16,6 +16,8 @@ func TestAnalyzeTellsIntentAndTopic(t *testing.T) {
 		{"电话多少", Phone, false},
 		{"在哪里办", Where, false},
 		{"几点开门", Hours, false},
+		{"找谁办", Where, false},
+		{"向谁申请", Where, true},
 		{"低保标准是多少", Amount, true},
 		{"长者食堂在哪里", Where, true},
 		{"失业保险金怎么申请", Process, true},

@@ -120,6 +120,7 @@ var kindCues = map[Intent]*regexp.Regexp{
 	Eligibility: regexp.MustCompile(`指南|申请|办理|须知|条件|对象|认定|标准`),
 	Phone:       regexp.MustCompile(`电话|联系|通讯|一览|中心|服务点`),
 	When:        regexp.MustCompile(`安排|报名|截止|时间|预警|活动|招聘|日程|期限`),
+	Duration:    regexp.MustCompile(`指南|办事|申请|办理|须知|流程|指引|时限`),
 }
 
 // payCue: title words of a disclosure about what residents pay: a charge,

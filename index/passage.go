@@ -3,9 +3,14 @@ package index
 import (
 	"math"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
+
+	"github.com/yingpu/govbot/clock"
 )
 
 // The answering passage: the section of a disclosure that answers what the
@@ -27,7 +32,7 @@ const (
 // disclosure: an amount (每人每月1510元), an address, opening hours, a
 // phone number, a date, a list of papers. intentWords are weaker cues.
 var intentValues = map[Intent]*regexp.Regexp{
-	Amount:      regexp.MustCompile(`[0-9０-９]+(\.[0-9]+)?(元|万元|块|%|％)|[一二三四五六七八九十百千万]+元|免费|不收费`),
+	Amount:      regexp.MustCompile(`[0-9０-９]+(\.[0-9]+)?(元|万元|块|%|％|倍)|[一二三四五六七八九十百千万]+元|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|半数|免费|不收费`),
 	Where:       regexp.MustCompile(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室|地址|地点[:：在]|位于`),
 	Hours:       regexp.MustCompile(`\d{1,2}[:：]\d{2}|[上下]午\d|周[一二三四五六日]至周|工作日|节假日|全天|24小时`),
 	Materials:   regexp.MustCompile(`身份证|户口簿|户口本|证明|复印件|照片|申请表|材料[:：]|证书|银行卡|借记卡|合同`),
@@ -35,7 +40,11 @@ var intentValues = map[Intent]*regexp.Regexp{
 	Eligibility: regexp.MustCompile(`年满|符合|户籍|条件[:：]|对象[:：]|不满|以上的|以下的|须|应当`),
 	Phone:       regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)|电话[:：]|热线`),
 	When:        regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}[日号]\d{1,2}时|截止|之日起|\d+个(工作)?日|\d+个月|期限|有效期|届时|每月\d{1,2}[日号]`),
+	Duration:    reDuration,
 }
+
+// reDuration: a time limit (15个工作日, 60日内, 24小时内, 当场办结).
+var reDuration = regexp.MustCompile(`[0-9０-９]+(个)?(工作日|自然日|日|天|周|月|年|小时)(内|以内|之内)|[0-9０-９]+个工作日|当场|即时办结|立等可取`)
 
 var intentWords = map[Intent]*regexp.Regexp{
 	Amount:      regexp.MustCompile(`标准|金额|额度|补贴|补助|资助|奖励|费用|收费|价格`),
@@ -46,6 +55,7 @@ var intentWords = map[Intent]*regexp.Regexp{
 	Eligibility: regexp.MustCompile(`条件|对象|范围|适用|具备|具有`),
 	Phone:       regexp.MustCompile(`电话|咨询|联系`),
 	When:        regexp.MustCompile(`时间|日期|期间|起|前|结束|解除|到期`),
+	Duration:    regexp.MustCompile(`时限|期限|办结|完成|审核|发放|答复|时间`),
 }
 
 // intentHeads are the heading words of the section that answers an intent.
@@ -54,13 +64,31 @@ var intentHeads = map[Intent]*regexp.Regexp{
 	Where:       regexp.MustCompile(`地址|地点|位置|场所|站点|服务点|窗口|分布`),
 	Hours:       regexp.MustCompile(`时间`),
 	Materials:   regexp.MustCompile(`材料|证件|携带|准备`),
-	Process:     regexp.MustCompile(`流程|步骤|程序|方式|办理|申请|报名`),
+	Process:     regexp.MustCompile(`流程|步骤|程序|方式|办理|申请|报名|怎么办|如何`),
 	Eligibility: regexp.MustCompile(`条件|对象|范围`),
 	Phone:       regexp.MustCompile(`电话|联系|咨询`),
 	When:        regexp.MustCompile(`时间|截止|期限|日期|时限`),
+	Duration:    regexp.MustCompile(`时限|期限|时间|办结|流程|程序`),
+}
+
+// factKinds are the key facts of a disclosure, for a question that names a
+// matter and asks nothing in particular: an amount or ratio, a time limit,
+// a date, a place, a time of day, a phone number, a count.
+var factKinds = []*regexp.Regexp{
+	regexp.MustCompile(`[0-9０-９]+(\.[0-9]+)?(元|万元|%|％|倍)|[一二三四五六七八九十百千万]+元|[一二三四五六七八九十]+分之[一二三四五六七八九十]+`),
+	reDuration,
+	regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月`),
+	regexp.MustCompile(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室`),
+	regexp.MustCompile(`\d{1,2}[:：]\d{2}`),
+	regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)`),
+	regexp.MustCompile(`[0-9０-９]+(人|户|个|件|条|份|名|次|所|家|处|台|张|周岁|岁)`),
 }
 
 var (
+	reAsk      = regexp.MustCompile(`^(问|Q)\s*[0-9０-９]*\s*[:：、.．]`)
+	reTableRow = regexp.MustCompile(`^[|｜]`)
+	// reItem: an item of a list (1. …, （一）…, ①…).
+	reItem      = regexp.MustCompile(`^([0-9０-９]+[.、．)）]|[(（][一二三四五六七八九十0-9０-９]+[)）]|[①-⑳])`)
 	reSectionNo = regexp.MustCompile(`^([一二三四五六七八九十]+[、．.]|第[一二三四五六七八九十]+[章条部分节])`)
 	reBracket   = regexp.MustCompile(`^【([^】]{1,12})】`)
 )
@@ -80,6 +108,16 @@ func isHeading(line string) bool {
 		return false
 	}
 	return reSectionNo.MatchString(line) || reBracket.MatchString(line)
+}
+
+// isLongHeading: a numbered line too long for isHeading that is still a
+// heading, not a sentence: 三、2026年秋冬季公益课程（9月至次年1月）：.
+func isLongHeading(line string) bool {
+	if utf8.RuneCountInString(line) > 2*headingRunes || !reSectionNo.MatchString(line) {
+		return false
+	}
+	t := strings.TrimRight(line, "：:")
+	return !strings.ContainsAny(t, "。；，,;：:")
 }
 
 // label is a line's heading part: a short heading line whole, 【地址】 of
@@ -122,12 +160,32 @@ func segments(body string) []string {
 // on first need for each intent, which lines hold what it asks for.
 type shape struct {
 	doc        *docInfo
+	title      string // normalized
 	segs, norm []string
+	runes      []int
 	heading    []bool
 	pre        []bool // an introduction (…现公布如下)
 	whole      bool   // the body is short enough to show whole
-	mu         sync.Mutex
-	cues       map[Intent]*lineCues
+	// faq: the body is questions and answers (问1：… 答：…); each 问 line
+	// heads its answer.
+	faq bool
+	// heads marks the lines that head a section for the passage: the
+	// headings, a numbered line too long for one (三、2026年秋冬季公益课程
+	// （9月至次年1月）：), a 问 line.
+	heads []bool
+	// parent is what each line comes under: its section's heading, or a
+	// line leading a list (…符合以下条件：); -1: none. section is the
+	// heading of its section.
+	parent, section []int
+
+	// header marks a table's first row, tableHead each row's table
+	// header (-1: not a table row).
+	header    []bool
+	tableHead []int
+	// facts is how many kinds of key facts each line holds (factKinds).
+	facts []int
+	mu    sync.Mutex
+	cues  map[Intent]*lineCues
 }
 
 // lineCues are, for one intent, which lines hold its value (an amount, an
@@ -135,6 +193,9 @@ type shape struct {
 // it; and the disclosure's kind score for it.
 type lineCues struct {
 	value, word, label, head []bool
+	// names: the line names what the intent asks for (its heading words),
+	// heading or not.
+	names []bool
 	// figure: the value itself has a figure (100元, 清波路500号,
 	// 021-59283000), not only a word (不收费, 电话：).
 	figure []bool
@@ -143,16 +204,65 @@ type lineCues struct {
 
 func newShape(d *docInfo) *shape {
 	body := strings.TrimSpace(d.doc.Body)
-	sh := &shape{doc: d, cues: map[Intent]*lineCues{}}
+	sh := &shape{doc: d, cues: map[Intent]*lineCues{}, title: normalize(d.doc.Title)}
 	sh.whole = utf8.RuneCountInString(body) <= wholeRunes
 	sh.segs = segments(body)
-	sh.norm = make([]string, len(sh.segs))
-	sh.heading = make([]bool, len(sh.segs))
-	sh.pre = make([]bool, len(sh.segs))
+	n := len(sh.segs)
+	sh.norm = make([]string, n)
+	sh.runes = make([]int, n)
+	sh.heading = make([]bool, n)
+	sh.pre = make([]bool, n)
+	sh.heads = make([]bool, n)
+	sh.parent = make([]int, n)
+	sh.section = make([]int, n)
+	sh.header = make([]bool, n)
+	sh.tableHead = make([]int, n)
+	sh.facts = make([]int, n)
+	asks := 0
+	for _, s := range sh.segs {
+		if reAsk.MatchString(s) {
+			asks++
+		}
+	}
+	sh.faq = asks >= 2
+	head, lead, table := -1, -1, -1
 	for i, s := range sh.segs {
 		sh.norm[i] = normalize(s)
+		sh.runes[i] = utf8.RuneCountInString(s)
 		sh.heading[i] = isHeading(s)
+		sh.heads[i] = sh.heading[i] || sh.faq && reAsk.MatchString(s) || isLongHeading(s)
 		sh.pre[i] = rePreamble.MatchString(s)
+		sh.tableHead[i] = -1
+		if reTableRow.MatchString(s) {
+			if table < 0 {
+				table = i
+				sh.header[i] = true
+			} else {
+				sh.tableHead[i] = table
+			}
+		} else {
+			table = -1
+		}
+		sh.parent[i], sh.section[i] = head, head
+		switch {
+		case sh.heads[i] || reBracket.MatchString(s) || reSectionNo.MatchString(s):
+			// A heading, or a line that opens a section with its
+			// label (【地址】…, 三、价格：…).
+			head, lead = i, -1
+			sh.parent[i], sh.section[i] = -1, i
+		case lead >= 0 && reItem.MatchString(s):
+			sh.parent[i] = lead
+		default:
+			lead = -1
+		}
+		if !sh.heads[i] && (strings.HasSuffix(s, "：") || strings.HasSuffix(s, ":")) {
+			lead = i
+		}
+		for _, re := range factKinds {
+			if re.MatchString(s) {
+				sh.facts[i]++
+			}
+		}
 	}
 	return sh
 }
@@ -165,7 +275,7 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 		return c
 	}
 	n := len(sh.segs)
-	c := &lineCues{value: make([]bool, n), word: make([]bool, n), label: make([]bool, n), head: make([]bool, n), figure: make([]bool, n)}
+	c := &lineCues{value: make([]bool, n), word: make([]bool, n), label: make([]bool, n), head: make([]bool, n), figure: make([]bool, n), names: make([]bool, n)}
 	for i, s := range sh.segs {
 		c.value[i] = intentValues[in].MatchString(s)
 		for _, m := range intentValues[in].FindAllString(s, -1) {
@@ -175,7 +285,8 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 		if lb := label(s); lb != "" && intentHeads[in].MatchString(lb) {
 			c.label[i] = true
 		}
-		c.head[i] = sh.heading[i] && intentHeads[in].MatchString(s)
+		c.names[i] = intentHeads[in].MatchString(s)
+		c.head[i] = sh.heading[i] && c.names[i]
 	}
 	c.kind = kindScore(sh.doc, in, c.value)
 	sh.cues[in] = c
@@ -183,9 +294,11 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 }
 
 // passage picks the part of a disclosure that answers the question: the
-// line that holds most of what was asked and what the intent asks for,
-// from the heading of its section to the section's end, within about
-// budget characters. A short body is the whole passage.
+// lines that hold most of what was asked and what the intent asks for (or,
+// for a question that names only a matter, its key facts: amounts, time
+// limits, ratios, dates, places, phones), each under the heading of its
+// section, in the disclosure's order, within about budget characters. A
+// short body is the whole passage.
 func passage(di *docInfo, a analyzed, budget int) *Passage {
 	sh := di.shape()
 	segs := sh.segs
@@ -204,173 +317,302 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		}
 		return &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
 	}
-	// A question word that most lines hold (the matter itself, in its own
-	// disclosure) tells little about which line answers.
-	weights := make([]float64, len(a.units))
-	holds := make([][]bool, len(a.units)) // holds[k][i]: line i holds unit k
-	top := 0.0
-	for k, u := range a.units {
-		n := 0
-		holds[k] = make([]bool, len(segs))
-		for i, s := range sh.norm {
-			if unitIn(s, u) {
-				holds[k][i] = true
-				n++
-			}
-		}
-		weights[k] = u.weight * math.Log(1+float64(len(segs))/float64(1+n))
-		top += weights[k]
-	}
-	heading := -1      // index of the heading of the current section
-	headMatch := false // it names what the intent asks for
-	scores := make([]float64, len(segs))
-	intentLine := make([]bool, len(segs))
-	for i := range segs {
-		if sh.heading[i] {
-			heading, headMatch = i, cue != nil && cue.head[i]
-		}
-		score := 0.0
-		for k := range a.units {
-			if holds[k][i] {
-				score += weights[k]
-			}
-		}
-		if top > 0 {
-			score = 4 * score / top
-		}
-		if sh.pre[i] {
-			score -= 1 // an introduction (…现公布如下) holds no fact
-		}
-		if cue != nil {
-			switch {
-			case cue.value[i]:
-				score += 3
-				intentLine[i] = true
-			case cue.word[i]:
-				score += 1
-			}
-			if cue.label[i] {
-				score += 3
-				intentLine[i] = true
-			}
-			if headMatch && heading >= 0 && i-heading <= reachBack*2 {
-				score += 2.5
-			}
-		}
-		scores[i] = score
-	}
-	best, bestScore := 0, -1.0
-	for i, s := range scores {
-		if s > bestScore+1e-9 {
-			best, bestScore = i, s
-		}
-	}
-	start := best
-	for j := best; j >= 0 && j >= best-reachBack; j-- {
-		if sh.heading[j] {
-			start = j
-			break
-		}
-	}
-	if start == best && best > 0 && utf8.RuneCountInString(segs[best-1]) <= 16 {
-		start = best - 1 // a short line before it gives it context
-	}
+	scores, intentLine := sh.lineScores(a, cue)
+	chosen := sh.choose(scores, budget)
 	var b strings.Builder
-	runes := 0
-	end := start
-	hit := false
-	for i := start; i < len(segs); i++ {
-		r := utf8.RuneCountInString(segs[i])
-		// The section ends at the next heading, unless it is short: then
-		// the next one follows, within the budget.
-		if i > best && (sh.heading[i] && runes >= budget/2 || runes+r > budget) {
-			break
-		}
-		if i > start && runes+r > 2*budget {
-			break
-		}
+	hit, whole := false, len(chosen) == len(segs)
+	for _, i := range chosen {
 		if b.Len() > 0 {
 			b.WriteByte('\n')
 		}
 		b.WriteString(segs[i])
-		runes += r
-		end = i
 		hit = hit || intentLine[i]
 	}
-	whole := start == 0 && end == len(segs)-1
-	if cue == nil {
-		return &Passage{Text: b.String(), Whole: whole, Intent: hit}
-	}
-	// The section read holds no line with what the intent asks for (an
-	// address, a date, an amount…) while another part of the disclosure
-	// does: that line comes along, under its heading.
-	// A value with a figure (100元, 清波路500号, 5个工作日) answers before
-	// one without (不收费, 地址).
-	extra := -1
-	for _, strong := range []bool{true, false} {
-		held := false
-		for i := start; i <= end; i++ {
-			held = held || cue.value[i] && (!strong || cue.figure[i])
+	return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+}
+
+// Line score parts (see lineScores).
+const (
+	wordsScore   = 4    // a line holding all the question's words
+	headWords    = 1    // share of its heading's words a line inherits
+	leadWords    = 0.5  // of the words of the line that leads its list
+	titleWords   = 0.25 // a word of the title: the matter, not the line
+	pairWords    = 1.0  // the same for the answer of a 问/答 pair
+	valueScore   = 3    // it holds what the intent asks for
+	cueWordScore = 1    // a weaker cue word of the intent
+	sectionScore = 2.5  // under a heading that names the intent
+	alsoScore    = 1.5  // what the intent also wants (how to → the papers)
+	factScore    = 1    // a key fact, for a question with no intent
+	factEach     = 0.5  // each further kind of fact on the line
+	factMax      = 2.5
+	pastRow      = 3   // a table row whose date has passed
+	bestSection  = 0.5 // the best line's section reads as one
+	minShare     = 0.3
+)
+
+// alsoWanted: what a question with an intent also needs from a guide: how
+// to apply needs the papers and the time limits.
+var alsoWanted = map[Intent][]Intent{
+	Process: {Materials, Duration},
+}
+
+// lineScores scores each line for the question; intentLine says which
+// lines hold what its intent asks for.
+func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intentLine []bool) {
+	segs := sh.segs
+	// A question word that most lines hold (the matter itself, in its own
+	// disclosure) tells little about which line answers.
+	words := make([]float64, len(segs))
+	top := 0.0
+	for _, u := range a.units {
+		n := 0
+		holds := make([]bool, len(segs))
+		for i, s := range sh.norm {
+			if unitIn(s, u) {
+				holds[i] = true
+				n++
+			}
 		}
-		if held {
-			return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+		if n == 0 {
+			continue // a word the disclosure lacks tells no line from another
+		}
+		w := u.weight * math.Log(1+float64(len(segs))/float64(1+n))
+		top += w
+		if unitIn(sh.title, u) {
+			w *= titleWords
 		}
 		for i := range segs {
-			if !cue.value[i] || strong && !cue.figure[i] || i >= start && i <= end {
-				continue
-			}
-			if extra < 0 || scores[i] > scores[extra]+1e-9 {
-				extra = i
+			if holds[i] {
+				words[i] += w
 			}
 		}
-		if extra >= 0 {
+	}
+	if top > 0 {
+		for i := range words {
+			words[i] = wordsScore * words[i] / top
+		}
+	}
+	var also []*lineCues
+	if cue != nil {
+		for _, in := range alsoWanted[a.intent] {
+			also = append(also, sh.cuesFor(in))
+		}
+	}
+	past := sh.pastRows(a.now)
+	scores = make([]float64, len(segs))
+	intentLine = make([]bool, len(segs))
+	for i := range segs {
+		h := sh.parent[i]
+		score := words[i]
+		share := 1.0
+		for j := h; j >= 0; j = sh.parent[j] {
+			switch {
+			case sh.faq && sh.heads[j]:
+				score += share * pairWords * words[j]
+			case sh.heads[j]:
+				score += share * headWords * words[j]
+			default:
+				score += share * leadWords * words[j]
+			}
+			share /= 2
+		}
+		if sh.pre[i] {
+			score -= 1 // an introduction (…现公布如下) holds no fact
+		}
+		if past[i] {
+			score -= pastRow
+		}
+		if cue != nil {
+			switch {
+			case cue.value[i] && cue.word[i] && a.intent == Duration:
+				// 30个工作日内办结: the time limit of the whole matter.
+				score += valueScore + cueWordScore
+				intentLine[i] = true
+			case cue.value[i]:
+				score += valueScore
+				intentLine[i] = true
+			case cue.word[i]:
+				score += cueWordScore
+			}
+			if cue.label[i] {
+				score += valueScore
+				intentLine[i] = true
+			}
+			if sh.under(i, cue) {
+				score += sectionScore
+			}
+			for _, c := range also {
+				if c.figure[i] || sh.under(i, c) && c.value[i] {
+					score += alsoScore
+				}
+			}
+		} else if k := sh.facts[i]; k > 0 {
+			score += min(factMax, factScore+factEach*float64(k-1))
+		}
+		scores[i] = score
+	}
+	// Headings and table headers come with their lines, not alone (but
+	// 【咨询电话】021-59283138 says something).
+	for i := range segs {
+		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] {
+			scores[i] = math.Inf(-1)
+		}
+	}
+	best := argmax(scores)
+	if best >= 0 {
+		for i := range segs {
+			if i != best && sh.section[i] >= 0 && sh.section[i] == sh.section[best] {
+				scores[i] += bestSection
+			}
+		}
+	}
+	return scores, intentLine
+}
+
+// under tells whether line i comes under a heading or a lead line that
+// names what c's intent asks for (二、所需材料, 【办理地点】…：).
+func (sh *shape) under(i int, c *lineCues) bool {
+	for j := sh.parent[i]; j >= 0; j = sh.parent[j] {
+		if c.names[j] && (sh.heads[j] || c.label[j]) {
+			return true
+		}
+	}
+	return false
+}
+
+func argmax(xs []float64) int {
+	best := -1
+	for i, x := range xs {
+		if best < 0 || x > xs[best]+1e-9 {
+			best = i
+		}
+	}
+	return best
+}
+
+// choose picks the lines to show: the best ones first, each with its
+// heading (and a table row with the table's header), while they fit in
+// budget runes; in the disclosure's order. The best line is always shown.
+func (sh *shape) choose(scores []float64, budget int) []int {
+	order := make([]int, len(scores))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool { return scores[order[x]] > scores[order[y]]+1e-9 })
+	picked := make([]bool, len(scores))
+	runes := 0
+	floor := math.Max(0.5, minShare*scores[order[0]])
+	for n, i := range order {
+		if math.IsInf(scores[i], -1) || n > 0 && scores[i] < floor {
 			break
 		}
+		with := []int{i}
+		for h := sh.parent[i]; h >= 0; h = sh.parent[h] {
+			if !picked[h] {
+				with = append(with, h)
+			}
+		}
+		if hd := sh.tableHead[i]; hd >= 0 && !picked[hd] {
+			with = append(with, hd)
+		}
+		cost := 0
+		for _, j := range with {
+			cost += sh.runes[j]
+		}
+		if n > 0 && runes+cost > budget {
+			continue
+		}
+		for _, j := range with {
+			picked[j] = true
+		}
+		runes += cost
 	}
-	if extra < 0 {
-		return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+	// A list read with holes (1., 3., 4.) reads wrong: a line or two
+	// left out between two shown lines of one section come in, room
+	// permitting.
+	last := -1
+	for i := range picked {
+		if !picked[i] {
+			continue
+		}
+		if last >= 0 && i-last > 1 && i-last <= 3 && sh.section[i] == sh.section[last] {
+			gap := 0
+			for j := last + 1; j < i; j++ {
+				gap += sh.runes[j]
+			}
+			if runes+gap <= budget+budget/8 {
+				for j := last + 1; j < i; j++ {
+					picked[j] = true
+				}
+				runes += gap
+			}
+		}
+		last = i
 	}
-	lines := []int{}
-	for j := extra - 1; j >= 0 && j >= extra-reachBack && (j > end || j < start); j-- {
-		if sh.heading[j] {
-			lines = append(lines, j)
-			break
+	var out []int
+	for i, p := range picked {
+		if p {
+			out = append(out, i)
 		}
 	}
-	lines = append(lines, extra)
-	extraRunes := 0
-	for _, j := range lines {
-		extraRunes += utf8.RuneCountInString(segs[j])
+	return out
+}
+
+// pastRows marks the table rows whose dates have all passed on the day
+// asked: an event table answers with what is still to come.
+func (sh *shape) pastRows(now time.Time) []bool {
+	past := make([]bool, len(sh.segs))
+	if now.IsZero() {
+		return past
 	}
-	// Room for it: the section loses its last lines past the best one.
-	keep := end
-	for keep > best && runes+extraRunes > budget+budget/4 {
-		runes -= utf8.RuneCountInString(segs[keep])
-		keep--
-	}
-	if runes+extraRunes > 2*budget {
-		return &Passage{Text: b.String(), Whole: whole, Intent: hit}
-	}
-	var order []int
-	for i := start; i <= keep; i++ {
-		order = append(order, i)
-	}
-	if extra < start {
-		order = append(append([]int{}, lines[len(lines)-1:]...), order...)
-		if len(lines) == 2 {
-			order = append([]int{lines[0]}, order...)
+	today := clock.DateOf(now)
+	upcoming := false
+	for i := range sh.segs {
+		if sh.tableHead[i] < 0 || sh.header[i] {
+			continue
 		}
-	} else {
-		if len(lines) == 2 {
-			order = append(order, lines[0])
+		ds := sh.rowDates(i, now)
+		if len(ds) == 0 {
+			continue
 		}
-		order = append(order, extra)
+		p := true
+		for _, d := range ds {
+			p = p && d.Before(today)
+		}
+		past[i] = p
+		upcoming = upcoming || !p
 	}
-	texts := make([]string, len(order))
-	for k, i := range order {
-		texts[k] = segs[i]
+	if !upcoming {
+		return make([]bool, len(sh.segs)) // all past: the table as it was
 	}
-	return &Passage{Text: strings.Join(texts, "\n"), Intent: true}
+	return past
+}
+
+var (
+	reRowDate = regexp.MustCompile(`(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日`)
+)
+
+// rowDates are the dates a table row names; a date without a year is in
+// the disclosure's year (or, without one, the year asked).
+func (sh *shape) rowDates(i int, now time.Time) []time.Time {
+	year := now.In(clock.Shanghai).Year()
+	if p := sh.doc.doc.Published; !p.IsZero() {
+		year = p.Time().Year()
+	}
+	var out []time.Time
+	for _, m := range reRowDate.FindAllStringSubmatch(sh.segs[i], -1) {
+		y := year
+		if m[1] != "" {
+			y, _ = strconv.Atoi(m[1])
+		}
+		mo, _ := strconv.Atoi(m[2])
+		d, _ := strconv.Atoi(m[3])
+		if mo < 1 || mo > 12 || d < 1 || d > 31 {
+			continue
+		}
+		out = append(out, time.Date(y, time.Month(mo), d, 0, 0, 0, 0, clock.Shanghai))
+	}
+	return out
 }
 
 var reDigit = regexp.MustCompile(`[0-9０-９]`)

@@ -3,7 +3,9 @@ package index
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/content"
 )
 
@@ -58,5 +60,147 @@ func TestFeeQuestionsAskForAnAmount(t *testing.T) {
 		if got := questionIntent(q); got != Amount {
 			t.Errorf("%q: intent %q, want %q", q, got, Amount)
 		}
+	}
+}
+
+// unitsOf makes question units of words, each of weight 1.
+func unitsOf(words ...string) []unit {
+	us := make([]unit, len(words))
+	for i, w := range words {
+		us[i] = unit{text: w, weight: 1}
+	}
+	return us
+}
+
+// A question that names only a matter gets its key facts (the amount, the
+// time limit, the place), each under its heading, not the first section.
+func TestPassageKeyFactsWithoutIntent(t *testing.T) {
+	body := strings.Join([]string{
+		"一、适用情形",
+		"因意外事件或突发重大疾病导致基本生活暂时出现严重困难的家庭，可以申请社区帮扶。",
+		"因教育等必需支出突然增加，超出家庭承受能力的家庭，也可以申请社区帮扶。",
+		"遭遇其他特殊困难、经居委会核实的家庭，可以向街道提出申请，由街道研究决定。",
+		"二、帮扶标准",
+		"根据困难程度一次性给予帮扶，一般在当月低保标准的3倍以内。",
+		"三、申请材料",
+		"身份证或居住证、申请书、困难情况说明。",
+		"四、办理时限",
+		"材料齐全的，街道在5个工作日内作出决定。",
+		"五、办理地点",
+		"社区事务受理服务中心（清风路88号），电话021-59281234。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-2", Title: "社区帮扶办事指南", Body: body})
+	p := passage(di, analyzed{units: unitsOf("社区帮扶")}, passageRunes)
+	for _, want := range []string{"二、帮扶标准", "3倍", "5个工作日", "清风路88号"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("key facts lack %q:\n%s", want, p.Text)
+		}
+	}
+	if n := len([]rune(p.Text)); n > passageRunes+passageRunes/8 {
+		t.Errorf("passage of %d runes, over the budget %d", n, passageRunes)
+	}
+	// Its lines keep the disclosure's order.
+	if strings.Index(p.Text, "3倍") > strings.Index(p.Text, "清风路88号") {
+		t.Errorf("lines out of order:\n%s", p.Text)
+	}
+}
+
+// A disclosure of questions and answers answers with the pair whose
+// question holds the resident's words, 问 line included.
+func TestPassageQuestionAnswerPair(t *testing.T) {
+	body := strings.Join([]string{
+		"问1：托育补贴怎么领？",
+		"答：符合条件的家庭每孩每年可领取托育补贴3600元，通过“随申办”在线申请，也可以到社区事务受理服务中心窗口申请，申请时需要提供出生医学证明和父母身份证。",
+		"问2：托育补贴要交税吗？",
+		"答：托育补贴免征个人所得税，不计入家庭收入，不影响低保等社会救助资格认定，也不影响其他补贴的领取。",
+		"问3：社区托育点在哪里？",
+		"答：社区托育点设在清风路88号二楼，周一至周五7:30—17:30开放，可以先电话预约参观。",
+		"问4：孩子生病住院，医保能报吗？",
+		"答：新生儿出生后90天内参保的，自出生之日起享受医保待遇。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-3", Title: "托育服务政策问答", Body: body})
+	p := passage(di, analyzed{intent: Where, units: unitsOf("托育点")}, passageRunes)
+	if !strings.Contains(p.Text, "问3：社区托育点在哪里？") || !strings.Contains(p.Text, "清风路88号") {
+		t.Errorf("the matching pair is missing:\n%s", p.Text)
+	}
+	if strings.Index(p.Text, "问3") > strings.Index(p.Text, "清风路88号") {
+		t.Errorf("the answer comes before its question:\n%s", p.Text)
+	}
+}
+
+// An event table answers, as of the day asked, with the rows still to
+// come: the rows whose date has passed give way.
+func TestPassageTableRowsStillToCome(t *testing.T) {
+	rows := []string{"| 日期 | 时间 | 活动内容 | 地点 |"}
+	for _, d := range []string{"11月7日", "11月14日", "11月21日", "11月28日", "12月5日"} {
+		rows = append(rows, "| "+d+"（星期六） | 9:30—11:00 | 走进社区事务受理服务中心，体验帮办服务和自助终端 | 清风路88号三楼 |")
+	}
+	body := "为让居民走进街道、了解街道工作，街道开展开放日活动，活动安排如下：\n" + strings.Join(rows, "\n") +
+		"\n报名方式：每场限20人，请在活动日前3天拨打021-59281234报名。"
+	published, _ := content.ParseDate("2026-10-20")
+	di := newDocInfo(content.Disclosure{ID: "t-4", Title: "街道开放日活动安排", Body: body, Published: published})
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, clock.Shanghai)
+	p := passage(di, analyzed{units: unitsOf("开放日"), now: now}, passageRunes)
+	for _, want := range []string{"| 日期 |", "11月28日", "12月5日"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+	if strings.Contains(p.Text, "11月7日") && !strings.Contains(p.Text, "12月5日") {
+		t.Errorf("a past row shown before the ones to come:\n%s", p.Text)
+	}
+	// Before the events, the first rows answer.
+	early := passage(di, analyzed{units: unitsOf("开放日"), now: now.AddDate(0, -1, 0)}, passageRunes)
+	if !strings.Contains(early.Text, "11月7日") {
+		t.Errorf("a month earlier, the first row is missing:\n%s", early.Text)
+	}
+}
+
+// A line that leads a list (…同时具备以下条件：) brings its items.
+func TestPassageListComesWithItsLead(t *testing.T) {
+	body := strings.Join([]string{
+		"【认定对象】同时具备以下条件的本市户籍老年人、残疾人和未成年人，可认定为特困人员：",
+		"1. 无劳动能力；",
+		"2. 无生活来源；",
+		"3. 无法定赡养、扶养、抚养义务人。",
+		"【供养内容】提供基本生活条件，对生活不能自理的给予照料，提供疾病治疗，办理丧葬事宜。",
+		"【供养形式】分散供养或者集中供养，由本人自愿选择，集中供养的费用由政府承担。",
+		"【办理流程】本人向社区事务受理服务中心提出，街道核查并公示7天，全程一般不超过20个工作日。",
+		"【办理地点】社区事务受理服务中心社会救助窗口（清风路88号）。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-5", Title: "特困人员救助供养办事指南", Body: body})
+	p := passage(di, analyzed{intent: Eligibility, units: unitsOf("特困", "条件")}, passageRunes)
+	for _, want := range []string{"以下条件", "1. 无劳动能力", "2. 无生活来源", "3. 无法定"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+}
+
+// 多久, 多长时间 ask for a time limit; the line with the time the whole
+// matter takes answers.
+func TestDurationQuestions(t *testing.T) {
+	for _, q := range []string{"要多久才能办好", "审批要多长时间", "几个工作日能拿到"} {
+		if got := questionIntent(q); got != Duration {
+			t.Errorf("%q: intent %q, want %q", q, got, Duration)
+		}
+	}
+	body := strings.Join([]string{
+		"一、办理流程",
+		"（一）受理：材料齐全的当场受理，出具受理回执；",
+		"（二）调查：街道会同居委会在10个工作日内入户调查，了解实际生活状况；",
+		"（三）公示：拟批准的家庭在居委会公示栏公示7天；",
+		"（四）审批：公示无异议的，由街道审核确认，自受理之日起一般30个工作日内办结。",
+		"二、发放",
+		"补助金按月发放至本人社会保障卡金融账户，发放标准按本市当年公布的标准执行。",
+		"三、咨询",
+		"社区事务受理服务中心社会救助窗口，周一至周五8:30—17:00，电话021-59281234。",
+		"四、其他",
+		"享受补助的家庭每年复核一次，家庭人口、收入发生变化的，应在变化之日起1个月内告知街道。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-6", Title: "生活补助申请办事指南", Body: body})
+	p := passage(di, analyzed{intent: Duration, units: unitsOf("补助", "审批")}, passageRunes)
+	if !strings.Contains(p.Text, "30个工作日内办结") || !p.Intent {
+		t.Errorf("the time limit is missing (intent=%v):\n%s", p.Intent, p.Text)
 	}
 }

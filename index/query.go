@@ -161,6 +161,7 @@ const (
 	Eligibility Intent = "eligibility" // 条件, 谁能
 	Phone       Intent = "phone"       // 电话
 	When        Intent = "when"        // 什么时候, 截止
+	Duration    Intent = "duration"    // 多久, 几个工作日
 )
 
 // Answer is what the index found for a question, and why. It holds no

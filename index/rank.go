@@ -166,15 +166,15 @@ func (c *candidate) features(a analyzed, qr []rune) {
 // passageFeatures cuts the candidate's passage and computes the features
 // that read the whole body (the passage's, and the kind of its lines).
 func (c *candidate) passageFeatures(a analyzed) {
-	c.passage = passage(c.info, a, passageRunes)
-	c.feat[featPassage] = passageCoverage(a, c.passage)
+	sp := sectionPassage(c.info, a, passageRunes)
+	c.feat[featPassage] = passageCoverage(a, sp)
 	if a.intent != AnyIntent {
 		c.feat[featKind] = c.info.shape().cuesFor(a.intent).kind
 	}
 	switch {
 	case a.intent == AnyIntent:
 		c.feat[featIntent] = 0.5
-	case c.passage != nil && c.passage.Intent:
+	case sp != nil && sp.Intent:
 		c.feat[featIntent] = 1
 	}
 }
@@ -422,6 +422,7 @@ func (g *generation) distinctive(ctx context.Context, a analyzed, c *candidate, 
 		return true // too few disclosures to tell common from rare
 	}
 	limit := max(uint64(share*float64(g.meta.Docs)), distinctMinDocs)
+	var inHead uint64 // the found units c holds in its title or keywords
 	for i, u := range a.units {
 		if i >= 64 || c.found&(1<<i) == 0 {
 			continue
@@ -433,6 +434,9 @@ func (g *generation) distinctive(ctx context.Context, a analyzed, c *candidate, 
 		if len(alts) == 0 {
 			alts = []string{u.text}
 		}
+		if containsAny(&c.info.headRunes, c.info.head, u.text, u.alts) {
+			inHead |= 1 << i
+		}
 		var df uint64
 		for _, w := range alts {
 			df = max(df, g.df.docFreq(ctx, fBody, w), g.df.docFreq(ctx, fTitle, w))
@@ -442,13 +446,16 @@ func (g *generation) distinctive(ctx context.Context, a analyzed, c *candidate, 
 		}
 	}
 	// No one word is rare, but together they may be: 低保 and 标准 are
-	// each in many of a small corpus's disclosures, both in few. On a
-	// large corpus a word in a fifth of the disclosures is common indeed,
-	// and counting them together would walk their long postings.
+	// each in many of a small corpus's disclosures, both in few; 社区,
+	// 事务, 受理 and 中心 are together in the body of most guides, in the
+	// title of one. On a large corpus a word in a fifth of the disclosures
+	// is common indeed, and counting them together would walk their long
+	// postings.
 	if g.meta.Docs > coFreqMaxCorpus {
 		return false
 	}
-	return g.coFreq(ctx, a, c.found) <= limit
+	return g.coFreq(ctx, a, c.found, fTitle, fBody) <= limit ||
+		g.coFreq(ctx, a, inHead, fTitle) <= limit
 }
 
 // coFreqMaxCorpus: above this many disclosures, words that are each common
@@ -456,8 +463,8 @@ func (g *generation) distinctive(ctx context.Context, a analyzed, c *candidate, 
 const coFreqMaxCorpus = 10000
 
 // coFreq counts the disclosures that hold every question unit in found
-// (each through any of its expressions, in the title or the body).
-func (g *generation) coFreq(ctx context.Context, a analyzed, found uint64) uint64 {
+// (each through any of its expressions, in any of fields).
+func (g *generation) coFreq(ctx context.Context, a analyzed, found uint64, fields ...string) uint64 {
 	var all []query.Query
 	for i, u := range a.units {
 		if i >= 64 || found&(1<<i) == 0 {
@@ -469,21 +476,19 @@ func (g *generation) coFreq(ctx context.Context, a analyzed, found uint64) uint6
 		}
 		var any []query.Query
 		for _, w := range alts {
-			var terms []query.Query
+			// Every term of the expression, in any of the fields.
+			var each []query.Query
 			for _, t := range g.seg.Terms(w) {
-				for _, f := range []string{fTitle, fBody} {
+				var in []query.Query
+				for _, f := range fields {
 					tq := bleve.NewTermQuery(t)
 					tq.SetField(f)
-					terms = append(terms, tq)
+					in = append(in, tq)
 				}
+				each = append(each, bleve.NewDisjunctionQuery(in...))
 			}
-			if len(terms) == 0 {
+			if len(each) == 0 {
 				continue
-			}
-			// Every term of the expression, in either field.
-			var each []query.Query
-			for k := 0; k+1 < len(terms); k += 2 {
-				each = append(each, bleve.NewDisjunctionQuery(terms[k], terms[k+1]))
 			}
 			any = append(any, bleve.NewConjunctionQuery(each...))
 		}
