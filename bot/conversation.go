@@ -953,7 +953,11 @@ func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
 	if !a.Answered || len(a.Hits) == 0 {
 		t.Kind = TurnDecline
 		t.Answered = false
-		t.Text = d.render.AnswerText(a)
+		var choices []string
+		t.Text, choices = d.render.Numbered(a)
+		if choices != nil {
+			t.Choices = choices // what a decline points to (not_stated)
+		}
 		return t
 	}
 	if cands := d.clarifyCandidates(a); len(cands) > 1 {

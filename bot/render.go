@@ -83,6 +83,9 @@ func (r *Renderer) AnswerText(a index.Answer) string {
 func (r *Renderer) Numbered(a index.Answer) (text string, choices []string) {
 	limit := r.o.MaxReplyBytes
 	switch {
+	case !a.Answered && a.Decline == index.DeclineNotStated && len(a.Hits) > 0:
+		// What it does state can be looked at: it is numbered 1.
+		return r.declineText(a), []string{a.Hits[0].ID}
 	case !a.Answered || len(a.Hits) == 0:
 		return r.declineText(a), nil
 	case a.Near:
@@ -272,6 +275,18 @@ func (r *Renderer) declineText(a index.Answer) string {
 		topics = false
 	case index.DeclineWeather:
 		fmt.Fprintf(&b, "抱歉，我不提供天气预报。天气请查看上海市气象局发布的预报（如“上海天气”公众号）；街道发布的预警和防汛通知可以直接问我，例如“现在有什么预警”。如需帮助请拨打%s。", hotline)
+		topics = false
+	case index.DeclineNotStated:
+		what := "后续的调整安排"
+		if a.Unstated == index.UnstatedPlan {
+			what = "新建的计划和选址"
+		}
+		fmt.Fprintf(&b, "抱歉，街道公开的信息里没有%s，不敢乱说。", what)
+		if len(a.Hits) > 0 {
+			h := a.Hits[0]
+			fmt.Fprintf(&b, "\n目前公开的相关信息是：\n1. %s（%s，%s发布）\n回复「1」查看。", h.Title, h.Department, h.Date)
+		}
+		fmt.Fprintf(&b, "\n以后有新的安排会另行公开；想先了解，可以拨打%s市民服务热线咨询。", hotline)
 		topics = false
 	case index.DeclineBusiness:
 		fmt.Fprintf(&b, "抱歉，我只能解答街道公开发布的政务信息，商家、企业的经营信息请通过地图或点评类应用查询。如需帮助请拨打%s市民服务热线。", hotline)

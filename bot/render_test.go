@@ -59,6 +59,11 @@ func TestRenderAnswer(t *testing.T) {
 		{"weather", index.Answer{Decline: index.DeclineWeather}, []string{"不提供天气预报", "12345"}, nil, nil},
 		{"business", index.Answer{Decline: index.DeclineBusiness}, []string{"商家", "12345"}, nil, nil},
 		{"nothing near", index.Answer{Decline: index.DeclineNoPlace, RadiusKm: 10}, []string{"10公里内", "12345"}, nil, nil},
+		{"not stated: next year", index.Answer{Decline: index.DeclineNotStated, Unstated: index.UnstatedFuture, Hits: []index.Hit{std, rel}},
+			[]string{"没有后续的调整安排", "1. " + std.Title + "（社区服务办，2026-03-10发布）", "回复「1」查看", "12345"},
+			[]string{rel.Title, "我能回答这些方面的问题", "每人每月1510元"}, []string{"ben-002"}},
+		{"not stated: a place to be built", index.Answer{Decline: index.DeclineNotStated, Unstated: index.UnstatedPlan, Hits: []index.Hit{std}},
+			[]string{"没有新建的计划和选址", "回复「1」查看", "12345"}, nil, []string{"ben-002"}},
 	}
 	r := NewRenderer(RenderOptions{Related: 2, Area: "盈浦街道"})
 	for _, c := range cases {

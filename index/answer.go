@@ -114,7 +114,23 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 			ans.Decline = DeclineReferral
 		}
 	default:
-		ans.Answered = true
+		// On the matter, but is what was asked stated (next year's
+		// change, a facility yet to be built)? If not by the best, by a
+		// close runner-up that is about the question as much?
+		u := unstated(q.Text, cands[0], now)
+		if u != "" {
+			if i := ix.stating(cands, a, q.Text, now, minScore); i > 0 {
+				cands[0], cands[i] = cands[i], cands[0]
+				ans.Hits[0], ans.Hits[i] = ans.Hits[i], ans.Hits[0]
+				ans.Confidence = round3(cands[0].coverage)
+				u = ""
+			}
+		}
+		if u != "" {
+			ans.Decline, ans.Unstated = DeclineNotStated, u
+		} else {
+			ans.Answered = true
+		}
 	}
 	if ans.Answered {
 		ans.Agency, ans.Matter = "", ""

@@ -2,7 +2,12 @@ package index
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/content"
 )
 
 // Questions no published disclosure may answer: a resident's own case,
@@ -107,4 +112,75 @@ func areaNamed(text, w string, own []string) bool {
 // on 物业费): then it answers after all.
 func (o *outside) overruledBy(c *candidate) bool {
 	return o.word != "" && c != nil && strings.Contains(c.info.head, o.word)
+}
+
+// What a question may ask that a disclosure on its matter does not state.
+// A subdistrict publishes the standard in force and the places that exist;
+// whether a standard will change next year, or where a new place will be
+// built, is stated only by a disclosure that speaks of that year or of
+// building. Asked of one that does not, govbot says it is not published
+// (and which disclosure is) rather than answer with what holds now as if
+// it were the plan.
+var (
+	// A year to come, and a change in it: 明年会提高吗, 下一年还调整吗.
+	reFutureYear = regexp.MustCompile(`明年|下一年|下年度|来年|后年|今后几年|未来几年`)
+	reChange     = regexp.MustCompile(`提高|提升|上调|调高|调整|涨|增加|加大|降低|下调|减少|取消|停止|变化|变|改`)
+	// A claim to check (听说明年涨到…，是真的吗) is answered by what holds
+	// now: the standard in force confirms or refutes it.
+	reClaim = regexp.MustCompile(`是真的吗|是不是真的|真的假的|真的吗|听说|网上说|有人说|传言|谣言`)
+	// A place to be built: 准备建在哪里, 什么时候能建个, 新建几个.
+	reToBuild = regexp.MustCompile(`建在|建个|建一[个家座所处]|建几|建好|建成|新建|新造|新盖|筹建|选址|造好|盖好|再开一|再建|还建|要建|准备建|打算建|计划建|规划建|会建|将建|能建`)
+	// A disclosure that speaks of building (a project, a plan, an opening).
+	reBuilding = regexp.MustCompile(`新建|建设|规划|选址|筹建|在建|拟建|开工|竣工|建成|施工|动工|投用|投入使用|启用|开业|试运营`)
+)
+
+// unstated tells what question text asks that c does not state:
+// UnstatedFuture, UnstatedPlan or "".
+func unstated(text string, c *candidate, now time.Time) string {
+	norm := normalize(text)
+	doc := c.info.head + " " + c.info.body
+	if reToBuild.MatchString(norm) && !reBuilding.MatchString(doc) {
+		return UnstatedPlan
+	}
+	future := reFutureYear.MatchString(norm)
+	if !future {
+		// A year after this one, named (2028年会涨吗).
+		for y := range questionYears(text, now) {
+			future = future || y > now.In(clock.Shanghai).Year()
+		}
+	}
+	if !future || !reChange.MatchString(norm) || reClaim.MatchString(norm) {
+		return ""
+	}
+	if c.status == content.NotYetEffective || reFutureYear.MatchString(doc) {
+		return "" // it states what is to come
+	}
+	next := strconv.Itoa(now.In(clock.Shanghai).Year() + 1)
+	if strings.Contains(doc, next) {
+		return ""
+	}
+	return UnstatedFuture
+}
+
+// statingRunnersUp: how many candidates after the best one may state what
+// it does not, and how close they must rank (a share of the best's rank).
+const (
+	statingRunnersUp = 2
+	statingRank      = 0.6
+)
+
+// stating finds a runner-up close to the best candidate that states what
+// the question asks and the best does not (the building project when the
+// best is the place as it is now): its index in cands, or 0.
+func (ix *Index) stating(cands []*candidate, a analyzed, text string, now time.Time, minScore float64) int {
+	for i := 1; i < len(cands) && i <= statingRunnersUp; i++ {
+		c := cands[i]
+		if c.rank < statingRank*cands[0].rank || !confident(c, a, minScore) {
+			break
+		}
+		if unstated(text, c, now) == "" {
+			return i
+		}
+	}
+	return 0
 }

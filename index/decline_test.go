@@ -50,3 +50,64 @@ func TestWordsTogetherInFewTitlesAreDistinctive(t *testing.T) {
 		t.Errorf("专项补贴申请指南 answered from %v", hitIDs(ans))
 	}
 }
+
+// A question asking what a disclosure on its matter does not state (next
+// year's change, where a new place will be built) is not answered with
+// what holds now as if it were the plan.
+func TestUnstated(t *testing.T) {
+	now := evalDay // 2026-11-26
+	cases := []struct {
+		q, title, body string
+		status         content.Status
+		want           string
+	}{
+		{"加装电梯的奖励明年会提高吗", "加装电梯办事指南", "街道对完成验收的项目给予每台2万元奖励。", content.InForce, UnstatedFuture},
+		{"下一年度补贴标准还调整吗", "补贴标准", "每人每月200元。", content.InForce, UnstatedFuture},
+		{"2028年会涨吗", "补贴标准", "每人每月200元。", content.InForce, UnstatedFuture},
+		// The disclosure speaks of the year to come, or is itself to come.
+		{"加装电梯的奖励明年会提高吗", "加装电梯办事指南", "2027年起奖励提高到每台3万元。", content.InForce, ""},
+		{"补贴明年会提高吗", "补贴标准", "明年起每人每月250元。", content.InForce, ""},
+		{"补贴明年会提高吗", "补贴标准", "每人每月250元。", content.NotYetEffective, ""},
+		// A claim to check is answered by what holds now.
+		{"听说明年低保要涨到2000了，是真的吗", "低保标准", "每人每月1600元。", content.InForce, ""},
+		// A year to come without a change asked of it.
+		{"孩子明年三月想入托，现在能报名吗", "托育点招生", "常年接受报名。", content.InForce, ""},
+		{"今年涨了多少", "补贴标准", "每人每月200元。", content.InForce, ""},
+		// A place to be built.
+		{"第二个服务中心准备建在哪里", "服务中心开放时间", "地址：示例路1号，每天8:00开放。", content.InForce, UnstatedPlan},
+		{"北边什么时候能建个卫生站", "生活圈项目清单", "规划新建社区卫生服务站1处。", content.InForce, ""},
+		{"服务中心在哪里", "服务中心开放时间", "地址：示例路1号。", content.InForce, ""},
+	}
+	for _, c := range cases {
+		d := newDisclosure(t, "d", c.title, c.body)
+		cand := &candidate{info: newDocInfo(d), status: c.status}
+		if got := unstated(c.q, cand, now); got != c.want {
+			t.Errorf("%q on %q: %q, want %q", c.q, c.body, got, c.want)
+		}
+	}
+}
+
+// Asked through the index: the best disclosure on the matter is named as
+// what is published, and the question is not answered; a close runner-up
+// that does state it answers instead.
+func TestAskDeclinesWhatIsNotStated(t *testing.T) {
+	guide := newDisclosure(t, "lift", "加装电梯办事指南", "符合条件的项目可申请补贴。街道对完成验收的加装电梯项目给予每台2万元的一次性奖励。")
+	centre := newDisclosure(t, "centre", "为老服务中心服务项目及开放时间", "为老服务中心位于示例路1号，每天8:00—17:30开放，提供日间照护和助浴服务。")
+	plan := newDisclosure(t, "plan", "社区生活圈行动项目清单", "为老服务中心（第二处）：规划新建，选址示例路北侧，2027年开工。", "为老服务中心")
+	ix := guideCorpus(t, 60, guide, centre)
+	ans := askOn(t, ix, Query{Text: "加装电梯奖励明年会提高吗", Now: evalDay})
+	if ans.Answered || ans.Decline != DeclineNotStated || ans.Unstated != UnstatedFuture || len(ans.Hits) == 0 || ans.Hits[0].ID != "lift" {
+		t.Fatalf("加装电梯奖励明年会提高吗: answered=%v decline=%q unstated=%q hits %v", ans.Answered, ans.Decline, ans.Unstated, hitIDs(ans))
+	}
+	if ans := askOn(t, ix, Query{Text: "加装电梯奖励是多少", Now: evalDay}); !ans.Answered || ans.Hits[0].ID != "lift" {
+		t.Errorf("加装电梯奖励是多少: answered=%v decline=%q hits %v", ans.Answered, ans.Decline, hitIDs(ans))
+	}
+	q := "新的为老服务中心准备建在哪里"
+	if ans := askOn(t, ix, Query{Text: q, Now: evalDay}); ans.Answered || ans.Decline != DeclineNotStated || ans.Unstated != UnstatedPlan {
+		t.Errorf("%s without a plan: answered=%v decline=%q hits %v", q, ans.Answered, ans.Decline, hitIDs(ans))
+	}
+	ix = guideCorpus(t, 60, guide, centre, plan)
+	if ans := askOn(t, ix, Query{Text: q, Now: evalDay}); !ans.Answered || ans.Hits[0].ID != "plan" {
+		t.Errorf("%s with a plan published: answered=%v decline=%q hits %v", q, ans.Answered, ans.Decline, hitIDs(ans))
+	}
+}

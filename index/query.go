@@ -139,6 +139,17 @@ const (
 	DeclineWeather    Decline = "weather"       // a weather forecast
 	DeclineBusiness   Decline = "business"      // a private business
 	DeclineNoPlace    Decline = "no_place_near" // a bare location with no place within the radius
+	// The best disclosure is on the matter but does not state what the
+	// question asks (Answer.Unstated): next year's change of a standard,
+	// a facility yet to be built. Hits[0] is that disclosure.
+	DeclineNotStated Decline = "not_stated"
+)
+
+// What a question asks that the disclosures on its matter do not state
+// (DeclineNotStated).
+const (
+	UnstatedFuture = "future" // a change in a year to come; what is published is what holds now
+	UnstatedPlan   = "plan"   // a facility to be built; what is published is what exists
 )
 
 // Skipped is a disclosure left out of the answer.
@@ -185,6 +196,9 @@ type Answer struct {
 	// AreaNamed is the other city or district the question is about
 	// (DeclineOtherArea).
 	AreaNamed string `json:"area_named,omitempty"`
+	// Unstated is what the question asks that Hits[0], on its matter,
+	// does not state (DeclineNotStated): UnstatedFuture or UnstatedPlan.
+	Unstated string `json:"unstated,omitempty"`
 	// Near: the hits are the service places nearest the resident's
 	// location, nearest first (a place question with a location).
 	Near bool `json:"near,omitempty"`

@@ -108,8 +108,9 @@ func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Tim
 			out = append(out, &candidate{info: di, doc: &di.doc, bm25: h.Score / top, status: di.doc.StatusOn(day)})
 		}
 	}
+	written := asWritten(a, out)
 	for _, c := range out {
-		c.coverage, c.head, c.exact, c.headWord, c.found = g.coverage(a, c.info, q.Explain, &c.matched)
+		c.coverage, c.head, c.exact, c.headWord, c.found = g.coverage(a, c.info, written, q.Explain, &c.matched)
 		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
 	}
 	qr := questionRunes(q.Text)
@@ -357,7 +358,10 @@ func (g *generation) supersededBy(ctx context.Context, id string, day time.Time)
 // coverage is the share of what the question asks about (weighted by how
 // telling each word is) that the disclosure speaks of: exactly, through a
 // synonym, or through a homophone. It is the confidence of an answer.
-func (g *generation) coverage(a analyzed, di *docInfo, explain bool, matched *[]Match) (all, head, exact float64, headWord bool, found uint64) {
+// Units whose bit is set in written are found as written in some
+// candidate: a homophone of theirs elsewhere is no typo, and gets no
+// credit.
+func (g *generation) coverage(a analyzed, di *docInfo, written uint64, explain bool, matched *[]Match) (all, head, exact float64, headWord bool, found uint64) {
 	headText, body := di.head, di.body
 	var pyDoc string // computed only when a word is not found as written
 	total, got, gotHead, gotExact := 0.0, 0.0, 0.0, 0.0
@@ -378,10 +382,14 @@ func (g *generation) coverage(a analyzed, di *docInfo, explain bool, matched *[]
 			if pyDoc == "" {
 				pyDoc = di.pinyin(g.seg.py)
 			}
+			// A word some candidate holds as written is no typo: a
+			// same-sounding word here is not it, though a run of its
+			// syllables may be a part of it (评估 of 评估价).
 			run, n := syllableRun(strings.Fields(u.pinyin), pyDoc)
-			if run == n {
+			typo := ui >= 64 || written&(1<<ui) == 0
+			if run == n && typo {
 				best = 0.8
-			} else if run >= 2 && 2*run >= n {
+			} else if run >= 2 && 2*run >= n && (run < n || typo) {
 				best = 0.8 * float64(run) / float64(n)
 			}
 		}
@@ -411,6 +419,30 @@ func (g *generation) coverage(a analyzed, di *docInfo, explain bool, matched *[]
 		return 0, 0, 0, false, 0
 	}
 	return got / total, gotHead / total, gotExact / total, headWord, found
+}
+
+// asWritten marks the question's units (bit i: unit i) that some candidate
+// holds as written or through a synonym: the resident wrote a word the
+// disclosures use, so a same-sounding word elsewhere is not what was meant
+// (评估价 found in one disclosure: 评估+家 in another is no typo of it).
+func asWritten(a analyzed, cands []*candidate) uint64 {
+	var w uint64
+	for i, u := range a.units {
+		if i >= 64 {
+			break
+		}
+		if u.concept || utf8.RuneCountInString(u.text) < 2 {
+			continue // no homophone is tried for these
+		}
+		for _, c := range cands {
+			di := c.info
+			if containsAny(&di.headRunes, di.head, u.text, u.alts) || containsAny(&di.bodyRunes, di.body, u.text, u.alts) {
+				w |= 1 << i
+				break
+			}
+		}
+	}
+	return w
 }
 
 // distinctive reports whether c shares with the question a word that few

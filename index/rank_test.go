@@ -21,7 +21,8 @@ func TestQuestionIntentAndPay(t *testing.T) {
 		{"交通补贴多少", Amount, false},
 		{"一年要交多少钱", Amount, true},
 		{"办事大厅电话多少", Phone, false},
-		{"失业金能领多久", When, false},
+		{"失业金能领多久", Duration, false},
+		{"截止到哪天", When, false},
 		{"长者食堂", AnyIntent, false},
 	} {
 		a := analyzed{intent: questionIntent(c.q)}
@@ -109,13 +110,36 @@ func TestYearNamedAndExactWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, e, _, _ := g.coverage(a, exact, false, nil)
+	_, _, e, _, _ := g.coverage(a, exact, 0, false, nil)
 	if e != 1 {
 		t.Errorf("长者食堂 in the title as written: exact %v, want 1", e)
 	}
 	a = g.analyze("老人饭堂", evalDay)
-	_, head, e, _, _ := g.coverage(a, exact, false, nil)
+	_, head, e, _, _ := g.coverage(a, exact, 0, false, nil)
 	if head != 1 || e != 0 {
 		t.Errorf("老人饭堂 (a synonym of 长者食堂): head %v exact %v, want 1 and 0", head, e)
+	}
+}
+
+// A same-sounding word is a typo only when no candidate holds the word as
+// written: 评估价 in one disclosure's body, another's 评估+家 is not it
+// (though 评估, a run of its syllables, still counts as a part).
+func TestHomophoneOnlyForATypo(t *testing.T) {
+	g := sampleIndex(t).gen
+	a := g.analyze("暑拖班", evalDay) // a typo of 暑托班
+	di, err := g.info("chd-003")   // 2026年盈浦街道爱心暑托班报名通知
+	if err != nil {
+		t.Fatal(err)
+	}
+	typo, _, _, _, _ := g.coverage(a, di, 0, false, nil)
+	if typo == 0 {
+		t.Fatalf("暑拖班 in a disclosure of 暑托班: coverage 0, want the homophone's credit")
+	}
+	written, _, _, _, _ := g.coverage(a, di, 1, false, nil)
+	if written != 0 {
+		t.Errorf("暑拖班 held as written by another candidate: coverage %v here, want 0", written)
+	}
+	if w := asWritten(a, []*candidate{{info: di}}); w != 0 {
+		t.Errorf("asWritten: %b, want no unit (暑拖班 is written nowhere)", w)
 	}
 }
