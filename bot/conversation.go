@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -182,7 +183,8 @@ func (d *Dialogue) Reply(ctx context.Context, in Input) (Turn, error) {
 	if !in.Now.IsZero() {
 		asOf = in.Now
 	}
-	t, next, err := d.turn(ctx, st, in, asOf)
+	tk := &talk{Dialogue: d, lib: &onceLib{Answerer: d.lib}}
+	t, next, err := tk.turn(ctx, st, in, asOf)
 	if err != nil {
 		return Turn{}, err
 	}
@@ -191,8 +193,78 @@ func (d *Dialogue) Reply(ctx context.Context, in Input) (Turn, error) {
 	return t, nil
 }
 
+// talk is one message being answered: the dialogue, asking the index
+// through lib, which answers a question asked twice in the message once.
+type talk struct {
+	*Dialogue
+	lib Answerer
+}
+
+// onceLib remembers the answers of one message's asks, so that the same
+// query asked again (the disclosure shown, asked with the message's words
+// to tell whether it follows up and then for its passage) is answered from
+// memory. An answer asked with Explain serves the same query without it
+// (less its explanation); the converse asks again.
+type onceLib struct {
+	Answerer
+	asked []onceAnswer
+	topic map[string]index.Analysis
+}
+
+type onceAnswer struct {
+	q index.Query
+	a index.Answer
+}
+
+func (l *onceLib) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
+	for _, p := range l.asked {
+		if sameQuery(p.q, q) && (p.q.Explain || !q.Explain) {
+			if !q.Explain && p.q.Explain {
+				return unexplained(p.a), nil
+			}
+			return p.a, nil
+		}
+	}
+	a, err := l.Answerer.Ask(ctx, q)
+	if err == nil {
+		l.asked = append(l.asked, onceAnswer{q, a})
+	}
+	return a, err
+}
+
+func (l *onceLib) Analyze(text string) index.Analysis {
+	if a, ok := l.topic[text]; ok {
+		return a
+	}
+	a := l.Answerer.Analyze(text)
+	if l.topic == nil {
+		l.topic = map[string]index.Analysis{}
+	}
+	l.topic[text] = a
+	return a
+}
+
+// sameQuery tells whether a and b ask the same, but for Explain.
+func sameQuery(a, b index.Query) bool {
+	return a.Text == b.Text && a.Now.Equal(b.Now) && slices.Equal(a.Only, b.Only) && slices.Equal(a.Exclude, b.Exclude) &&
+		(a.Geo == nil) == (b.Geo == nil) && (a.Geo == nil || *a.Geo == *b.Geo)
+}
+
+// unexplained is a without what Query.Explain adds: the answer the same
+// query gets without it.
+func unexplained(a index.Answer) index.Answer {
+	a.Skipped = nil
+	hits := make([]index.Hit, len(a.Hits))
+	for i, h := range a.Hits {
+		h.Matched, h.Factors = nil, nil
+		hits[i] = h
+	}
+	a.Hits = hits
+	return a
+}
+
 // turn works out the reply and the next state.
-func (d *Dialogue) turn(ctx context.Context, st convState, in Input, now time.Time) (Turn, convState, error) {
+func (d *talk) turn(ctx context.Context, st convState, in Input, now time.Time) (Turn, convState, error) {
 	text := strings.TrimSpace(in.Text)
 	if text == "" {
 		// A bare location: the nearest places.
@@ -228,13 +300,24 @@ func (d *Dialogue) turn(ctx context.Context, st convState, in Input, now time.Ti
 // and from what the index finds: the question read together with the matter
 // is answered at least as well as on its own, or the disclosure last shown
 // is among the best answers to it anyway.
-func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
-	alone, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Geo: in.Geo, Now: now, Explain: st.Topic != ""})
-	if err != nil {
-		return Turn{}, st, err
+func (d *talk) question(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
+	an := d.analysis(in.Text)
+	own := strings.Join(an.Topic, " ")
+	onItsOwn := in.Fresh || (st.Answer == "" && st.Topic == "")
+	// The message on its own, unless it names nothing of its own after a
+	// matter (电话多少): then it follows up whatever it would find alone.
+	var alone index.Answer
+	askAlone := func() error {
+		var err error
+		alone, err = d.lib.Ask(ctx, index.Query{Text: in.Text, Geo: in.Geo, Now: now, Explain: st.Topic != ""})
+		return err
 	}
-	own := d.topicOf(in.Text)
-	if in.Fresh || (st.Answer == "" && st.Topic == "") {
+	if onItsOwn || own != "" {
+		if err := askAlone(); err != nil {
+			return Turn{}, st, err
+		}
+	}
+	if onItsOwn {
 		return d.fresh(st, in.Text, own, alone)
 	}
 	matter := joinMatter(st.Topic, in.Text)
@@ -267,6 +350,11 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 		}
 	}
 	if chosen == "" {
+		if own == "" {
+			if err := askAlone(); err != nil {
+				return Turn{}, st, err
+			}
+		}
 		if alone.Answered {
 			return d.fresh(st, in.Text, own, alone)
 		}
@@ -299,7 +387,7 @@ func (d *Dialogue) question(ctx context.Context, st convState, u utterance, in I
 
 // choose is the disclosure a follow-up is about (see docs/bot.md, "Which
 // disclosure a follow-up is about").
-func (d *Dialogue) choose(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (string, error) {
+func (d *talk) choose(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (string, error) {
 	chosen := ""
 	switch {
 	case st.Answer != "":
@@ -312,7 +400,7 @@ func (d *Dialogue) choose(ctx context.Context, st convState, u utterance, in Inp
 			// disclosure on the matter (评估价不满意怎么办 after a
 			// compensation scheme: the questions and answers on it).
 			chosen = id
-		} else if id := d.kindAnswers(st, alone.Intent, wide); id != "" {
+		} else if id := d.kindAnswers(st, wide.Intent, wide); id != "" {
 			// The one shown is not the kind that answers what is asked
 			// now (怎么申请 after a standard): the guide on the matter.
 			chosen = id
@@ -353,7 +441,7 @@ func (d *Dialogue) choose(ctx context.Context, st convState, u utterance, in Inp
 // that best answer is not about what the message names (only a homophone
 // or a word in its body) and the disclosure last shown is not near it
 // either; "" when none.
-func (d *Dialogue) matterNearTop(st convState, own string, alone, wide index.Answer) string {
+func (d *talk) matterNearTop(st convState, own string, alone, wide index.Answer) string {
 	if !alone.Answered || len(alone.Hits) == 0 || st.Topic == "" || own == "" || st.Answer == "" {
 		return ""
 	}
@@ -402,7 +490,7 @@ func ownTerms(a index.Answer, id, words string) int {
 // follows tells whether a question continues the matter under discussion
 // (see docs/bot.md, "Follow-up or new question"). own are its topic words,
 // alone its answer on its own, wide its answer read with the matter.
-func (d *Dialogue) follows(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (bool, error) {
+func (d *talk) follows(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (bool, error) {
 	if own == "" {
 		// It names no matter of its own (电话多少, 要交钱吗).
 		return true, nil
@@ -497,7 +585,7 @@ const maxPointingTopic = 2
 const maxOwnUnnamed = 3
 
 // coverageIn is how much of the question disclosure id speaks of.
-func (d *Dialogue) coverageIn(ctx context.Context, in Input, now time.Time, id string) (float64, error) {
+func (d *talk) coverageIn(ctx context.Context, in Input, now time.Time, id string) (float64, error) {
 	a, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{id}, Geo: in.Geo, Now: now})
 	if err != nil || len(a.Hits) == 0 {
 		return 0, err
@@ -507,7 +595,7 @@ func (d *Dialogue) coverageIn(ctx context.Context, in Input, now time.Time, id s
 
 // fresh answers a question on its own (a new matter); own are its topic
 // words.
-func (d *Dialogue) fresh(st convState, q, own string, a index.Answer) (Turn, convState, error) {
+func (d *talk) fresh(st convState, q, own string, a index.Answer) (Turn, convState, error) {
 	t := d.answerTurn(a, TurnAnswer)
 	topic := ""
 	if t.Answered {
@@ -522,7 +610,7 @@ func (d *Dialogue) fresh(st convState, q, own string, a index.Answer) (Turn, con
 // after is the state once t (answering q from a) was given; topic is the
 // matter from now on; seen are the other answers the turn asked for (their
 // places may be named in the reply).
-func (d *Dialogue) after(st convState, t Turn, q, topic string, a index.Answer, seen ...index.Answer) convState {
+func (d *talk) after(st convState, t Turn, q, topic string, a index.Answer, seen ...index.Answer) convState {
 	next := st
 	next.Topic = topic
 	next.Picked = false
@@ -547,8 +635,8 @@ func (d *Dialogue) after(st convState, t Turn, q, topic string, a index.Answer, 
 	return next
 }
 
-// placesNamed are the located disclosures whose place the reply names (its
-// name or its address), the one shown first, then in the order the reply
+// placesNamed are the located disclosures whose place the reply names by
+// its name, the one shown first, then in the order the reply
 // names them: what 那边 points at next.
 func placesNamed(t Turn, answers []index.Answer) []string {
 	type at struct {
@@ -567,7 +655,7 @@ func placesNamed(t Turn, answers []index.Answer) []string {
 			if h.ID == t.Answer {
 				pos = 0
 			}
-			for _, s := range []string{h.Place.Name, localAddress(h.Place.Address)} {
+			for _, s := range []string{h.Place.Name, localName(h.Place.Name)} {
 				if utf8.RuneCountInString(s) < 4 {
 					continue
 				}
@@ -590,22 +678,23 @@ func placesNamed(t Turn, answers []index.Answer) []string {
 	return out
 }
 
-// localAddress drops the city and district before a street address
-// (青浦区丰泽路866号 → 丰泽路866号), as replies often write it.
-func localAddress(addr string) string {
-	for _, sep := range []string{"区", "县"} {
-		if i := strings.Index(addr, sep); i >= 0 && i+len(sep) < len(addr) {
-			addr = addr[i+len(sep):]
-			break
+// localName drops the subdistrict or town before a place's name (盈浦街道
+// 社区文化活动中心 → 社区文化活动中心), as the subdistrict's own texts
+// often write it. An address names no place: several services share a
+// building.
+func localName(name string) string {
+	for _, sep := range []string{"街道", "镇"} {
+		if i := strings.Index(name, sep); i >= 0 && i+len(sep) < len(name) {
+			return name[i+len(sep):]
 		}
 	}
-	return addr
+	return name
 }
 
 // matterDecides: when the message on its own would get a clarifying
 // question, the candidate the matter under discussion ranks clearly first
 // among them; "" when none.
-func (d *Dialogue) matterDecides(st convState, alone, wide index.Answer) string {
+func (d *talk) matterDecides(st convState, alone, wide index.Answer) string {
 	if st.Topic == "" || !alone.Answered {
 		return ""
 	}
@@ -641,7 +730,7 @@ func (d *Dialogue) matterDecides(st convState, alone, wide index.Answer) string 
 // kind that answers (a notice of a standard for 怎么申请), another
 // disclosure on the matter that is that kind (a guide) and ranks within
 // SwitchMargin of it for the message read with the matter; "" when none.
-func (d *Dialogue) kindAnswers(st convState, intent index.Intent, wide index.Answer) string {
+func (d *talk) kindAnswers(st convState, intent index.Intent, wide index.Answer) string {
 	switch intent {
 	case index.Process, index.Materials, index.Eligibility, index.Amount:
 		// A guide answers how, with what and who; a standard how much.
@@ -675,7 +764,7 @@ func (d *Dialogue) kindAnswers(st convState, intent index.Intent, wide index.Ans
 
 // rumourTurn declines a question about what is heard to come when nothing
 // published says so; the conversation stays as it was.
-func (d *Dialogue) rumourTurn(st convState) Turn {
+func (d *talk) rumourTurn(st convState) Turn {
 	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: []index.Hit{}, Choices: []string{}}
 }
 
@@ -689,9 +778,11 @@ func rumourOnMatter(st convState, own string, wide index.Answer) bool {
 }
 
 // rumourAnswered tells whether what the resident heard is to come on the
-// matter is something a published disclosure speaks of: the best answer
-// read with the matter is about the matter and either takes effect later or
-// is about what the rumour names (not only mentions it in its body).
+// matter is something a published disclosure answers: the best answer read
+// with the matter is about the matter and either takes effect later, or is
+// the kind that answers what the rumour asks (the standard in force, for
+// 听说明年低保要涨) and about what it names. A guide that mentions a reward
+// in passing is no answer to 听说明年奖励要提高.
 func rumourAnswered(st convState, own string, wide index.Answer) bool {
 	if !wide.Answered || len(wide.Hits) == 0 {
 		return false
@@ -700,7 +791,10 @@ func rumourAnswered(st convState, own string, wide index.Answer) bool {
 	if !onMatter(wide, top.ID, st.Topic) {
 		return false
 	}
-	return top.Status == index.Upcoming || own != "" && namesStrongly(top, own)
+	if top.Status == index.Upcoming {
+		return true
+	}
+	return top.Factors["title_kind"] > 0 && (own == "" || namesStrongly(top, own))
 }
 
 // onMatter tells whether the hit id of a (asked with the matter) holds one
@@ -746,7 +840,7 @@ func containsHit(hs []index.Hit, id string) bool {
 }
 
 // pick shows the nth choice of the last reply.
-func (d *Dialogue) pick(ctx context.Context, st convState, n int, now time.Time) (Turn, convState, error) {
+func (d *talk) pick(ctx context.Context, st convState, n int, now time.Time) (Turn, convState, error) {
 	if len(st.Choices) == 0 {
 		return Turn{Kind: TurnHint, Text: noChoicesText, Hits: []index.Hit{}}, st, nil
 	}
@@ -778,7 +872,7 @@ func (d *Dialogue) pick(ctx context.Context, st convState, n int, now time.Time)
 }
 
 // otherChoices lists the choices other than the nth (for a footer).
-func (d *Dialogue) otherChoices(st convState, n int) string {
+func (d *talk) otherChoices(st convState, n int) string {
 	var lines []string
 	for i, id := range st.Choices {
 		if i == n-1 {
@@ -793,7 +887,7 @@ func (d *Dialogue) otherChoices(st convState, n int) string {
 }
 
 // title is the title of a disclosure of the last answer.
-func (d *Dialogue) title(st convState, id string) string {
+func (d *talk) title(st convState, id string) string {
 	if t, ok := st.Titles[id]; ok {
 		return t
 	}
@@ -805,7 +899,7 @@ func (d *Dialogue) title(st convState, id string) string {
 }
 
 // feedback records what the resident thinks of the last answer.
-func (d *Dialogue) feedback(st convState, v string) (Turn, convState, error) {
+func (d *talk) feedback(st convState, v string) (Turn, convState, error) {
 	if st.Answer == "" {
 		return Turn{Kind: TurnCourtesy, Text: feedbackNothingText, Hits: []index.Hit{}}, st, nil
 	}
@@ -831,7 +925,7 @@ func (d *Dialogue) feedback(st convState, v string) (Turn, convState, error) {
 
 // remaining are the candidates of the last answer not refused, then the
 // others shown on the matter, up to Choices of them.
-func (d *Dialogue) remaining(st convState) []string {
+func (d *talk) remaining(st convState) []string {
 	var out []string
 	for _, id := range append(append(append([]string(nil), st.Choices...), st.Offered...), st.Shown...) {
 		if id == st.Answer || contains(st.Refused, id) || contains(out, id) {
@@ -845,7 +939,7 @@ func (d *Dialogue) remaining(st convState) []string {
 	return out
 }
 
-func (d *Dialogue) choiceList(st convState, ids []string) string {
+func (d *talk) choiceList(st convState, ids []string) string {
 	lines := make([]string, len(ids))
 	for i, id := range ids {
 		lines[i] = numbered(i+1, d.title(st, id))
@@ -854,7 +948,7 @@ func (d *Dialogue) choiceList(st convState, ids []string) string {
 }
 
 // full shows the last disclosure whole, a reply's worth at a time.
-func (d *Dialogue) full(ctx context.Context, st convState, now time.Time) (Turn, convState, error) {
+func (d *talk) full(ctx context.Context, st convState, now time.Time) (Turn, convState, error) {
 	if st.Answer == "" {
 		return Turn{Kind: TurnHint, Text: noFullText, Hits: []index.Hit{}}, st, nil
 	}
@@ -875,7 +969,7 @@ func (d *Dialogue) full(ctx context.Context, st convState, now time.Time) (Turn,
 }
 
 // correction: 不是这个 — the intended matter, never the one refused.
-func (d *Dialogue) correction(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
+func (d *talk) correction(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
 	refused := appendUnique(append([]string(nil), st.Refused...), st.Answer)
 	topic := d.topicOf(u.rest)
 	if topic == "" {
@@ -911,7 +1005,7 @@ func (d *Dialogue) correction(ctx context.Context, st convState, u utterance, in
 }
 
 // more: 还有别的吗 — the next relevant disclosures on the matter.
-func (d *Dialogue) more(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
+func (d *talk) more(ctx context.Context, st convState, u utterance, in Input, now time.Time) (Turn, convState, error) {
 	// More of the same kind: the matter (or what the message names) asked
 	// as the question that set the matter asked (在哪里 for 宝宝屋在哪里).
 	q := joinMatter(st.Topic, st.Asking)
@@ -944,7 +1038,7 @@ func (d *Dialogue) more(ctx context.Context, st convState, u utterance, in Input
 
 // answerTurn words an answer: declined, a clarifying question when the
 // candidates are close, or the best disclosure with the others numbered.
-func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
+func (d *talk) answerTurn(a index.Answer, kind string) Turn {
 	hits := a.Hits
 	if hits == nil {
 		hits = []index.Hit{}
@@ -977,7 +1071,7 @@ func (d *Dialogue) answerTurn(a index.Answer, kind string) Turn {
 // clarifyCandidates are the candidates of a clarifying question when a's
 // best candidates are too close to choose (the best and its related
 // titles), or nil.
-func (d *Dialogue) clarifyCandidates(a index.Answer) []index.Hit {
+func (d *talk) clarifyCandidates(a index.Answer) []index.Hit {
 	if a.Near || len(a.Hits) < 2 {
 		return nil
 	}
@@ -994,7 +1088,7 @@ func (d *Dialogue) clarifyCandidates(a index.Answer) []index.Hit {
 }
 
 // clarify asks which of cands (the candidates of a) is meant.
-func (d *Dialogue) clarify(a index.Answer, cands []index.Hit) Turn {
+func (d *talk) clarify(a index.Answer, cands []index.Hit) Turn {
 	t := Turn{Kind: TurnClarify, Answered: true, Confidence: a.Confidence, Hits: a.Hits, Choices: []string{}}
 	lines := make([]string, len(cands))
 	for i, h := range cands {
@@ -1007,7 +1101,7 @@ func (d *Dialogue) clarify(a index.Answer, cands []index.Hit) Turn {
 
 // ambiguous tells whether the best candidates are too close to choose, or
 // the confidence too middling to answer without asking.
-func (d *Dialogue) ambiguous(a index.Answer) bool {
+func (d *talk) ambiguous(a index.Answer) bool {
 	if d.o.ClarifyBelow > 0 && a.Confidence < d.o.ClarifyBelow {
 		return true
 	}
@@ -1018,7 +1112,7 @@ func (d *Dialogue) ambiguous(a index.Answer) bool {
 }
 
 // renderWithin words a (one disclosure) leaving room bytes for a footer.
-func (d *Dialogue) renderWithin(a index.Answer, room int) string {
+func (d *talk) renderWithin(a index.Answer, room int) string {
 	o := d.render.o
 	if room > 1 {
 		o.MaxReplyBytes -= room
@@ -1053,11 +1147,16 @@ func nearTop(hits []index.Hit, id string, margin float64, n int) bool {
 
 // topicOf is what a message names beyond asking (低保 in 低保标准是多少;
 // "" for 电话多少).
-func (d *Dialogue) topicOf(text string) string {
+func (d *talk) topicOf(text string) string {
+	return strings.Join(d.analysis(text).Topic, " ")
+}
+
+// analysis is what text asks and names (nothing for an empty text).
+func (d *talk) analysis(text string) index.Analysis {
 	if strings.TrimSpace(text) == "" {
-		return ""
+		return index.Analysis{}
 	}
-	return strings.Join(d.lib.Analyze(text).Topic, " ")
+	return d.lib.Analyze(text)
 }
 
 // answersIntent tells whether the best hit's passage holds what the

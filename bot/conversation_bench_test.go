@@ -12,8 +12,8 @@ import (
 
 // BenchmarkDialogue: one message through the conversation on the 夏阳
 // index, a question on its own beside a follow-up on it (which asks the
-// index several times: alone, with the matter, restricted to the
-// disclosure).
+// index with the matter, then restricted to the disclosure; one that names
+// a word of its own is also asked alone).
 //
 //	go test -run '^$' -bench Dialogue -benchtime 200x ./bot
 func BenchmarkDialogue(b *testing.B) {
@@ -38,6 +38,21 @@ func BenchmarkDialogue(b *testing.B) {
 			}
 			b.StartTimer()
 			if _, err := d.Reply(ctx, bot.Input{User: user, Text: "那要带什么材料"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("follow-up-naming", func(b *testing.B) {
+		// A follow-up that names a word of its own (能送饭到家里吗) is
+		// also asked on its own.
+		for i := range b.N {
+			user := fmt.Sprint("n", i)
+			b.StopTimer()
+			if _, err := d.Reply(ctx, bot.Input{User: user, Text: "夏阳湖长者食堂几点开饭"}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if _, err := d.Reply(ctx, bot.Input{User: user, Text: "能送饭到家里吗"}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,6 +144,33 @@ type convScore struct {
 	failures                                    []string
 }
 
+// countingLib counts what a dialogue asks of the index.
+type countingLib struct {
+	bot.Answerer
+	mu            sync.Mutex
+	asks, analyze int
+}
+
+func (c *countingLib) Ask(ctx context.Context, q index.Query) (index.Answer, error) {
+	c.mu.Lock()
+	c.asks++
+	c.mu.Unlock()
+	return c.Answerer.Ask(ctx, q)
+}
+
+func (c *countingLib) Analyze(text string) index.Analysis {
+	c.mu.Lock()
+	c.analyze++
+	c.mu.Unlock()
+	return c.Answerer.Analyze(text)
+}
+
+// perMessage reports the index asks and analyses per message.
+func (c *countingLib) perMessage(t testing.TB, name string, msgs int) {
+	t.Logf("%s: %.2f index asks and %.2f analyses per message (%d messages)", name,
+		float64(c.asks)/float64(msgs), float64(c.analyze)/float64(msgs), msgs)
+}
+
 func (s convScore) firstRate() float64 { return float64(s.first) / float64(s.firstN) }
 func (s convScore) laterRate() float64 { return float64(s.later) / float64(s.laterN) }
 
@@ -226,8 +254,10 @@ func TestConversationQualityXiayang(t *testing.T) {
 	}
 	day, _ := clock.ParseDate("2026-11-26")
 	ix := corpusIndex(t, day.Add(12*time.Hour), "../index/testdata/xiayang.jsonl")
-	d := bot.NewDialogue(ix, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(day.Add(12*time.Hour)), bot.ConversationOptions{})
+	lib := &countingLib{Answerer: ix}
+	d := bot.NewDialogue(lib, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(day.Add(12*time.Hour)), bot.ConversationOptions{})
 	s := runConversations(t, d, loadConversations(t, "testdata/xiayang-conversations.jsonl"))
+	lib.perMessage(t, "夏阳", s.firstN+s.laterN)
 	t.Logf("夏阳 conversations: first turn %.3f (%d/%d), follow-ups %.3f (%d/%d), whole %d/%d",
 		s.firstRate(), s.first, s.firstN, s.laterRate(), s.later, s.laterN, s.whole, s.wholeN)
 	if os.Getenv("GOVBOT_CONV_VERBOSE") != "" {
@@ -257,8 +287,10 @@ func TestConversationQualityYingpu(t *testing.T) {
 	}
 	day, _ := clock.ParseDate("2026-11-26")
 	ix := corpusIndex(t, day.Add(12*time.Hour), "../data/disclosures/part1.jsonl", "../data/disclosures/part2.jsonl")
-	d := bot.NewDialogue(ix, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(day.Add(12*time.Hour)), bot.ConversationOptions{})
+	lib := &countingLib{Answerer: ix}
+	d := bot.NewDialogue(lib, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(day.Add(12*time.Hour)), bot.ConversationOptions{})
 	s := runConversations(t, d, loadConversations(t, "testdata/yingpu-conversations.jsonl"))
+	lib.perMessage(t, "盈浦", s.firstN+s.laterN)
 	t.Logf("盈浦 conversations: first turn %.3f (%d/%d), follow-ups %.3f (%d/%d), whole %d/%d",
 		s.firstRate(), s.first, s.firstN, s.laterRate(), s.later, s.laterN, s.whole, s.wholeN)
 	if os.Getenv("GOVBOT_CONV_VERBOSE") != "" {

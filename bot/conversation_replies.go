@@ -58,7 +58,7 @@ func courtesyText(k courtesyKind) string {
 // fullPage words the lines of h's body from line from on, as many as fit,
 // and returns how many lines have been shown after it. Shown to the end, a
 // further 全文 starts over.
-func (d *Dialogue) fullPage(h index.Hit, from int) (string, int) {
+func (d *talk) fullPage(h index.Hit, from int) (string, int) {
 	body := ""
 	if h.Passage != nil {
 		body = h.Passage.Text

@@ -646,7 +646,8 @@ func TestDialogueRumourAboutTheMatter(t *testing.T) {
 	lib := &fakeLibrary{docs: []libDoc{
 		{id: "lift", title: "加装电梯办事指南", words: []string{"加装电梯"}, bodyWords: []string{"奖励"},
 			body: []string{"每台补贴28万元，街道另给予每台2万元一次性奖励。"}},
-		{id: "std", title: "低保标准公告", words: []string{"低保", "标准"}, body: []string{"低保标准每月1600元。"}},
+		{id: "std", title: "低保标准公告", words: []string{"低保", "标准"}, kinds: []index.Intent{index.Amount},
+			body: []string{"低保标准每月1600元。"}},
 	}}
 	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
 	turns := say(t, d, "u", "加装电梯", "听说明年奖励要提高，是真的吗", "奖励多少")
@@ -660,6 +661,11 @@ func TestDialogueRumourAboutTheMatter(t *testing.T) {
 	// A rumour naming another matter is a question of its own.
 	if r := say(t, d, "v", "加装电梯", "听说明年低保标准要涨，是真的吗")[1]; !r.Answered || top(r) != "std" {
 		t.Errorf("rumour on another matter: %s %s", r.Kind, top(r))
+	}
+	// After the standard, a rumour that it goes up gets the standard in
+	// force: it is the kind that answers how much.
+	if r := say(t, d, "w", "低保标准", "听说明年标准要提高，是真的吗")[1]; !r.Answered || top(r) != "std" {
+		t.Errorf("rumour about the standard shown: %s %s", r.Kind, top(r))
 	}
 }
 

@@ -87,6 +87,8 @@ var factKinds = []*regexp.Regexp{
 var (
 	reAsk      = regexp.MustCompile(`^(问|Q)\s*[0-9０-９]*\s*[:：、.．]`)
 	reTableRow = regexp.MustCompile(`^[|｜]`)
+	// reLineAsk: a line's opening question, short, then its answer.
+	reLineAsk = regexp.MustCompile(`^[^？?。；]{2,24}[？?]`)
 	// reItem: an item of a list (1. …, （一）…, ①…).
 	reItem      = regexp.MustCompile(`^([0-9０-９]+[.、．)）]|[(（][一二三四五六七八九十0-9０-９]+[)）]|[①-⑳])`)
 	reSectionNo = regexp.MustCompile(`^([一二三四五六七八九十]+[、．.]|第[一二三四五六七八九十]+[章条部分节])`)
@@ -184,8 +186,11 @@ type shape struct {
 	tableHead []int
 	// facts is how many kinds of key facts each line holds (factKinds).
 	facts []int
-	mu    sync.Mutex
-	cues  map[Intent]*lineCues
+	// ask is, for a line that opens with a question (四、居民怎么参与？…),
+	// that question, normalized: it heads the line's answer.
+	ask  []string
+	mu   sync.Mutex
+	cues map[Intent]*lineCues
 }
 
 // lineCues are, for one intent, which lines hold its value (an amount, an
@@ -218,6 +223,7 @@ func newShape(d *docInfo) *shape {
 	sh.header = make([]bool, n)
 	sh.tableHead = make([]int, n)
 	sh.facts = make([]int, n)
+	sh.ask = make([]string, n)
 	asks := 0
 	for _, s := range sh.segs {
 		if reAsk.MatchString(s) {
@@ -257,6 +263,9 @@ func newShape(d *docInfo) *shape {
 		}
 		if !sh.heads[i] && (strings.HasSuffix(s, "：") || strings.HasSuffix(s, ":")) {
 			lead = i
+		}
+		if m := reLineAsk.FindString(s); m != "" {
+			sh.ask[i] = normalize(m)
 		}
 		for _, re := range factKinds {
 			if re.MatchString(s) {
@@ -341,10 +350,11 @@ const (
 	valueScore   = 3    // it holds what the intent asks for
 	cueWordScore = 1    // a weaker cue word of the intent
 	sectionScore = 2.5  // under a heading that names the intent
-	alsoScore    = 1.5  // what the intent also wants (how to → the papers)
+	alsoScore    = 2.5  // what the intent also wants (how to → the papers)
 	factScore    = 1    // a key fact, for a question with no intent
 	factEach     = 0.5  // each further kind of fact on the line
 	factMax      = 2.5
+	keyScore     = 0.5 // under the heading of a standard or of who may apply
 	pastRow      = 3   // a table row whose date has passed
 	bestSection  = 0.5 // the best line's section reads as one
 	minShare     = 0.3
@@ -384,6 +394,9 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 		for i := range segs {
 			if holds[i] {
 				words[i] += w
+				if sh.ask[i] != "" && unitIn(sh.ask[i], u) {
+					words[i] += pairWords * w // the question it answers
+				}
 			}
 		}
 	}
@@ -397,6 +410,10 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 		for _, in := range alsoWanted[a.intent] {
 			also = append(also, sh.cuesFor(in))
 		}
+	}
+	var key []*lineCues
+	if cue == nil {
+		key = []*lineCues{sh.cuesFor(Amount), sh.cuesFor(Eligibility)}
 	}
 	past := sh.pastRows(a.now)
 	scores = make([]float64, len(segs))
@@ -446,8 +463,17 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 					score += alsoScore
 				}
 			}
-		} else if k := sh.facts[i]; k > 0 {
-			score += min(factMax, factScore+factEach*float64(k-1))
+		} else {
+			if k := sh.facts[i]; k > 0 {
+				score += min(factMax, factScore+factEach*float64(k-1))
+			}
+			// What a matter is, first: its standard and who may have it.
+			for _, c := range key {
+				if sh.under(i, c) || c.label[i] {
+					score += keyScore
+					break
+				}
+			}
 		}
 		scores[i] = score
 	}
@@ -502,10 +528,7 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 	picked := make([]bool, len(scores))
 	runes := 0
 	floor := math.Max(0.5, minShare*scores[order[0]])
-	for n, i := range order {
-		if math.IsInf(scores[i], -1) || n > 0 && scores[i] < floor {
-			break
-		}
+	take := func(i int, always bool) bool {
 		with := []int{i}
 		for h := sh.parent[i]; h >= 0; h = sh.parent[h] {
 			if !picked[h] {
@@ -519,13 +542,35 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 		for _, j := range with {
 			cost += sh.runes[j]
 		}
-		if n > 0 && runes+cost > budget {
-			continue
+		if !always && runes+cost > budget {
+			return false
 		}
 		for _, j := range with {
 			picked[j] = true
 		}
 		runes += cost
+		return true
+	}
+	for n, i := range order {
+		if math.IsInf(scores[i], -1) || n > 0 && scores[i] < floor {
+			break
+		}
+		take(i, n == 0)
+	}
+	// A passage under half its size: the lines that follow those shown,
+	// in their section, give them context.
+	for more := runes < budget/2; more; {
+		more = false
+		next := -1
+		for j := 1; j < len(scores); j++ {
+			if !picked[j] && picked[j-1] && !math.IsInf(scores[j], -1) && sh.section[j] == sh.section[j-1] &&
+				runes+sh.runes[j] <= budget && (next < 0 || scores[j] > scores[next]) {
+				next = j
+			}
+		}
+		if next >= 0 {
+			more = take(next, false)
+		}
 	}
 	// A list read with holes (1., 3., 4.) reads wrong: a line or two
 	// left out between two shown lines of one section come in, room

@@ -204,3 +204,42 @@ func TestDurationQuestions(t *testing.T) {
 		t.Errorf("the time limit is missing (intent=%v):\n%s", p.Intent, p.Text)
 	}
 }
+
+// 能领…吗 asks whether one may have it; 怎么参与 how to take part.
+func TestMayAndHowQuestions(t *testing.T) {
+	for q, want := range map[string]Intent{
+		"外地户口的老人能领老年津贴吗": Eligibility,
+		"我能申请住房补贴吗？":     Eligibility,
+		"居民怎么参与重大决策":     Process,
+		"如何预约体检":         Process,
+	} {
+		if got := questionIntent(q); got != want {
+			t.Errorf("%q: intent %q, want %q", q, got, want)
+		}
+	}
+}
+
+// A question that names only a matter is first told what it is: its
+// standard and who may have it, before the other facts.
+func TestPassageStandardFirstWithoutIntent(t *testing.T) {
+	body := strings.Join([]string{
+		"一、服务内容",
+		"生活照料、基础护理和精神慰藉等，由签约服务机构派人员上门提供，每次服务不少于1小时。",
+		"助浴服务每月不少于2次，由服务机构提前1天电话预约上门时间。",
+		"助洁服务每周1次，包括居室清洁、衣物洗涤和生活用品整理，由同一名护理员固定上门。",
+		"助行服务按需预约，陪同就医、外出办事的，服务机构在2个工作日内安排人员。",
+		"二、申请流程",
+		"本人或家属向居委会提出申请，街道在10个工作日内确定补贴比例，签约服务机构按月上门服务。",
+		"三、办理地点",
+		"社区事务受理服务中心9号窗口（清风路88号），周一至周五8:30—17:00。",
+		"四、补贴对象",
+		"本市户籍、年满60周岁，经统一需求评估达到照护二级至六级的独居老人。",
+		"五、其他",
+		"服务机构名单在街道网站公布，居民可以自行选择，对服务不满意的每季度可以更换一次，更换后1个月内生效。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-7", Title: "居家照护补贴申请办事指南", Body: body})
+	p := passage(di, analyzed{units: unitsOf("居家照护补贴")}, passageRunes)
+	if !strings.Contains(p.Text, "二级至六级") {
+		t.Errorf("who may have it is missing:\n%s", p.Text)
+	}
+}

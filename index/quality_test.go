@@ -301,7 +301,7 @@ func measure(t testing.TB, c corpus) qualityFigures {
 		f.withFacts++
 		lens = append(lens, float64(utf8.RuneCountInString(text)))
 		held := ans.Answered && holdsFacts(text, q)
-		half := (n + 1) % 2 // the question's line number, odd (0) or even (1)
+		half := n % 2 // the question's line (n+1) is even (1) or odd (0)
 		if isRight {
 			right++
 			rightHalf[half]++

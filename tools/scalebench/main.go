@@ -9,7 +9,16 @@
 //	go build -o /tmp/govbot . && go build -o /tmp/scalebench ./tools/scalebench
 //	/tmp/scalebench all -data /tmp/synth100k -work /tmp/sb100k -govbot /tmp/govbot
 //
-// The questions are the residents' questions of index/testdata.
+// Each build's figures are kept beside its index (<work>/govbot-build.json,
+// <work>/anchor-build.json); with -reuse, an index already built is measured
+// again without rebuilding it, its build figures read from that file. A
+// build run by hand under /usr/bin/time -v is recorded with
+//
+//	scalebench record -from time.txt -out <work>/anchor-build.json
+//
+// The questions are the residents' questions of index/testdata. The load
+// average is sampled before and after every step and reported: figures taken
+// on a busy machine are comparable only with those of the same run.
 package main
 
 import (
@@ -23,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,7 +48,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: scalebench all|open|serve|anchor-build|anchor-serve [flags]")
+		fmt.Fprintln(os.Stderr, "usage: scalebench all|open|serve|anchor-build|anchor-serve|record [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -49,19 +59,26 @@ func main() {
 	questions := fs.String("questions", "index/testdata", "directory of *-questions.jsonl")
 	passes := fs.Int("passes", 5, "passes over the questions")
 	runs := fs.Int("runs", 5, "start-up runs")
+	withAnchor := fs.Bool("anchor", true, "all: build and measure the plain bleve index too")
+	reuse := fs.Bool("reuse", false, "all: measure the indexes already in -work instead of rebuilding them")
+	cpuprofile := fs.String("cpuprofile", "", "serve: write a CPU profile of the measured passes to this file")
+	from := fs.String("from", "", "record: output of /usr/bin/time -v")
+	out := fs.String("out", "", "record: build record to write")
 	fs.Parse(os.Args[2:])
 	var err error
 	switch os.Args[1] {
 	case "all":
-		err = all(*data, *work, *govbot, *questions, *passes, *runs)
+		err = all(*data, *work, *govbot, *questions, *passes, *runs, *reuse, *withAnchor)
 	case "open":
 		err = open(*dir, *data)
 	case "serve":
-		err = serve(*dir, *data, *questions, *passes)
+		err = serve(*dir, *data, *questions, *passes, *cpuprofile)
 	case "anchor-build":
 		err = anchorBuild(*data, *dir)
 	case "anchor-serve":
 		err = anchorServe(*dir, *questions, *passes)
+	case "record":
+		err = record(*from, *out)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -71,12 +88,14 @@ func main() {
 	}
 }
 
-// result is what one child process reports, plus its resource use.
+// result is what one child process reports, plus its resource use and the
+// machine's load average (1 minute) before and after it.
 type result struct {
 	Wall   time.Duration
 	CPU    time.Duration // user + system
 	MaxRSS int64         // KiB
 	Out    map[string]float64
+	Load   [2]float64
 }
 
 // child runs a command and measures it; a child that prints "key value"
@@ -84,9 +103,10 @@ type result struct {
 func child(name string, args ...string) (result, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Stderr = os.Stderr
+	load0 := loadAverage()
 	start := time.Now()
 	out, err := cmd.Output()
-	r := result{Wall: time.Since(start), Out: map[string]float64{}}
+	r := result{Wall: time.Since(start), Out: map[string]float64{}, Load: [2]float64{load0, loadAverage()}}
 	if err != nil {
 		return r, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 	}
@@ -103,7 +123,78 @@ func child(name string, args ...string) (result, error) {
 	return r, nil
 }
 
-func all(data, work, govbot, questions string, passes, runs int) error {
+// loadAverage is the machine's 1-minute load average (0 where unknown).
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f, _ := strconv.ParseFloat(strings.Fields(string(b) + " 0")[0], 64)
+	return f
+}
+
+// built returns the build record of an index in work, running build when
+// the index is not there or reuse is off.
+func built(work, name, indexDir string, reuse bool, build func() (result, error)) (result, bool, error) {
+	file := filepath.Join(work, name+"-build.json")
+	if reuse {
+		if _, err := os.Stat(indexDir); err == nil {
+			var r result
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return r, false, nil // built, but its figures were not recorded
+			}
+			return r, true, json.Unmarshal(b, &r)
+		}
+	}
+	os.RemoveAll(indexDir)
+	r, err := build()
+	if err != nil {
+		return r, false, err
+	}
+	b, _ := json.MarshalIndent(r, "", "  ")
+	return r, true, os.WriteFile(file, b, 0o644)
+}
+
+// record writes the build record of a build run by hand under
+// /usr/bin/time -v.
+func record(from, out string) error {
+	if from == "" || out == "" {
+		return errors.New("record needs -from and -out")
+	}
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	r := result{Out: map[string]float64{}}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ": ")
+		if !ok {
+			continue
+		}
+		f, _ := strconv.ParseFloat(v, 64)
+		switch k {
+		case "User time (seconds)", "System time (seconds)":
+			r.CPU += time.Duration(f * float64(time.Second))
+		case "Maximum resident set size (kbytes)":
+			r.MaxRSS = int64(f)
+		case "Elapsed (wall clock) time (h:mm:ss or m:ss)":
+			var secs float64
+			for _, part := range strings.Split(v, ":") {
+				p, _ := strconv.ParseFloat(part, 64)
+				secs = secs*60 + p
+			}
+			r.Wall = time.Duration(secs * float64(time.Second))
+		}
+	}
+	if r.Wall == 0 {
+		return fmt.Errorf("%s: no elapsed time: not the output of /usr/bin/time -v", from)
+	}
+	enc, _ := json.MarshalIndent(r, "", "  ")
+	return os.WriteFile(out, enc, 0o644)
+}
+
+func all(data, work, govbot, questions string, passes, runs int, reuse, withAnchor bool) error {
 	if data == "" || work == "" || govbot == "" {
 		return errors.New("all needs -data, -work and -govbot")
 	}
@@ -116,25 +207,32 @@ func all(data, work, govbot, questions string, passes, runs int) error {
 	}
 	state := filepath.Join(work, "state")
 	anchor := filepath.Join(work, "anchor")
-	os.RemoveAll(state)
-	os.RemoveAll(anchor)
 	docs, err := countDocs(data)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("corpus %s: %d records\n\n", data, docs)
 
-	build, err := child(govbot, "reindex", "--quiet", "--data", data, "--state", state)
-	if err != nil {
-		return err
-	}
-	abuild, err := child(self, "anchor-build", "-data", data, "-index", anchor)
-	if err != nil {
-		return err
-	}
 	ix := filepath.Join(state, "index")
+	build, haveBuild, err := built(work, "govbot", state, reuse, func() (result, error) {
+		return child(govbot, "reindex", "--quiet", "--data", data, "--state", state)
+	})
+	if err != nil {
+		return err
+	}
+	var abuild result
+	haveABuild := false
+	if withAnchor {
+		abuild, haveABuild, err = built(work, "anchor", anchor, reuse, func() (result, error) {
+			return child(self, "anchor-build", "-data", data, "-index", anchor)
+		})
+		if err != nil {
+			return err
+		}
+	}
 	var opens []time.Duration
 	var openRSS int64
+	var steps []result
 	for range runs {
 		r, err := child(self, "open", "-index", ix, "-data", data)
 		if err != nil {
@@ -142,6 +240,7 @@ func all(data, work, govbot, questions string, passes, runs int) error {
 		}
 		opens = append(opens, time.Duration(r.Out["open_ms"]*float64(time.Millisecond)))
 		openRSS = max(openRSS, r.MaxRSS)
+		steps = append(steps, r)
 	}
 	var asks []result
 	for range runs {
@@ -150,24 +249,61 @@ func all(data, work, govbot, questions string, passes, runs int) error {
 			return err
 		}
 		asks = append(asks, r)
+		steps = append(steps, r)
 	}
 	srv, err := child(self, "serve", "-index", ix, "-data", data, "-questions", questions, "-passes", strconv.Itoa(passes))
 	if err != nil {
 		return err
 	}
-	asrv, err := child(self, "anchor-serve", "-index", anchor, "-questions", questions, "-passes", strconv.Itoa(passes))
-	if err != nil {
-		return err
+	var asrv result
+	if withAnchor {
+		asrv, err = child(self, "anchor-serve", "-index", anchor, "-questions", questions, "-passes", strconv.Itoa(passes))
+		if err != nil {
+			return err
+		}
 	}
+	steps = append(steps, srv)
 	size, asize := dirSize(ix), dirSize(anchor)
 
 	mib := func(kib int64) string { return fmt.Sprintf("%d MiB", kib/1024) }
+	buildCell := func(have bool, f func() string) string {
+		if !have {
+			return "not recorded"
+		}
+		return f()
+	}
+	anchorCell := func(f func() string) string {
+		if !withAnchor {
+			return "not run"
+		}
+		return f()
+	}
 	rate := func(r result) string { return fmt.Sprintf("%.0f/s", float64(docs)/r.Wall.Seconds()) }
+	loads := func(rs ...result) string {
+		lo, hi := rs[0].Load[0], rs[0].Load[0]
+		for _, r := range rs {
+			lo, hi = min(lo, r.Load[0], r.Load[1]), max(hi, r.Load[0], r.Load[1])
+		}
+		return fmt.Sprintf("%.1f–%.1f", lo, hi)
+	}
 	fmt.Println("| | govbot | plain bleve (cjk) |")
 	fmt.Println("|---|---|---|")
-	fmt.Printf("| reindex wall | %s (%s) | %s (%s) |\n", build.Wall.Round(100*time.Millisecond), rate(build), abuild.Wall.Round(100*time.Millisecond), rate(abuild))
-	fmt.Printf("| reindex CPU per disclosure | %.3f ms | %.3f ms |\n", ms(build.CPU)/float64(docs), ms(abuild.CPU)/float64(docs))
-	fmt.Printf("| reindex peak RSS | %s | %s |\n", mib(build.MaxRSS), mib(abuild.MaxRSS))
+	fmt.Printf("| reindex wall | %s | %s |\n",
+		buildCell(haveBuild, func() string { return fmt.Sprintf("%s (%s)", build.Wall.Round(100*time.Millisecond), rate(build)) }),
+		buildCell(haveABuild, func() string { return fmt.Sprintf("%s (%s)", abuild.Wall.Round(100*time.Millisecond), rate(abuild)) }))
+	fmt.Printf("| reindex CPU per disclosure | %s | %s |\n",
+		buildCell(haveBuild, func() string {
+			return fmt.Sprintf("%.3f ms (%.0f s)", ms(build.CPU)/float64(docs), build.CPU.Seconds())
+		}),
+		buildCell(haveABuild, func() string {
+			return fmt.Sprintf("%.3f ms (%.0f s)", ms(abuild.CPU)/float64(docs), abuild.CPU.Seconds())
+		}))
+	fmt.Printf("| reindex peak RSS | %s | %s |\n",
+		buildCell(haveBuild, func() string { return mib(build.MaxRSS) }),
+		buildCell(haveABuild, func() string { return mib(abuild.MaxRSS) }))
+	fmt.Printf("| load average during the build | %s | %s |\n",
+		buildCell(haveBuild && build.Load != [2]float64{}, func() string { return loads(build) }),
+		buildCell(haveABuild && abuild.Load != [2]float64{}, func() string { return loads(abuild) }))
 	fmt.Printf("| start-up with an existing index (open, %d runs) | %s | — |\n", runs, spread(opens))
 	var askWall []time.Duration
 	var askRSS []int64
@@ -177,10 +313,14 @@ func all(data, work, govbot, questions string, passes, runs int) error {
 	}
 	sort.Slice(askRSS, func(i, j int) bool { return askRSS[i] < askRSS[j] })
 	fmt.Printf("| one `govbot ask` (whole process, %d runs): wall, peak RSS | %s, %d–%d MiB | — |\n", runs, spread(askWall), askRSS[0], askRSS[len(askRSS)-1])
-	fmt.Printf("| query p50 / p99 | %.2f / %.2f ms | %.2f / %.2f ms |\n", srv.Out["p50_ms"], srv.Out["p99_ms"], asrv.Out["p50_ms"], asrv.Out["p99_ms"])
-	fmt.Printf("| CPU per question | %.3f ms | %.3f ms |\n", srv.Out["cpu_ms"], asrv.Out["cpu_ms"])
-	fmt.Printf("| serving RSS after %d×%d questions (peak) | %.0f MiB (%s) | %.0f MiB (%s) |\n", passes, int(srv.Out["questions"]), srv.Out["rss_kib"]/1024, mib(srv.MaxRSS), asrv.Out["rss_kib"]/1024, mib(asrv.MaxRSS))
-	fmt.Printf("| index size | %d MiB | %d MiB |\n", size>>20, asize>>20)
+	fmt.Printf("| query p50 / p99 | %.2f / %.2f ms | %s |\n", srv.Out["p50_ms"], srv.Out["p99_ms"],
+		anchorCell(func() string { return fmt.Sprintf("%.2f / %.2f ms", asrv.Out["p50_ms"], asrv.Out["p99_ms"]) }))
+	fmt.Printf("| CPU per question | %.3f ms | %s |\n", srv.Out["cpu_ms"],
+		anchorCell(func() string { return fmt.Sprintf("%.3f ms", asrv.Out["cpu_ms"]) }))
+	fmt.Printf("| serving RSS after %d×%d questions (peak) | %.0f MiB (%s) | %s |\n", passes, int(srv.Out["questions"]), srv.Out["rss_kib"]/1024, mib(srv.MaxRSS),
+		anchorCell(func() string { return fmt.Sprintf("%.0f MiB (%s)", asrv.Out["rss_kib"]/1024, mib(asrv.MaxRSS)) }))
+	fmt.Printf("| index size | %d MiB | %s |\n", size>>20, anchorCell(func() string { return fmt.Sprintf("%d MiB", asize>>20) }))
+	fmt.Printf("| load average during the measurements | %s | %s |\n", loads(steps...), anchorCell(func() string { return loads(asrv) }))
 	return nil
 }
 
@@ -261,7 +401,7 @@ func loadQuestions(dir string) ([]question, error) {
 
 // serve answers every question passes times, as a server does, and reports
 // latency, CPU and the resident set after.
-func serve(dir, data, questions string, passes int) error {
+func serve(dir, data, questions string, passes int, cpuprofile string) error {
 	qs, err := loadQuestions(questions)
 	if err != nil {
 		return err
@@ -280,12 +420,27 @@ func serve(dir, data, questions string, passes int) error {
 		_, err := ix.Ask(context.Background(), query)
 		return err
 	}
-	return measureQuestions(qs, passes, ask)
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return measureQuestions(qs, passes, ask, func() error { return pprof.StartCPUProfile(f) }, pprof.StopCPUProfile)
+	}
+	return measureQuestions(qs, passes, ask, nil, nil)
 }
 
-func measureQuestions(qs []question, passes int, ask func(question) error) error {
+// measureQuestions asks every question once to warm up, then passes times,
+// measured; start and stop (when set) bracket the measured passes.
+func measureQuestions(qs []question, passes int, ask func(question) error, start func() error, stop func()) error {
 	for _, q := range qs { // warm-up
 		if err := ask(q); err != nil {
+			return err
+		}
+	}
+	if start != nil {
+		if err := start(); err != nil {
 			return err
 		}
 	}
@@ -301,6 +456,9 @@ func measureQuestions(qs []question, passes int, ask func(question) error) error
 		}
 	}
 	cpu := cpuTime() - cpu0
+	if stop != nil {
+		stop()
+	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	fmt.Printf("questions %d\n", len(qs))
 	fmt.Printf("p50_ms %.3f\n", ms(lat[len(lat)/2]))
@@ -418,5 +576,5 @@ func anchorServe(dir, questions string, passes int) error {
 	return measureQuestions(qs, passes, func(q question) error {
 		_, err := bi.Search(bleve.NewSearchRequest(bleve.NewMatchQuery(q.Q)))
 		return err
-	})
+	}, nil, nil)
 }
