@@ -278,8 +278,13 @@ func (r *Renderer) declineText(a index.Answer) string {
 		topics = false
 	case index.DeclineNotStated:
 		what := "后续的调整安排"
-		if a.Unstated == index.UnstatedPlan {
+		switch a.Unstated {
+		case index.UnstatedPlan:
 			what = "新建的计划和选址"
+		case index.UnstatedHours:
+			what = "这里的开放时间"
+		case index.UnstatedHiring:
+			what = "这里招聘用人的信息"
 		}
 		fmt.Fprintf(&b, "抱歉，街道公开的信息里没有%s，不敢乱说。", what)
 		if len(a.Hits) > 0 {

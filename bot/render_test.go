@@ -64,6 +64,10 @@ func TestRenderAnswer(t *testing.T) {
 			[]string{rel.Title, "我能回答这些方面的问题", "每人每月1510元"}, []string{"ben-002"}},
 		{"not stated: a place to be built", index.Answer{Decline: index.DeclineNotStated, Unstated: index.UnstatedPlan, Hits: []index.Hit{std}},
 			[]string{"没有新建的计划和选址", "回复「1」查看", "12345"}, nil, []string{"ben-002"}},
+		{"not stated: opening hours", index.Answer{Decline: index.DeclineNotStated, Unstated: index.UnstatedHours, Hits: []index.Hit{std}},
+			[]string{"没有这里的开放时间", "回复「1」查看", "12345"}, nil, []string{"ben-002"}},
+		{"not stated: hiring", index.Answer{Decline: index.DeclineNotStated, Unstated: index.UnstatedHiring, Hits: []index.Hit{std}},
+			[]string{"没有这里招聘用人的信息", "回复「1」查看", "12345"}, nil, []string{"ben-002"}},
 	}
 	r := NewRenderer(RenderOptions{Related: 2, Area: "盈浦街道"})
 	for _, c := range cases {

@@ -118,7 +118,8 @@ func (o *outside) overruledBy(c *candidate) bool {
 // A subdistrict publishes the standard in force and the places that exist;
 // whether a standard will change next year, or where a new place will be
 // built, is stated only by a disclosure that speaks of that year or of
-// building. Asked of one that does not, govbot says it is not published
+// building; when a place opens, only by one that gives its hours; whether
+// it takes on staff, only by a recruitment. Asked of one that does not, govbot says it is not published
 // (and which disclosure is) rather than answer with what holds now as if
 // it were the plan.
 var (
@@ -132,34 +133,71 @@ var (
 	reToBuild = regexp.MustCompile(`建在|建个|建一[个家座所处]|建几|建好|建成|新建|新造|新盖|筹建|选址|造好|盖好|再开一|再建|还建|要建|准备建|打算建|计划建|规划建|会建|将建|能建`)
 	// A disclosure that speaks of building (a project, a plan, an opening).
 	reBuilding = regexp.MustCompile(`新建|建设|规划|选址|筹建|在建|拟建|开工|竣工|建成|施工|动工|投用|投入使用|启用|开业|试运营`)
+	// When a place opens and closes (几点开门, 开放时间) …
+	// (几点开会 asks for a time, not for opening hours; a bare 几点开 may
+	// ask either, and any time of day states it.)
+	reAsksOpening  = regexp.MustCompile(`开门|关门|开放时间|营业时间|办公时间|服务时间|上班时间|几点开放|几点到几点`)
+	reAsksTimeOpen = regexp.MustCompile(`几点(开|关)([吗呢啊？?]|$)`)
+	reTimeOfDay    = regexp.MustCompile(`\d{1,2}[:：]\d{2}`)
+	// … is stated by opening hours: a heading or a span of hours.
+	reOpening = regexp.MustCompile(`开放时间|营业时间|服务时间|办公时间|供餐时间|就餐时间|接待时间|工作时间|受理时间|开放|开门|关门|营业|\d{1,2}[:：]\d{2}\s*[-—–~至到]+\s*\d{1,2}[:：]\d{2}`)
+	// Whether a place takes on staff (食堂招不招厨师, 还缺不缺人) …
+	reAsksHiring = regexp.MustCompile(`(招不招|还招|在招|缺不缺|要不要|招不招收)[^，。？?]{0,4}(人|工|员|师|手|保安|保洁)|招聘吗|招工吗`)
+	// … is stated by a recruitment.
+	reHiring = regexp.MustCompile(`招聘|招募|招用|岗位|录用|用工|聘用|招工|招人|聘请`)
 )
 
 // unstated tells what question text asks that c does not state:
 // UnstatedFuture, UnstatedPlan or "".
 func unstated(text string, c *candidate, now time.Time) string {
 	norm := normalize(text)
-	doc := c.info.head + " " + c.info.body
-	if reToBuild.MatchString(norm) && !reBuilding.MatchString(doc) {
+	has := func(re *regexp.Regexp) bool { return re.MatchString(c.info.head) || re.MatchString(c.info.body) }
+	switch {
+	case reToBuild.MatchString(norm) && !has(reBuilding):
 		return UnstatedPlan
+	case reAsksHiring.MatchString(norm) && !has(reHiring):
+		return UnstatedHiring
+	case reAsksOpening.MatchString(norm) && !has(reOpening),
+		reAsksTimeOpen.MatchString(norm) && !has(reOpening) && !has(reTimeOfDay):
+		return UnstatedHours
 	}
+	year := now.In(clock.Shanghai).Year()
 	future := reFutureYear.MatchString(norm)
 	if !future {
 		// A year after this one, named (2028年会涨吗).
 		for y := range questionYears(text, now) {
-			future = future || y > now.In(clock.Shanghai).Year()
+			future = future || y > year
 		}
 	}
 	if !future || !reChange.MatchString(norm) || reClaim.MatchString(norm) {
 		return ""
 	}
-	if c.status == content.NotYetEffective || reFutureYear.MatchString(doc) {
+	next := []string{"明年", "下一年", "来年", strconv.Itoa(year+1) + "年"}
+	if c.status == content.NotYetEffective || statesChangeIn(c.info.head, next...) || statesChangeIn(c.info.body, next...) {
 		return "" // it states what is to come
 	}
-	next := strconv.Itoa(now.In(clock.Shanghai).Year() + 1)
-	if strings.Contains(doc, next) {
-		return ""
-	}
 	return UnstatedFuture
+}
+
+// reChangeAfter: a change or a standard said just after a year (2027年1月
+// 1日起, 明年起调整为…), not a mere date in it (2027年春季插班).
+var reChangeAfter = regexp.MustCompile(`^[^。；;\n]{0,12}?(起|调整|提高|上调|下调|增加|降低|减少|取消|标准|执行|实施)`)
+
+// statesChangeIn reports whether doc says what changes in one of years.
+func statesChangeIn(doc string, years ...string) bool {
+	for _, y := range years {
+		for i := 0; ; {
+			j := strings.Index(doc[i:], y)
+			if j < 0 {
+				break
+			}
+			i += j + len(y)
+			if reChangeAfter.MatchString(doc[i:]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // statingRunnersUp: how many candidates after the best one may state what
@@ -171,8 +209,13 @@ const (
 
 // stating finds a runner-up close to the best candidate that states what
 // the question asks and the best does not (the building project when the
-// best is the place as it is now): its index in cands, or 0.
+// best is the place as it is now): its index in cands, or 0. Only a plan
+// or a change to come is looked for so: the hours or the staff of another
+// place are no answer about this one.
 func (ix *Index) stating(cands []*candidate, a analyzed, text string, now time.Time, minScore float64) int {
+	if u := unstated(text, cands[0], now); u != UnstatedPlan && u != UnstatedFuture {
+		return 0
+	}
 	for i := 1; i < len(cands) && i <= statingRunnersUp; i++ {
 		c := cands[i]
 		if c.rank < statingRank*cands[0].rank || !confident(c, a, minScore) {

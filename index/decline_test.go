@@ -68,6 +68,8 @@ func TestUnstated(t *testing.T) {
 		{"加装电梯的奖励明年会提高吗", "加装电梯办事指南", "2027年起奖励提高到每台3万元。", content.InForce, ""},
 		{"补贴明年会提高吗", "补贴标准", "明年起每人每月250元。", content.InForce, ""},
 		{"补贴明年会提高吗", "补贴标准", "每人每月250元。", content.NotYetEffective, ""},
+		// A date in the year to come is no change stated for it.
+		{"托育费明年会涨吗", "托育点2027年春季插班招生公告", "2027年春季插班招生，每月收费3000元。", content.InForce, UnstatedFuture},
 		// A claim to check is answered by what holds now.
 		{"听说明年低保要涨到2000了，是真的吗", "低保标准", "每人每月1600元。", content.InForce, ""},
 		// A year to come without a change asked of it.
@@ -77,6 +79,15 @@ func TestUnstated(t *testing.T) {
 		{"第二个服务中心准备建在哪里", "服务中心开放时间", "地址：示例路1号，每天8:00开放。", content.InForce, UnstatedPlan},
 		{"北边什么时候能建个卫生站", "生活圈项目清单", "规划新建社区卫生服务站1处。", content.InForce, ""},
 		{"服务中心在哪里", "服务中心开放时间", "地址：示例路1号。", content.InForce, ""},
+		// When a place opens, stated by its hours.
+		{"湖边公园几点开门几点关门", "湖边公园周边夜间经营方案意见采纳情况", "夜间经营结束时间由23:00提前到22:00。", content.InForce, UnstatedHours},
+		{"食堂几点开门", "长者食堂就餐指南", "供餐时间：周一至周五11:00—12:30。", content.InForce, ""},
+		{"文化中心周六开门吗", "文化中心开放时间", "周二至周日开放。", content.InForce, ""},
+		{"听证会几点开", "听证会公告", "听证会于12月5日14:00举行。", content.InForce, ""},
+		// Whether a place takes on staff, stated by a recruitment.
+		{"长者食堂招不招厨师", "助餐点服务公告", "每份套餐13元，请提前报名订餐。", content.InForce, UnstatedHiring},
+		{"街道还缺不缺人", "公益性岗位招聘公告", "招聘保洁员5名。", content.InForce, ""},
+		{"托育点还招不招小孩", "托育点招生公告", "春季插班招生10名。", content.InForce, ""},
 	}
 	for _, c := range cases {
 		d := newDisclosure(t, "d", c.title, c.body)

@@ -35,7 +35,7 @@ type Weights [numFeatures]float64
 
 // defaultWeights are used when the data directory has no ranking.txt:
 // those shipped in data/ranking.txt.
-var defaultWeights = Weights{0.05, 0.58, 0, 0, 0, 0, 0.05, 0.10, 0.30}
+var defaultWeights = Weights{0.05, 0.58, 0, 0, 0, 0, 0.05, 0.05, 0.30}
 
 // RankingFile holds the ranking weights in a data directory.
 const RankingFile = "ranking.txt"

@@ -150,6 +150,8 @@ const (
 const (
 	UnstatedFuture = "future" // a change in a year to come; what is published is what holds now
 	UnstatedPlan   = "plan"   // a facility to be built; what is published is what exists
+	UnstatedHours  = "hours"  // when a place opens; what is published says nothing of it
+	UnstatedHiring = "hiring" // whether a place takes on staff; no recruitment is published
 )
 
 // Skipped is a disclosure left out of the answer.
@@ -197,7 +199,8 @@ type Answer struct {
 	// (DeclineOtherArea).
 	AreaNamed string `json:"area_named,omitempty"`
 	// Unstated is what the question asks that Hits[0], on its matter,
-	// does not state (DeclineNotStated): UnstatedFuture or UnstatedPlan.
+	// does not state (DeclineNotStated): UnstatedFuture, UnstatedPlan,
+	// UnstatedHours or UnstatedHiring.
 	Unstated string `json:"unstated,omitempty"`
 	// Near: the hits are the service places nearest the resident's
 	// location, nearest first (a place question with a location).
