@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -149,6 +150,10 @@ type Dialogue struct {
 	o      ConversationOptions
 	store  conversationStore
 	locks  userLocks
+	// restored are conversations taken back from a snapshot, by the
+	// follower's hash (restoredKey), until the follower's next message.
+	restored    *ttlCache[convState]
+	restoredKey atomic.Pointer[func(string) string]
 }
 
 // NewDialogue returns a Dialogue over lib that words its replies with r.
@@ -160,11 +165,15 @@ func NewDialogue(lib Answerer, r *Renderer, c clock.Clock, o ConversationOptions
 		c = clock.System{}
 	}
 	o.fill()
-	return &Dialogue{lib: lib, render: r, clock: c, o: o, store: newMemConversations(o.TTL, o.MaxConversations)}
+	return &Dialogue{lib: lib, render: r, clock: c, o: o, store: newMemConversations(o.TTL, o.MaxConversations),
+		restored: newTTLCache[convState](o.TTL, o.MaxConversations)}
 }
 
 // Forget drops what is remembered of a conversation (an unfollow).
-func (d *Dialogue) Forget(user string) { d.store.forget(user) }
+func (d *Dialogue) Forget(user string) {
+	d.store.forget(user)
+	d.takeRestored(user, d.clock.Now())
+}
 
 // Reply answers one message. A message whose Key is the last one's (a
 // WeChat retry) gets the same reply and leaves the conversation as it was.
@@ -175,7 +184,10 @@ func (d *Dialogue) Reply(ctx context.Context, in Input) (Turn, error) {
 	unlock := d.locks.lock(in.User)
 	defer unlock()
 	now := d.clock.Now()
-	st, _ := d.store.load(in.User, now)
+	st, ok := d.store.load(in.User, now)
+	if !ok {
+		st, _ = d.takeRestored(in.User, now)
+	}
 	if in.Key != "" && st.Key == in.Key {
 		return st.Last, nil
 	}

@@ -702,3 +702,59 @@ func TestDialogueAsksAboutWhatTheReplySaid(t *testing.T) {
 		t.Errorf("alone: %s", top(a))
 	}
 }
+
+func TestDialogueConversationsSurviveARestart(t *testing.T) {
+	lib := testLibrary()
+	clk := clock.NewFake(time.Unix(1e9, 0))
+	o := ConversationOptions{ClarifyMargin: -1, TTL: 30 * time.Minute}
+	hash := func(user string) string { return "h-" + strings.ToUpper(user) }
+	before := testDialogue(lib, clk, o)
+	first := say(t, before, "alice", "长者食堂在哪里")[0]
+	say(t, before, "bob", "低保申请")
+	clk.Advance(20 * time.Minute)
+	say(t, before, "carol", "低保申请")
+	snaps := before.Snapshot(clk.Now(), hash)
+	if len(snaps) != 3 {
+		t.Fatalf("%d snapshots, want 3", len(snaps))
+	}
+	for _, s := range snaps {
+		if strings.Contains(s.Key, "alice") || strings.Contains(string(s.State), "alice") {
+			t.Errorf("a snapshot names the follower: %+v", s)
+		}
+	}
+	// Restarted 15 minutes later: alice's and bob's conversations (35
+	// minutes idle) have expired, carol's (15) is taken back.
+	clk.Advance(15 * time.Minute)
+	after := testDialogue(lib, clk, o)
+	if n := after.Restore(snaps, clk.Now(), hash); n != 1 {
+		t.Errorf("restored %d, want 1", n)
+	}
+	if f := say(t, after, "carol", "电话多少")[0]; f.Kind != TurnFollowUp || top(f) != "guide" {
+		t.Errorf("a follow-up after the restart: %s %s", f.Kind, top(f))
+	}
+	if p := say(t, after, "bob", "2")[0]; p.Kind != TurnHint {
+		t.Errorf("an expired conversation came back: %s", p.Kind)
+	}
+	// Within the TTL, a numbered choice survives too.
+	clk2 := clock.NewFake(time.Unix(1e9, 0).Add(5 * time.Minute))
+	after2 := testDialogue(lib, clk2, o)
+	after2.Restore(before.Snapshot(time.Unix(1e9, 0), hash), clk2.Now(), hash)
+	if p := say(t, after2, "alice", "2")[0]; p.Kind != TurnPick || top(p) != first.Choices[1] {
+		t.Errorf("2 after the restart: %s %s, want %s", p.Kind, top(p), first.Choices[1])
+	}
+	// Unfollowing forgets a restored conversation as well.
+	after2.Forget("bob")
+	if p := say(t, after2, "bob", "电话多少")[0]; p.Kind == TurnFollowUp {
+		t.Errorf("a forgotten conversation followed up")
+	}
+	// What was restored and not yet taken back is saved again.
+	after3 := testDialogue(lib, clk, o)
+	after3.Restore(snaps, clk.Now(), hash)
+	if n := len(after3.Snapshot(clk.Now(), hash)); n != 1 {
+		t.Errorf("saved again %d, want 1", n)
+	}
+	// A snapshot that cannot be read is skipped.
+	if n := after3.Restore([]ConversationSnapshot{{Key: "h-X", At: clk.Now(), State: []byte("{")}}, clk.Now(), hash); n != 0 {
+		t.Errorf("restored a corrupt snapshot")
+	}
+}

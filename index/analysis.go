@@ -148,16 +148,49 @@ func hasWordRune(w string) bool {
 // normalize folds full-width ASCII to half-width and upper to lower case, so
 // "ＡＢＣ１２" and "abc12" are the same term.
 func normalize(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\u3000':
-			return ' '
-		case r >= '\uFF01' && r <= '\uFF5E':
-			r -= 0xFEE0
-		}
-		return unicode.ToLower(r)
-	}, s)
+	if normalized(s) {
+		return s
+	}
+	return strings.Map(normalizeRune, s)
 }
+
+func normalizeRune(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	case r > caselessFrom && r < caselessTo:
+		return r
+	case r == '\u3000':
+		return ' '
+	case r >= '\uFF01' && r <= '\uFF5E':
+		r -= 0xFEE0
+	}
+	return unicode.ToLower(r)
+}
+
+// normalized reports whether normalize leaves s as it is, without looking
+// up the case tables for Chinese characters (which have no case).
+func normalized(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				return false
+			}
+		case r > caselessFrom && r < caselessTo:
+		case r == '\u3000', r == utf8.RuneError, r >= '\uFF01' && r <= '\uFF5E', unicode.ToLower(r) != r:
+			return false
+		}
+	}
+	return true
+}
+
+// From caselessFrom to caselessTo (CJK punctuation, kana, CJK ideographs,
+// Yi) no character has a lower case.
+const caselessFrom, caselessTo = '\u3000', '\uA640'
 
 // tokenizer adapts Segmenter to bleve.
 type tokenizer struct{ s *Segmenter }

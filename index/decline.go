@@ -17,14 +17,14 @@ import (
 var (
 	// A resident asking after their own application: a first person and
 	// the state of a case.
-	reFirstPerson = regexp.MustCompile(`我|俺|咱|阿拉|伲`)
-	reCaseState   = regexp.MustCompile(`到哪一步|到哪步|到哪了|进度|批了没|批下来没|批了吗|批没批|批好了没|审核到哪|审到哪|审核通过了没|通过了没|通过没有|有没有通过|结果出来了?没|怎么还没(批|到账|通过|下来|办好)|还没批|还没到账|到账了没|到账没|办好了没|办好没|办下来没|为什么没批|为什么不批|被拒了|查一下我的|查查我的`)
+	reFirstPerson = mustPattern(`我|俺|咱|阿拉|伲`)
+	reCaseState   = mustPattern(`到哪一步|到哪步|到哪了|进度|批了没|批下来没|批了吗|批没批|批好了没|审核到哪|审到哪|审核通过了没|通过了没|通过没有|有没有通过|结果出来了?没|怎么还没(批|到账|通过|下来|办好)|还没批|还没到账|到账了没|到账没|办好了没|办好没|办下来没|为什么没批|为什么不批|被拒了|查一下我的|查查我的`)
 	// Asking for other people's personal data (a list of who received
 	// assistance, someone's ID or phone number).
 	rePersonalData = regexp.MustCompile(`(名单|身份证号|手机号|家庭住址|住在哪)[^，。？?]{0,6}(发我|给我|告诉我|发给我|看看)|(救助|补助|补贴|资助)了?(哪些人|哪几户|谁家|哪几家)`)
 	// A place name that is a road or a building, not an area (北京路).
-	reStreetAfter = regexp.MustCompile(`^(东|西|南|北|中)?(路|街|大道|弄|巷|号|广场|公园|中学|小学|大厦|花园|新村|小区)`)
-	reWarning     = regexp.MustCompile(`预警|警报|警告|防汛|防台|台风|暴雨|寒潮|高温|大风`)
+	reStreetAfter = mustPattern(`^(东|西|南|北|中)?(路|街|大道|弄|巷|号|广场|公园|中学|小学|大厦|花园|新村|小区)`)
+	reWarning     = mustPattern(`预警|警报|警告|防汛|防台|台风|暴雨|寒潮|高温|大风`)
 )
 
 // outside is a matter the disclosures do not speak of, found in a question.
@@ -123,7 +123,8 @@ func (o *outside) overruledBy(c *candidate) bool {
 // (and which disclosure is) rather than answer with what holds now as if
 // it were the plan.
 var (
-	// A year to come, and a change in it: 明年会提高吗, 下一年还调整吗.
+	// A year to come, and a change or a figure in it: 明年会提高吗,
+	// 下一年还调整吗, 2027年的标准是多少.
 	reFutureYear = regexp.MustCompile(`明年|下一年|下年度|来年|后年|今后几年|未来几年`)
 	reChange     = regexp.MustCompile(`提高|提升|上调|调高|调整|涨|增加|加大|降低|下调|减少|取消|停止|变化|变|改`)
 	// A claim to check (听说明年涨到…，是真的吗) is answered by what holds
@@ -147,36 +148,91 @@ var (
 	reHiring = regexp.MustCompile(`招聘|招募|招用|岗位|录用|用工|聘用|招工|招人|聘请`)
 )
 
-// unstated tells what question text asks that c does not state:
-// UnstatedFuture, UnstatedPlan or "".
+// unstated tells what question text asks that c, the best candidate,
+// does not state: one of the Unstated kinds, or "".
 func unstated(text string, c *candidate, now time.Time) string {
-	norm := normalize(text)
-	has := func(re *regexp.Regexp) bool { return re.MatchString(c.info.head) || re.MatchString(c.info.body) }
+	k := asksFor(text, c, now)
 	switch {
-	case reToBuild.MatchString(norm) && !has(reBuilding):
-		return UnstatedPlan
-	case reAsksHiring.MatchString(norm) && !has(reHiring):
-		return UnstatedHiring
-	case reAsksOpening.MatchString(norm) && !has(reOpening),
-		reAsksTimeOpen.MatchString(norm) && !has(reOpening) && !has(reTimeOfDay):
+	case k.kind == "" || k.statedBy(c, true):
+		return ""
+	case k.kind == unstatedTime:
 		return UnstatedHours
 	}
+	return k.kind
+}
+
+// asked is what a question asks that a disclosure may not state.
+type asked struct {
+	kind  string       // an Unstated kind, or "" when nothing of the sort
+	years map[int]bool // UnstatedFuture: the years to come asked of
+}
+
+// asksFor tells what question text asks that only some disclosures state;
+// best is its best candidate (whether its standard is one of a year).
+func asksFor(text string, best *candidate, now time.Time) asked {
+	norm := normalize(text)
+	switch {
+	case reToBuild.MatchString(norm):
+		return asked{kind: UnstatedPlan}
+	case reAsksHiring.MatchString(norm):
+		return asked{kind: UnstatedHiring}
+	case reAsksOpening.MatchString(norm):
+		return asked{kind: UnstatedHours}
+	case reAsksTimeOpen.MatchString(norm):
+		return asked{kind: unstatedTime}
+	}
 	year := now.In(clock.Shanghai).Year()
-	future := reFutureYear.MatchString(norm)
-	if !future {
-		// A year after this one, named (2028年会涨吗).
-		for y := range questionYears(text, now) {
-			future = future || y > year
+	years := map[int]bool{} // the years to come asked of
+	if reFutureYear.MatchString(norm) {
+		years[year+1] = true
+	}
+	for y := range questionYears(text, now) {
+		if y > year {
+			years[y] = true // named (2028年会涨吗)
 		}
 	}
-	if !future || !reChange.MatchString(norm) || reClaim.MatchString(norm) {
-		return ""
+	if len(years) == 0 || reClaim.MatchString(norm) {
+		return asked{}
 	}
-	next := []string{"明年", "下一年", "来年", strconv.Itoa(year+1) + "年"}
-	if c.status == content.NotYetEffective || statesChangeIn(c.info.head, next...) || statesChangeIn(c.info.body, next...) {
-		return "" // it states what is to come
+	// A change in it; or its figure (2027年低保标准是多少) when the best
+	// is a standard issued for a year (its title names one: 关于2026年
+	// 调整…): that is not the year asked of. A standing policy (育儿补贴
+	// 政策问答) holds on.
+	if !reChange.MatchString(norm) && (questionIntent(text) != Amount || !reYear4.MatchString(best.info.doc.Title)) {
+		return asked{}
 	}
-	return UnstatedFuture
+	return asked{kind: UnstatedFuture, years: years}
+}
+
+// unstatedTime: a bare 几点开: opening hours, or the time of an event;
+// reported as UnstatedHours.
+const unstatedTime = "time"
+
+// statedBy reports whether c states what is asked. best: c is the best
+// candidate, whose being of the year asked (2027年春季插班) is enough; a
+// runner-up must state the change.
+func (k asked) statedBy(c *candidate, best bool) bool {
+	has := func(re *regexp.Regexp) bool { return re.MatchString(c.info.head) || re.MatchString(c.info.body) }
+	switch k.kind {
+	case UnstatedPlan:
+		return has(reBuilding)
+	case UnstatedHiring:
+		return has(reHiring)
+	case UnstatedHours:
+		return has(reOpening)
+	case unstatedTime:
+		return has(reOpening) || has(reTimeOfDay)
+	case UnstatedFuture:
+		if c.status == content.NotYetEffective || best && docYearMatches(&c.info.doc, k.years) {
+			return true // itself to come, or of that year
+		}
+		next := []string{"明年", "下一年", "来年"}
+		for y := range k.years {
+			next = append(next, strconv.Itoa(y)+"年")
+		}
+		return statesChangeIn(c.info.head, next...) || statesChangeIn(c.info.body, next...)
+	}
+	return true
 }
 
 // reChangeAfter: a change or a standard said just after a year (2027年1月
@@ -213,7 +269,8 @@ const (
 // or a change to come is looked for so: the hours or the staff of another
 // place are no answer about this one.
 func (ix *Index) stating(cands []*candidate, a analyzed, text string, now time.Time, minScore float64) int {
-	if u := unstated(text, cands[0], now); u != UnstatedPlan && u != UnstatedFuture {
+	k := asksFor(text, cands[0], now)
+	if k.kind != UnstatedPlan && k.kind != UnstatedFuture {
 		return 0
 	}
 	for i := 1; i < len(cands) && i <= statingRunnersUp; i++ {
@@ -221,7 +278,7 @@ func (ix *Index) stating(cands []*candidate, a analyzed, text string, now time.T
 		if c.rank < statingRank*cands[0].rank || !confident(c, a, minScore) {
 			break
 		}
-		if unstated(text, c, now) == "" {
+		if k.statedBy(c, false) {
 			return i
 		}
 	}

@@ -19,7 +19,8 @@ type docInfo struct {
 	headRunes, bodyRunes runeFilter
 
 	pyOnce sync.Once
-	py     string // pinyin key of head and body, made on first need
+	py     string         // pinyin key of head and body, made on first need
+	pyf    syllableFilter // which syllables py holds (with py)
 
 	shapeOnce sync.Once
 	sh        *shape // lines and intent cues, made on first need
@@ -74,7 +75,10 @@ func (f *runeFilter) contains(text, w string) bool {
 }
 
 func (di *docInfo) pinyin(t pinyinTable) string {
-	di.pyOnce.Do(func() { di.py = " " + t.key(di.head+" "+di.body) })
+	di.pyOnce.Do(func() {
+		di.py = " " + t.key(di.head+" "+di.body)
+		di.pyf = newSyllableFilter(di.py)
+	})
 	return di.py
 }
 

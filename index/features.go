@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -111,21 +110,21 @@ func (w *Weights) mix(f *[numFeatures]float64) float64 {
 // kindCues: title words that say what kind of disclosure it is, by the
 // intent it answers. A standard (标准) answers 多少; a list of places (一览,
 // 地址) answers 在哪; a guide (指南, 办事) answers 怎么办 and 材料.
-var kindCues = map[Intent]*regexp.Regexp{
-	Amount:      regexp.MustCompile(`标准|补贴|津贴|补助|收费|价格|费用|资助|奖励|待遇|调整|提高`),
-	Where:       regexp.MustCompile(`一览|地址|站点|分布|服务点|名单|场所|地点|中心|食堂|点位|避难`),
-	Hours:       regexp.MustCompile(`开放|时间|安排|一览|中心|食堂|服务点|调整`),
-	Materials:   regexp.MustCompile(`指南|办事|申请|办理|须知|流程|指引|操作`),
-	Process:     regexp.MustCompile(`指南|办事|申请|办理|须知|流程|指引|操作|报名`),
-	Eligibility: regexp.MustCompile(`指南|申请|办理|须知|条件|对象|认定|标准`),
-	Phone:       regexp.MustCompile(`电话|联系|通讯|一览|中心|服务点`),
-	When:        regexp.MustCompile(`安排|报名|截止|时间|预警|活动|招聘|日程|期限`),
-	Duration:    regexp.MustCompile(`指南|办事|申请|办理|须知|流程|指引|时限`),
+var kindCues = map[Intent]*pattern{
+	Amount:      mustPattern(`标准|补贴|津贴|补助|收费|价格|费用|资助|奖励|待遇|调整|提高`),
+	Where:       mustPattern(`一览|地址|站点|分布|服务点|名单|场所|地点|中心|食堂|点位|避难`),
+	Hours:       mustPattern(`开放|时间|安排|一览|中心|食堂|服务点|调整`),
+	Materials:   mustPattern(`指南|办事|申请|办理|须知|流程|指引|操作`),
+	Process:     mustPattern(`指南|办事|申请|办理|须知|流程|指引|操作|报名`),
+	Eligibility: mustPattern(`指南|申请|办理|须知|条件|对象|认定|标准`),
+	Phone:       mustPattern(`电话|联系|通讯|一览|中心|服务点`),
+	When:        mustPattern(`安排|报名|截止|时间|预警|活动|招聘|日程|期限`),
+	Duration:    mustPattern(`指南|办事|申请|办理|须知|流程|指引|时限`),
 }
 
 // payCue: title words of a disclosure about what residents pay: a charge,
 // a contribution, a price (answers 交多少, 收费吗).
-var payCue = regexp.MustCompile(`缴费|收费|费用|价格|缴纳|参保|处理费|收取`)
+var payCue = mustPattern(`缴费|收费|费用|价格|缴纳|参保|处理费|收取`)
 
 // titleKind tells whether a title names the kind of disclosure that
 // answers the question's intent.
@@ -165,10 +164,22 @@ func kindScore(di *docInfo, intent Intent, values []bool) float64 {
 const phraseRunes = 6
 
 func phraseScore(question []rune, title string) float64 {
+	// The question as one string, and where each of its characters starts
+	// in it: q[at[i]:at[j]] is string(question[i:j]).
+	var buf [64]int
+	at := append(buf[:0], 0)
+	for _, r := range question {
+		n := utf8.RuneLen(r)
+		if n < 0 {
+			n = len(string(utf8.RuneError))
+		}
+		at = append(at, at[len(at)-1]+n)
+	}
+	q := string(question)
 	best := 0
 	for i := range question {
 		for j := i + best + 1; j <= len(question); j++ {
-			if !strings.Contains(title, string(question[i:j])) {
+			if !strings.Contains(title, q[at[i]:at[j]]) {
 				break
 			}
 			best = j - i

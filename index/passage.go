@@ -43,8 +43,9 @@ var intentValues = map[Intent]*regexp.Regexp{
 	Duration:    reDuration,
 }
 
-// reDuration: a time limit (15个工作日, 60日内, 24小时内, 当场办结).
-var reDuration = regexp.MustCompile(`[0-9０-９]+(个)?(工作日|自然日|日|天|周|月|年|小时)(内|以内|之内)|[0-9０-９]+个工作日|当场|即时办结|立等可取`)
+// reDuration: a time limit or a length of time (15个工作日, 60日内, 24小时,
+// 最长12个月, 当场办结).
+var reDuration = regexp.MustCompile(`[0-9０-９]{1,3}(至[0-9０-９]{1,3})?(个工作日|个自然日|个小时|小时|个月|天|周)|[0-9０-９]{1,3}(个)?(日|年)(内|以内|之内)|当场|即时办结|立等可取`)
 
 var intentWords = map[Intent]*regexp.Regexp{
 	Amount:      regexp.MustCompile(`标准|金额|额度|补贴|补助|资助|奖励|费用|收费|价格`),
@@ -110,6 +111,21 @@ func isHeading(line string) bool {
 		return false
 	}
 	return reSectionNo.MatchString(line) || reBracket.MatchString(line)
+}
+
+// bareHeadingRunes: a heading without number or colon (an HTML <h3>
+// imported as a line: 办理地点) is at most this long.
+const bareHeadingRunes = 12
+
+// bareHeading: line i is a short phrase without punctuation between
+// longer lines (办理地点 above the address), not one of a run of short
+// lines (身份证 / 户口簿: a list).
+func (sh *shape) bareHeading(i int) bool {
+	bare := func(j int) bool {
+		return j >= 0 && j < len(sh.segs) && utf8.RuneCountInString(sh.segs[j]) <= bareHeadingRunes &&
+			!reTableRow.MatchString(sh.segs[j]) && !strings.ContainsAny(sh.segs[j], "，。；：:,.;！？!?、（）()0123456789")
+	}
+	return bare(i) && !bare(i-1) && i+1 < len(sh.segs) && !bare(i+1)
 }
 
 // isLongHeading: a numbered line too long for isHeading that is still a
@@ -199,8 +215,8 @@ type shape struct {
 type lineCues struct {
 	value, word, label, head []bool
 	// names: the line names what the intent asks for (its heading words),
-	// heading or not.
-	names []bool
+	// heading or not. holds: the line, or one under it, holds a value.
+	names, holds []bool
 	// figure: the value itself has a figure (100元, 清波路500号,
 	// 021-59283000), not only a word (不收费, 电话：).
 	figure []bool
@@ -236,7 +252,7 @@ func newShape(d *docInfo) *shape {
 		sh.norm[i] = normalize(s)
 		sh.runes[i] = utf8.RuneCountInString(s)
 		sh.heading[i] = isHeading(s)
-		sh.heads[i] = sh.heading[i] || sh.faq && reAsk.MatchString(s) || isLongHeading(s)
+		sh.heads[i] = sh.heading[i] || sh.faq && reAsk.MatchString(s) || isLongHeading(s) || sh.bareHeading(i)
 		sh.pre[i] = rePreamble.MatchString(s)
 		sh.tableHead[i] = -1
 		if reTableRow.MatchString(s) {
@@ -296,6 +312,16 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 		}
 		c.names[i] = intentHeads[in].MatchString(s)
 		c.head[i] = sh.heading[i] && c.names[i]
+	}
+	c.holds = make([]bool, n)
+	for i := range sh.segs {
+		if !c.value[i] {
+			continue
+		}
+		c.holds[i] = true
+		for j := sh.parent[i]; j >= 0; j = sh.parent[j] {
+			c.holds[j] = true
+		}
 	}
 	c.kind = kindScore(sh.doc, in, c.value)
 	sh.cues[in] = c
@@ -366,6 +392,38 @@ var alsoWanted = map[Intent][]Intent{
 	Process: {Materials, Duration},
 }
 
+// alsoCues are the plain words that ask for one more thing in a question
+// that asks for two (在哪里办，多少钱一期): stricter than the intent's own
+// patterns, whose 多少 in 电话多少 asks for no amount.
+var alsoCues = []struct {
+	intent Intent
+	re     *regexp.Regexp
+}{
+	{Phone, regexp.MustCompile(`电话|联系方式`)},
+	{Materials, regexp.MustCompile(`带什么|带啥|什么材料|哪些材料|材料`)},
+	{Hours, regexp.MustCompile(`几点|开放时间|营业时间|开门`)},
+	{Where, regexp.MustCompile(`在哪|哪里|哪儿|地址|地点`)},
+	{Duration, regexp.MustCompile(`多久|多长时间|几个工作日`)},
+	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号`)},
+	{Amount, regexp.MustCompile(`多少钱|几块钱|几钿|收费|费用|价格|免费|要钱|交钱|补贴多少|补多少`)},
+	{Eligibility, regexp.MustCompile(`什么条件|条件|资格|谁能|谁可以`)},
+	{Process, regexp.MustCompile(`怎么申请|怎么办理|如何办理|如何申请|流程|手续|怎么报名`)},
+}
+
+// alsoAsked are the intents a question asks for besides primary.
+func alsoAsked(text string, primary Intent) []Intent {
+	if primary == AnyIntent {
+		return nil
+	}
+	var out []Intent
+	for _, c := range alsoCues {
+		if c.intent != primary && c.re.MatchString(text) {
+			out = append(out, c.intent)
+		}
+	}
+	return out
+}
+
 // lineScores scores each line for the question; intentLine says which
 // lines hold what its intent asks for.
 func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intentLine []bool) {
@@ -375,6 +433,9 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	words := make([]float64, len(segs))
 	top := 0.0
 	for _, u := range a.units {
+		if !containsAny(&sh.doc.bodyRunes, sh.doc.body, u.text, u.alts) {
+			continue // a line holds no more than the body: no line holds it
+		}
 		n := 0
 		holds := make([]bool, len(segs))
 		for i, s := range sh.norm {
@@ -407,8 +468,12 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	}
 	var also []*lineCues
 	if cue != nil {
-		for _, in := range alsoWanted[a.intent] {
-			also = append(also, sh.cuesFor(in))
+		seen := map[Intent]bool{a.intent: true}
+		for _, in := range append(append([]Intent{}, a.also...), alsoWanted[a.intent]...) {
+			if !seen[in] {
+				seen[in] = true
+				also = append(also, sh.cuesFor(in))
+			}
 		}
 	}
 	var key []*lineCues
@@ -452,7 +517,13 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 				score += cueWordScore
 			}
 			if cue.label[i] {
-				score += valueScore
+				// 地址：…; a label without the value (经营场所使用证明：)
+				// is a cue word.
+				if cue.value[i] {
+					score += valueScore
+				} else {
+					score += cueWordScore
+				}
 				intentLine[i] = true
 			}
 			if sh.under(i, cue) {
@@ -478,9 +549,10 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 		scores[i] = score
 	}
 	// Headings and table headers come with their lines, not alone (but
-	// 【咨询电话】021-59283138 says something).
+	// 【咨询电话】021-59283138 says something); a row past on the day
+	// asked that holds no word of the question is not shown.
 	for i := range segs {
-		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] {
+		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] || past[i] && words[i] == 0 {
 			scores[i] = math.Inf(-1)
 		}
 	}
@@ -496,10 +568,11 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 }
 
 // under tells whether line i comes under a heading or a lead line that
-// names what c's intent asks for (二、所需材料, 【办理地点】…：).
+// names what c's intent asks for (二、所需材料, 【办理地点】…：) and holds
+// it (三、经营场所要求 names a place but gives no address).
 func (sh *shape) under(i int, c *lineCues) bool {
 	for j := sh.parent[i]; j >= 0; j = sh.parent[j] {
-		if c.names[j] && (sh.heads[j] || c.label[j]) {
+		if c.names[j] && c.holds[j] && (sh.heads[j] || c.label[j]) {
 			return true
 		}
 	}
@@ -581,11 +654,12 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 			continue
 		}
 		if last >= 0 && i-last > 1 && i-last <= 3 && sh.section[i] == sh.section[last] {
-			gap := 0
+			gap, shown := 0, true
 			for j := last + 1; j < i; j++ {
 				gap += sh.runes[j]
+				shown = shown && (sh.heads[j] || !math.IsInf(scores[j], -1))
 			}
-			if runes+gap <= budget+budget/8 {
+			if shown && runes+gap <= budget+budget/8 {
 				for j := last + 1; j < i; j++ {
 					picked[j] = true
 				}
@@ -603,32 +677,64 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 	return out
 }
 
-// pastRows marks the table rows whose dates have all passed on the day
-// asked: an event table answers with what is still to come.
+// pastRows marks the rows of a table, or the lines of a run of three or
+// more lines that each name a date (1. 11月7日…, 日期：11月7日；…: a table
+// imported as lines), whose dates have all passed on the day asked: an
+// event list answers with what is still to come. A list all past stays as
+// it was.
 func (sh *shape) pastRows(now time.Time) []bool {
 	past := make([]bool, len(sh.segs))
 	if now.IsZero() {
 		return past
 	}
 	today := clock.DateOf(now)
-	upcoming := false
+	n := len(sh.segs)
+	dated := make([]bool, n)
+	state := make([]int, n) // 0: no date, 1: past, 2: to come
 	for i := range sh.segs {
-		if sh.tableHead[i] < 0 || sh.header[i] {
+		if sh.header[i] {
 			continue
 		}
 		ds := sh.rowDates(i, now)
 		if len(ds) == 0 {
 			continue
 		}
-		p := true
+		dated[i] = true
+		state[i] = 1
 		for _, d := range ds {
-			p = p && d.Before(today)
+			if !d.Before(today) {
+				state[i] = 2
+			}
 		}
-		past[i] = p
-		upcoming = upcoming || !p
 	}
-	if !upcoming {
-		return make([]bool, len(sh.segs)) // all past: the table as it was
+	// A group is a table, or a run of dated lines.
+	for i := 0; i < n; {
+		j := i + 1
+		switch {
+		case sh.tableHead[i] >= 0 || sh.header[i]:
+			for j < n && sh.tableHead[j] >= 0 && !sh.header[j] {
+				j++
+			}
+		case dated[i]:
+			for j < n && dated[j] && sh.tableHead[j] < 0 && !sh.header[j] {
+				j++
+			}
+			if j-i < 3 {
+				i = j
+				continue
+			}
+		default:
+			i = j
+			continue
+		}
+		ahead := false
+		for k := i; k < j; k++ {
+			ahead = ahead || state[k] == 2
+		}
+		for k := i; k < j && ahead; k++ {
+			past[k] = state[k] == 1
+		}
+		i = j
 	}
 	return past
 }

@@ -243,3 +243,92 @@ func TestPassageStandardFirstWithoutIntent(t *testing.T) {
 		t.Errorf("who may have it is missing:\n%s", p.Text)
 	}
 }
+
+// A question that asks two things (在哪里办，多少钱) gets both.
+func TestPassageTwoThingsAsked(t *testing.T) {
+	body := strings.Join([]string{
+		"一、招收对象：本街道户籍或居住证登记在本街道的小学在校学生，每期招收80人。",
+		"二、办班时间：第一期7月6日至7月31日，第二期8月3日至8月21日，每周一至周五8:30—16:30。",
+		"三、活动内容：作业辅导、阅读、体育、手工和安全教育，由志愿者和专业社工共同带班，每天安排午休。",
+		"四、办班地点：清风路小学（清风路300号）。",
+		"五、报名方式：家长携带户口簿或居住证、孩子学生证到居委会报名，额满即止。",
+		"六、注意事项：请家长按时接送孩子，因故不能参加的提前一天告知带班老师，连续3天无故缺席的取消资格。",
+		"七、收费：每期收取伙食和保险费用200元，低保家庭子女免费。",
+		"八、咨询电话：021-59281234。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-8", Title: "暑期托管班报名通知", Body: body})
+	q := "暑期托管班在哪里办的，多少钱一期？"
+	a := analyzed{intent: questionIntent(q), also: alsoAsked(q, questionIntent(q)), units: unitsOf("托管班")}
+	p := passage(di, a, passageRunes)
+	for _, want := range []string{"清风路300号", "200元"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+	// 电话多少 asks for a phone number only.
+	if got := alsoAsked("电话多少", Phone); len(got) != 0 {
+		t.Errorf("电话多少 also asks %v", got)
+	}
+}
+
+// 经营场所 names a place without giving one: a question of where to go is
+// answered by the line with the address.
+func TestPassageWhereIsAnAddress(t *testing.T) {
+	body := strings.Join([]string{
+		"一、可以办理的事项",
+		"个体工商户设立登记、变更登记（名称、经营者、经营范围、经营场所等）、注销登记，以及营业执照遗失补领。",
+		"二、所需材料",
+		"1. 登记申请书；",
+		"2. 经营者身份证；",
+		"3. 经营场所使用证明：自有房屋提供产权证明，租赁房屋提供租赁合同和出租方产权证明；",
+		"三、经营场所要求",
+		"经营场所应为商业、办公等非住宅用房。利用住宅从事经营的，须符合法律法规和管理规约，并征得有利害关系业主同意。",
+		"住宅内不得从事餐饮、歌舞娱乐、生产加工、危险化学品经营等活动，经营场所的消防、环保等须符合有关规定。",
+		"同一经营场所登记多个个体工商户的，应分别提供经营场所使用证明，并在场所显著位置悬挂营业执照。",
+		"四、办理方式",
+		"（一）线上：登录“一网通办”，进入“个体工商户登记”栏目在线提交；",
+		"（二）线下：企业服务中心（清风路260号一楼）帮办窗口，工作人员可以指导网上申报。",
+		"五、办理时限和费用",
+		"材料齐全、符合法定形式的，1个工作日内办结，不收取任何费用。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-9", Title: "个体工商户登记办事指南", Body: body})
+	p := passage(di, analyzed{intent: Where, units: unitsOf("执照")}, passageRunes)
+	if !strings.Contains(p.Text, "清风路260号") {
+		t.Errorf("the address is missing:\n%s", p.Text)
+	}
+}
+
+// A page imported from HTML: its headings are bare lines (办理地点), its
+// table rows are "name：value；…" lines. The section under a bare heading
+// answers, and the rows still to come are shown.
+func TestPassageImportedPage(t *testing.T) {
+	body := strings.Join([]string{
+		"为方便居民办事，街道社区事务受理服务中心提供综合窗口服务，现将有关事项告知如下。",
+		"服务内容",
+		"社会救助、养老服务、就业登记、医保参保等183项个人事项，实行一窗受理、全区通办。",
+		"办理地点",
+		"青浦区清风路88号一楼大厅，地铁17号线清风站2号口出步行约300米。",
+		"周末服务安排",
+		"日期：11月7日；时间：9:00—12:00；内容：医保参保、敬老卡办理",
+		"日期：11月14日；时间：9:00—12:00；内容：就业登记、社保卡补办",
+		"日期：11月21日；时间：9:00—12:00；内容：居住证办理、积分咨询",
+		"日期：11月28日；时间：9:00—12:00；内容：医保参保、敬老卡办理",
+		"日期：12月5日；时间：9:00—12:00；内容：就业登记、社保卡补办",
+		"其他事项",
+		"办理前可以通过“随申办”预约，预约成功的优先办理；没有预约的现场取号，工作人员会提供帮办服务。",
+	}, "\n")
+	published, _ := content.ParseDate("2026-10-20")
+	di := newDocInfo(content.Disclosure{ID: "t-10", Title: "社区事务受理服务中心服务告知", Body: body, Published: published})
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, clock.Shanghai)
+	p := passage(di, analyzed{intent: Where, units: unitsOf("受理中心"), now: now}, passageRunes)
+	if !strings.Contains(p.Text, "办理地点\n青浦区清风路88号") {
+		t.Errorf("the address is not under its heading:\n%s", p.Text)
+	}
+	p = passage(di, analyzed{units: unitsOf("周末服务"), now: now}, passageRunes)
+	if !strings.Contains(p.Text, "11月28日") || !strings.Contains(p.Text, "12月5日") {
+		t.Errorf("the weekend rows still to come are missing:\n%s", p.Text)
+	}
+	if strings.Contains(p.Text, "11月7日") {
+		t.Errorf("a past weekend shown:\n%s", p.Text)
+	}
+}

@@ -151,9 +151,18 @@ func (t pinyinTable) key(s string) string {
 // occurs in doc (a pinyinKey with a leading space), and the word's length
 // in syllables.
 func syllableRun(word []string, doc string) (best, n int) {
+	return syllableRunIn(word, doc, nil)
+}
+
+// syllableRunIn is syllableRun, skipping the runs that f (doc's filter, or
+// nil) tells cannot occur.
+func syllableRunIn(word []string, doc string, f *syllableFilter) (best, n int) {
 	n = len(word)
 	for i := 0; i < n; i++ {
 		for j := n; j > i+best; j-- {
+			if f != nil && !f.mayHold(word[i:j]) {
+				continue
+			}
 			if strings.Contains(doc, " "+strings.Join(word[i:j], " ")+" ") {
 				best = j - i
 				break
@@ -161,4 +170,57 @@ func syllableRun(word []string, doc string) (best, n int) {
 		}
 	}
 	return best, n
+}
+
+// syllableFilter is a Bloom filter (2048 bits, one hash) of the syllables
+// of a pinyin key and of its pairs of adjacent syllables: a run of
+// syllables that it does not hold all of (each, and each pair) certainly
+// does not occur in the key.
+type syllableFilter [32]uint64
+
+func newSyllableFilter(key string) syllableFilter {
+	var f syllableFilter
+	prev, have := uint32(0), false
+	for _, s := range strings.Fields(key) {
+		h := syllableHash(s)
+		f.set(h)
+		if have {
+			f.set(pairHash(prev, h))
+		}
+		prev, have = h, true
+	}
+	return f
+}
+
+func syllableHash(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
+}
+
+func pairHash(a, b uint32) uint32 { return (a*31 + b) * 2654435761 }
+
+func (f *syllableFilter) set(h uint32) {
+	h >>= 21
+	f[h>>6] |= 1 << (h & 63)
+}
+
+func (f *syllableFilter) has(h uint32) bool {
+	h >>= 21
+	return f[h>>6]&(1<<(h&63)) != 0
+}
+
+// mayHold reports whether the run of syllables may occur.
+func (f *syllableFilter) mayHold(run []string) bool {
+	prev := uint32(0)
+	for i, s := range run {
+		h := syllableHash(s)
+		if !f.has(h) || i > 0 && !f.has(pairHash(prev, h)) {
+			return false
+		}
+		prev = h
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -93,6 +94,26 @@ func TestHomophoneTypoFindsGuide(t *testing.T) {
 		}
 		if r := rankOf(ans, "emp-004"); r < 1 || r > 3 {
 			t.Errorf("%s: emp-004 (失业保险金申领办事指南) at rank %d, want top 3; hits %v", q, r, hitIDs(ans))
+		}
+	}
+}
+
+// The syllable filter only skips runs that do not occur.
+func TestSyllableFilterKeepsRuns(t *testing.T) {
+	py := newPinyinTable()
+	docs := []string{" si ye bao xian jin sen qin ", " " + py.key("失业保险金申领办事指南：持身份证到社区事务受理服务中心办理") + " "}
+	words := [][]string{{"si", "ye", "jin"}, {"bao", "xian", "jin"}, {"xian", "jin", "sen", "qin"}, {"di", "bao"}, {"zi", "zu"}, {"ye"}, {"ba"}}
+	for _, w := range []string{"失业经", "身分证", "受里", "社区", "事务受理", "办事直南", "低保"} {
+		words = append(words, strings.Fields(py.key(w)))
+	}
+	for _, doc := range docs {
+		f := newSyllableFilter(doc)
+		for _, w := range words {
+			r1, n1 := syllableRun(w, doc)
+			r2, n2 := syllableRunIn(w, doc, &f)
+			if r1 != r2 || n1 != n2 {
+				t.Errorf("%q in %q: filtered %d/%d, plain %d/%d", w, doc, r2, n2, r1, n1)
+			}
 		}
 	}
 }

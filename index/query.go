@@ -143,6 +143,10 @@ const (
 	// question asks (Answer.Unstated): next year's change of a standard,
 	// a facility yet to be built. Hits[0] is that disclosure.
 	DeclineNotStated Decline = "not_stated"
+	// What the question is about is in a disclosure that is not published
+	// (a draft, or one withheld for the personal data it holds): nothing of
+	// it is told.
+	DeclineUnpublished Decline = "unpublished"
 )
 
 // What a question asks that the disclosures on its matter do not state

@@ -20,6 +20,7 @@ type unit struct {
 	text    string   // as the resident wrote it
 	alts    []string // all expressions of the concept (synonyms), text first
 	pinyin  string   // folded pinyin key of text, for homophone typos
+	syl     []string // the syllables of pinyin
 	weight  float64
 	concept bool
 	parts   []string // known sub-words of a longer word
@@ -40,6 +41,7 @@ type analyzed struct {
 	pay      bool      // an amount the resident pays (交多少, 收费吗), not one paid to them
 	outside  *outside  // what no disclosure may answer (another area, a personal case…)
 	now      time.Time // the moment asked
+	also     []Intent  // what else it asks for (在哪办，多少钱: where, and an amount)
 }
 
 type weightedTerm struct {
@@ -48,13 +50,14 @@ type weightedTerm struct {
 }
 
 var (
-	reYear4 = regexp.MustCompile(`(19|20)\d{2}`)
+	reYear4 = mustPattern(`(19|20)\d{2}`)
 	reYear2 = regexp.MustCompile(`(^|[^0-9])(\d{2})年`)
 )
 
 func (g *generation) analyze(text string, now time.Time) analyzed {
 	a := analyzed{years: questionYears(text, now), intent: questionIntent(text), now: now}
 	a.pay = a.intent == Amount && rePay.MatchString(text)
+	a.also = alsoAsked(text, a.intent)
 	if len(a.years) == 0 {
 		a.months = questionMonths(text)
 	}
@@ -99,6 +102,7 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 		}
 		seen[w] = true
 		u := unit{text: w, pinyin: g.seg.py.key(w)}
+		u.syl = strings.Fields(u.pinyin)
 		u.weight = g.wordWeight(w)
 		terms := g.seg.Terms(w)
 		for _, t := range terms {
@@ -143,7 +147,7 @@ func (g *generation) conceptWeight(used string, alts []string) float64 {
 }
 
 func isMonthWord(w string) bool {
-	return utf8.RuneCountInString(w) <= 3 && (reMonth.MatchString(w) || reMonthCN.MatchString(w)) && len(questionMonths(w)) > 0 && strings.HasSuffix(w, "月")
+	return strings.HasSuffix(w, "月") && utf8.RuneCountInString(w) <= 3 && (reMonth.MatchString(w) || reMonthCN.MatchString(w)) && len(questionMonths(w)) > 0
 }
 
 func isYearWord(w string) bool {
@@ -151,7 +155,7 @@ func isYearWord(w string) bool {
 	case "今年", "去年", "前年", "明年", "年":
 		return true
 	}
-	if reYear4.MatchString(w) && utf8.RuneCountInString(w) <= 5 {
+	if utf8.RuneCountInString(w) <= 5 && reYear4.MatchString(w) {
 		return true
 	}
 	return false
@@ -166,7 +170,7 @@ func questionYears(text string, now time.Time) map[int]bool {
 			ys[y] = true
 		}
 	}
-	for _, m := range reYear2.FindAllStringSubmatch(text, -1) {
+	for _, m := range yearsIn(text) {
 		if y, err := strconv.Atoi(m[2]); err == nil && y >= 10 && y <= 60 {
 			ys[2000+y] = true
 		}
@@ -179,6 +183,14 @@ func questionYears(text string, now time.Time) map[int]bool {
 		ys[year-2] = true
 	}
 	return ys
+}
+
+// yearsIn are reYear2's matches (it needs 年).
+func yearsIn(text string) [][]string {
+	if !strings.Contains(text, "年") {
+		return nil
+	}
+	return reYear2.FindAllStringSubmatch(text, -1)
 }
 
 // referralMatch is a matter of another agency named in a question.
@@ -197,6 +209,9 @@ var (
 // 个 breaks it.
 func questionMonths(text string) map[int]bool {
 	ms := map[int]bool{}
+	if !strings.Contains(text, "月") {
+		return ms // both expressions need 月
+	}
 	for _, m := range reMonth.FindAllStringSubmatch(text, -1) {
 		if v, err := strconv.Atoi(m[2]); err == nil {
 			ms[v] = true
@@ -212,23 +227,23 @@ func questionMonths(text string) map[int]bool {
 // tried: 电话多少 asks for a phone number, not an amount.
 var intentPatterns = []struct {
 	intent Intent
-	re     *regexp.Regexp
+	re     *pattern
 }{
-	{Phone, regexp.MustCompile(`电话|号码|联系方式|热线|打哪个|怎么联系`)},
-	{Materials, regexp.MustCompile(`带什么|带啥|材料|证件|准备什么|准备啥|需要什么|需要啥|要带|提供什么|要哪些|资料`)},
-	{Hours, regexp.MustCompile(`几点|开放时间|营业时间|办公时间|上班时间|服务时间|开门|关门|什么时候开|几时开|周末开|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日末](开|上班|有人)`)},
-	{Where, regexp.MustCompile(`找谁|向谁|找哪个|哪个部门|在哪|哪里|哪儿|哪块|啥地方|什么地方|地址|地点|位置|怎么走|哪个窗口|去哪|到哪($|[^天年月号日])`)},
-	{Duration, regexp.MustCompile(`多久|多长时间|多少天|几天|几个工作日|多少个工作日|多少工作日|时限|多快|要多长`)},
-	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号|哪天|哪一天|日期|期限|何时|几月|有效期`)},
-	{Amount, regexp.MustCompile(`要交钱|交钱吗|收钱|要钱吗|花钱|掏钱|付费|交费|缴费|自费|收费吗|免费吗|是不是免费|多少钱|多少|额度|最多|最高|上限|几[块元千百万]|几钿|标准|涨|提高|调整|金额|收费|费用|价格|贵不贵|补多少|给多少`)},
-	{Eligibility, regexp.MustCompile(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求|可以参加|能参加|可不可以|算不算|有没有份|(能|可以)(申请|领|享受|办理)[^？?，。]{0,12}[吗伐]`)},
-	{Process, regexp.MustCompile(`怎么办|(怎么|怎样|如何)[^，。？！,?!]{0,6}(申请|办理|报名|领取|领|登记|预约|参与|参加|提交|反映|投诉|查询|使用)|流程|步骤|手续|怎么弄|网上|线上|在线|怎么操作|程序`)},
+	{Phone, mustPattern(`电话|号码|联系方式|热线|打哪个|怎么联系`)},
+	{Materials, mustPattern(`带什么|带啥|材料|证件|准备什么|准备啥|需要什么|需要啥|要带|提供什么|要哪些|资料`)},
+	{Hours, mustPattern(`几点|开放时间|营业时间|办公时间|上班时间|服务时间|开门|关门|什么时候开|几时开|周末开|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日末](开|上班|有人)`)},
+	{Where, mustPattern(`找谁|向谁|找哪个|哪个部门|在哪|哪里|哪儿|哪块|啥地方|什么地方|地址|地点|位置|怎么走|哪个窗口|去哪|到哪里|到哪儿|到哪去|到哪个|到哪家|到哪办|到哪领|到哪交|到哪$`)},
+	{Duration, mustPattern(`多久|多长时间|多少天|几天|几个工作日|多少个工作日|多少工作日|时限|多快|要多长`)},
+	{When, mustPattern(`什么时候|啥时候|截止|几号|哪天|哪一天|日期|期限|何时|几月|有效期`)},
+	{Amount, mustPattern(`要交钱|交钱吗|收钱|要钱吗|花钱|掏钱|付费|交费|缴费|自费|收费吗|免费吗|是不是免费|多少钱|多少|额度|最多|最高|上限|几[块元千百万]|几钿|标准|涨|提高|调整|金额|收费|费用|价格|贵不贵|补多少|给多少`)},
+	{Eligibility, mustPattern(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求|可以参加|能参加|可不可以|算不算|有没有份|(能|可以)(申请|领|享受|办理)[^？?，。]{0,12}[吗伐]`)},
+	{Process, mustPattern(`怎么办|流程|步骤|手续|怎么弄|网上|线上|在线|怎么操作|程序|(怎么|怎样|如何)[^，。？！,?!]{0,6}(申请|办理|报名|领取|领|登记|预约|参与|参加|提交|反映|投诉|查询|使用)`)},
 }
 
 // rePay: an amount question about what the resident pays (a fee, a
 // contribution), which a charge or contribution notice answers rather than
 // a benefit standard.
-var rePay = regexp.MustCompile(`交(钱|费|多少|几|社保|医保|保险)|缴|收费|收钱|要钱|花钱|掏钱|付费|付钱|自费|贵不贵|价格|多少钱一`)
+var rePay = mustPattern(`交(钱|费|多少|几|社保|医保|保险)|缴|收费|收钱|要钱|花钱|掏钱|付费|付钱|自费|贵不贵|价格|多少钱一`)
 
 // questionIntent is what a question asks for ("" when it only names a
 // matter).
@@ -256,7 +271,7 @@ type Analysis struct {
 
 // reFiller are words that name no matter in a follow-up (那, 要, 呢…);
 // intent words are removed with intentPatterns.
-var reFiller = regexp.MustCompile(`那么|那个|这个|那|还|要|呢|吗|啊|呀|吧|的|得|了|请问|一下|我|你|他|她|们|是|有|在|去|带|能|可以|什么|啥|怎么|如何|哪些|多少|几`)
+var reFiller = mustPattern(`那么|那个|这个|那|还|要|呢|吗|啊|呀|吧|的|得|了|请问|一下|我|你|他|她|们|是|有|在|去|带|能|可以|什么|啥|怎么|如何|哪些|多少|几`)
 
 // Analyze takes a question apart without searching.
 func (ix *Index) Analyze(text string) Analysis {

@@ -385,7 +385,7 @@ func (g *generation) coverage(a analyzed, di *docInfo, written uint64, explain b
 			// A word some candidate holds as written is no typo: a
 			// same-sounding word here is not it, though a run of its
 			// syllables may be a part of it (评估 of 评估价).
-			run, n := syllableRun(strings.Fields(u.pinyin), pyDoc)
+			run, n := syllableRunIn(u.syl, pyDoc, &di.pyf)
 			typo := ui >= 64 || written&(1<<ui) == 0
 			if run == n && typo {
 				best = 0.8
