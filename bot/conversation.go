@@ -324,7 +324,10 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		alone, err = d.lib.Ask(ctx, index.Query{Text: in.Text, Geo: in.Geo, Now: now, Explain: st.Topic != ""})
 		return err
 	}
-	if onItsOwn || own != "" {
+	// Nor when it points back and names little (那边有床睡吗): it follows
+	// up too (see follows).
+	pointing := (u.deictic || u.elliptic) && len(an.Topic) <= maxPointingTopic
+	if onItsOwn || own != "" && !pointing {
 		if err := askAlone(); err != nil {
 			return Turn{}, st, err
 		}
@@ -341,7 +344,7 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		// Heard about what is to come on this matter, and nothing
 		// published on it says so: an old scheme, or another matter's, is
 		// no answer to it.
-		return d.rumourTurn(st), st, nil
+		return d.rumourTurn(wide), st, nil
 	}
 	follow, err := d.follows(ctx, st, u, in, now, own, alone, wide)
 	if err != nil {
@@ -362,7 +365,7 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		}
 	}
 	if chosen == "" {
-		if own == "" {
+		if own == "" || pointing {
 			if err := askAlone(); err != nil {
 				return Turn{}, st, err
 			}
@@ -770,9 +773,16 @@ func (d *talk) kindAnswers(st convState, intent index.Intent, wide index.Answer)
 }
 
 // rumourTurn declines a question about what is heard to come when nothing
-// published says so; the conversation stays as it was.
-func (d *talk) rumourTurn(st convState) Turn {
-	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: []index.Hit{}, Choices: []string{}}
+// published says so (wide: its answer read with the matter); the
+// conversation stays as it was.
+func (d *talk) rumourTurn(wide index.Answer) Turn {
+	// The hits read with the matter go to the query log: what residents
+	// ask that nothing published answers yet.
+	hits := wide.Hits
+	if hits == nil {
+		hits = []index.Hit{}
+	}
+	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: hits, Choices: []string{}}
 }
 
 // rumourOnMatter tells whether a rumour is about the matter under

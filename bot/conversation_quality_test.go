@@ -298,8 +298,8 @@ func TestConversationQualityYingpu(t *testing.T) {
 			t.Log(f)
 		}
 	}
-	// Measured 0.895 / 1.000, rounded down (the goal as for 夏阳).
-	const wantFirst, wantLater = 0.89, 1.00
+	// Measured 0.905 / 1.000, rounded down (the goal as for 夏阳).
+	const wantFirst, wantLater = 0.90, 1.00
 	if s.firstRate() < wantFirst || s.laterRate() < wantLater {
 		t.Errorf("盈浦 conversations below the floor %.2f / %.2f", wantFirst, wantLater)
 	}

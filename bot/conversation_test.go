@@ -746,3 +746,26 @@ func TestDialogueConversationsSurviveARestart(t *testing.T) {
 		t.Errorf("restored a corrupt snapshot")
 	}
 }
+
+func TestDialogueFollowUpMovesToTheDisclosureOnTheMatterThatAnswers(t *testing.T) {
+	lib := &fakeLibrary{docs: []libDoc{
+		{id: "scheme", title: "西湾村征收补偿方案", words: []string{"征收", "西湾"}, bodyWords: []string{"评估价"},
+			body: []string{"按评估价给予货币补偿。"}},
+		{id: "care", title: "长护险照护指南", words: []string{"长护险", "照护"}, bodyWords: []string{"评估价", "满意"},
+			body: []string{"对评估结论不满意的可申请复核。"}},
+		{id: "faq", title: "征收补偿常见问答", words: []string{"征收", "问答"}, bodyWords: []string{"评估价", "满意"},
+			body: []string{"对评估价不满意的，可在10日内申请复核。"}},
+	}}
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "西湾征收", "评估价不满意怎么办")
+	if top(turns[0]) != "scheme" {
+		t.Fatalf("first: %s", top(turns[0]))
+	}
+	// On its own the message is best answered by a disclosure that only
+	// mentions its words; the one on the matter that holds more of them
+	// than the scheme shown answers it.
+	if f := turns[1]; f.Kind != TurnFollowUp || top(f) != "faq" {
+		t.Errorf("after the scheme: %s %s, want faq", f.Kind, top(f))
+	}
+	assertContains(t, turns[1].Text, "10日内")
+}
