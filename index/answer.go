@@ -152,6 +152,9 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 			c := cands[i]
 			ans.Hits[i].Related = c.coverage >= minScore && c.rank >= 0.5*top.rank
 		}
+		if len(cands) > 1 {
+			ans.Decisive = ix.gen.decisive(a, cands[0], cands[1])
+		}
 	}
 	if q.Explain {
 		ans.Skipped = ix.skipped(cands, a, ans)
