@@ -432,10 +432,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	// disclosure) tells little about which line answers.
 	words := make([]float64, len(segs))
 	top := 0.0
-	for _, u := range a.units {
-		if !containsAny(&sh.doc.bodyRunes, sh.doc.body, u.text, u.alts) {
-			continue // a line holds no more than the body: no line holds it
-		}
+	for _, u := range lineUnits(sh.doc, a.units) {
 		n := 0
 		holds := make([]bool, len(segs))
 		for i, s := range sh.norm {
@@ -567,6 +564,32 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	return scores, intentLine
 }
 
+// partShare is how much the known parts of a word the disclosure lacks
+// count together (全天托 → 全天, 托): less than the word.
+const partShare = 0.5
+
+// lineUnits are the question's units the body holds, and for a word it
+// lacks, its known parts that it holds.
+func lineUnits(di *docInfo, units []unit) []unit {
+	var out []unit
+	for _, u := range units {
+		if containsAny(&di.bodyRunes, di.body, u.text, u.alts) {
+			out = append(out, u)
+			continue
+		}
+		var parts []string
+		for _, p := range u.parts {
+			if utf8.RuneCountInString(p) >= 2 && containsAny(&di.bodyRunes, di.body, p, nil) {
+				parts = append(parts, p)
+			}
+		}
+		for _, p := range parts {
+			out = append(out, unit{text: p, weight: partShare * u.weight / float64(len(u.parts))})
+		}
+	}
+	return out
+}
+
 // under tells whether line i comes under a heading or a lead line that
 // names what c's intent asks for (二、所需材料, 【办理地点】…：) and holds
 // it (三、经营场所要求 names a place but gives no address).
@@ -602,6 +625,9 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 	runes := 0
 	floor := math.Max(0.5, minShare*scores[order[0]])
 	take := func(i int, always bool) bool {
+		if picked[i] {
+			return true // shown already, as the line another one comes under
+		}
 		with := []int{i}
 		for h := sh.parent[i]; h >= 0; h = sh.parent[h] {
 			if !picked[h] {
