@@ -574,8 +574,9 @@ func (d *talk) follows(ctx context.Context, st convState, u utterance, in Input,
 	named := namedTerms(alone.Hits, own, 3)
 	if len(named) == 0 {
 		// It names nothing a disclosure is about (什么时候发到卡上): it asks
-		// about the matter under discussion.
-		return wide.Answered, nil
+		// about the matter under discussion, unless it says much of its
+		// own (a new matter nothing answers by name).
+		return wide.Answered && len(strings.Fields(own)) <= maxOwnUnnamed, nil
 	}
 	if st.Answer != "" {
 		// What it names, the disclosure under discussion is about too
@@ -620,6 +621,10 @@ func shownSays(st convState, own string) bool {
 // maxPointingTopic: a message pointing back (那, 这个, …呢) is a follow-up
 // when it names at most this many words of its own.
 const maxPointingTopic = 2
+
+// maxOwnUnnamed: a message naming more words of its own than this, none of
+// which a disclosure is about, is a new matter, not a follow-up.
+const maxOwnUnnamed = 3
 
 // coverageIn is how much of the question disclosure id speaks of.
 func (d *talk) coverageIn(ctx context.Context, in Input, now time.Time, id string) (float64, error) {
@@ -1149,7 +1154,7 @@ func (d *talk) ambiguous(a index.Answer) bool {
 	if d.o.ClarifyBelow > 0 && a.Confidence < d.o.ClarifyBelow {
 		return true
 	}
-	if d.o.ClarifyMargin < 0 || len(a.Hits) < 2 || !a.Hits[1].Related {
+	if d.o.ClarifyMargin < 0 || len(a.Hits) < 2 || !a.Hits[1].Related || a.Decisive {
 		return false
 	}
 	return a.Hits[0].Score-a.Hits[1].Score <= d.o.ClarifyMargin

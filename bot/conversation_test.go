@@ -87,6 +87,9 @@ type fakeLibrary struct {
 	scores map[string]float64
 	// minCoverage: below it, a question is declined (low_score).
 	minCoverage float64
+	// decisive: the answers say the best hit stands out from the
+	// runner-up (index.Answer.Decisive).
+	decisive bool
 }
 
 func (f *fakeLibrary) doc(id string) (libDoc, bool) {
@@ -174,7 +177,7 @@ func (f *fakeLibrary) Ask(ctx context.Context, q index.Query) (index.Answer, err
 		hits = append(hits, h)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	a := index.Answer{Hits: hits, Intent: fakeIntent(q.Text)}
+	a := index.Answer{Hits: hits, Intent: fakeIntent(q.Text), Decisive: f.decisive}
 	if len(hits) > 0 {
 		a.Answered, a.Confidence = true, hits[0].Coverage
 		for i := 1; i < len(hits); i++ {
@@ -493,6 +496,15 @@ func TestDialogueAsksWhenCandidatesAreClose(t *testing.T) {
 	if tr := say(t, d, "u", "长者食堂")[0]; tr.Kind != TurnAnswer || tr.Answer != "canteen-a" {
 		t.Errorf("clarify off: %s %s", tr.Kind, tr.Answer)
 	}
+	// Close scores, but the best stands out (a phrase of the question in
+	// its title, the kind asked for, the edition in force): it answers the
+	// best and numbers the others below it.
+	lib.decisive = true
+	d = testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: 0.02})
+	if tr := say(t, d, "u", "长者食堂")[0]; tr.Kind != TurnAnswer || tr.Answer != "canteen-a" || len(tr.Choices) < 2 || tr.Choices[1] != "canteen-b" {
+		t.Errorf("decisive best: %s %s %v", tr.Kind, tr.Answer, tr.Choices)
+	}
+	lib.decisive = false
 	// Middling confidence asks too, when configured.
 	lib.scores = nil
 	d = testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyBelow: 0.6})

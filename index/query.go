@@ -216,6 +216,12 @@ type Answer struct {
 	RadiusKm float64 `json:"radius_km,omitempty"`
 	// Hits are ranked best first (also when declined, for the query log).
 	Hits []Hit `json:"hits"`
+	// Decisive: the best hit stands out from the runner-up by what a
+	// resident would see, not by its score alone: a phrase of the question
+	// in its title, the kind of disclosure the question asks for, the
+	// question's own words in its title, the edition in force or of the
+	// year named. However close the scores, there is then nothing to ask.
+	Decisive bool `json:"decisive,omitempty"`
 	// Skipped lists disclosures left out and why (Query.Explain).
 	Skipped []Skipped `json:"skipped,omitempty"`
 }
