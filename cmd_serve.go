@@ -21,6 +21,7 @@ import (
 	"github.com/yingpu/govbot/cli"
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/config"
+	"github.com/yingpu/govbot/convstore"
 	"github.com/yingpu/govbot/dedupe"
 	"github.com/yingpu/govbot/handlers/console"
 	"github.com/yingpu/govbot/handlers/webhook"
@@ -215,7 +216,31 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	d.saveConversations()
 	return nil
+}
+
+// restoreConversations takes back the residents' conversations saved when
+// the last serve stopped (those still within conversation.ttl).
+func (d *serveDeps) restoreConversations() {
+	snaps, err := convstore.Take(d.db)
+	if err != nil {
+		d.logger.Warn("conversations saved at the last stop", "err", err)
+	}
+	if len(snaps) > 0 {
+		d.logger.Info("conversations taken back", "saved", len(snaps), "live", d.bot.RestoreConversations(snaps))
+	}
+}
+
+// saveConversations keeps the residents' conversations for the next start
+// (no message is being answered any more).
+func (d *serveDeps) saveConversations() {
+	snaps := d.bot.Conversations()
+	if err := convstore.Save(d.db, snaps); err != nil {
+		d.logger.Error("save conversations", "err", err)
+		return
+	}
+	d.logger.Info("conversations saved", "count", len(snaps))
 }
 
 // openServe opens the state (database, index), builds the bot and returns
@@ -284,6 +309,7 @@ func openServe(ctx context.Context, cfg config.Config, clk clock.Clock, logger *
 		Conversation:  bot.ConversationOptionsFor(cfg),
 		Handled:       handled,
 	})
+	d.restoreConversations()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", d.healthz)

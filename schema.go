@@ -4,6 +4,7 @@ import (
 	"github.com/yingpu/govbot/audit"
 	"github.com/yingpu/govbot/auth"
 	"github.com/yingpu/govbot/catalog"
+	"github.com/yingpu/govbot/convstore"
 	"github.com/yingpu/govbot/dedupe"
 	"github.com/yingpu/govbot/importstore"
 	"github.com/yingpu/govbot/indexjobs"
@@ -25,6 +26,7 @@ func schemas() []store.Family {
 		notice.Schema(),
 		outbox.Schema(),
 		dedupe.Schema(),
+		convstore.Schema(),
 		auth.Schema(),
 		catalog.Schema(),
 		importstore.Schema(),

@@ -660,11 +660,26 @@ func (e *e2e) checkPublic(publicID, privateID string) {
 
 // e2eRestart stops the server of e and starts another on its state: the
 // public notice is still answered with, the sent
-// notices are not sent again, and the audit chain verifies.
+// notices are not sent again, the audit chain verifies, and a resident's
+// conversation goes on.
 func e2eRestart(t *testing.T, e *e2e, publicID, privateID string) {
+	const talker = "oE2ERestartTalker00000000001"
+	guide, _ := sampleDisclosure(t, "ben-003")
+	if r := e.with(t).oaSay(talker, "低保怎么申请"); !strings.Contains(r, guide) {
+		t.Fatalf("before the restart:\n%s", r)
+	}
 	before := e.d.index.Count()
+	e.d.saveConversations() // as serve does once it stopped serving
 	e.stop()
 	r := startE2EOn(t, e.cfg.StateDir)
+	// (A message id of its own: the new server's test client counts its
+	// ids from the start again, and the handled-message store, kept across
+	// the restart too, would take it for a retry.)
+	ts := r.clk.Now()
+	inner := wechattest.MessageXML(r.oa.Account, talker, "text", ts, 7100000000000019001, "Content", "那要带什么材料")
+	if reply, err := r.oa.DecodeReply(r.do(r.oa.SignedRequest(inner, ts))); err != nil || !strings.Contains(reply, guide) || !strings.Contains(reply, "户口簿") {
+		t.Errorf("a follow-up after the restart (%v):\n%s", err, reply)
+	}
 	if got := r.d.index.Count(); got != before {
 		t.Errorf("%d documents after the restart, %d before", got, before)
 	}

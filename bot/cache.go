@@ -121,3 +121,15 @@ func (c *ttlCache[V]) len() int {
 	defer c.mu.Unlock()
 	return c.order.Len()
 }
+
+// each calls fn for every live entry, oldest first, with the time it was
+// put.
+func (c *ttlCache[V]) each(now time.Time, fn func(key string, v V, at time.Time)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for el := c.order.Front(); el != nil; el = el.Next() {
+		if e := el.Value.(*ttlEntry[V]); !c.expired(e, now) {
+			fn(e.key, e.val, e.at)
+		}
+	}
+}

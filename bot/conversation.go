@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -149,6 +150,10 @@ type Dialogue struct {
 	o      ConversationOptions
 	store  conversationStore
 	locks  userLocks
+	// restored are conversations taken back from a snapshot, by the
+	// follower's hash (restoredKey), until the follower's next message.
+	restored    *ttlCache[convState]
+	restoredKey atomic.Pointer[func(string) string]
 }
 
 // NewDialogue returns a Dialogue over lib that words its replies with r.
@@ -160,11 +165,15 @@ func NewDialogue(lib Answerer, r *Renderer, c clock.Clock, o ConversationOptions
 		c = clock.System{}
 	}
 	o.fill()
-	return &Dialogue{lib: lib, render: r, clock: c, o: o, store: newMemConversations(o.TTL, o.MaxConversations)}
+	return &Dialogue{lib: lib, render: r, clock: c, o: o, store: newMemConversations(o.TTL, o.MaxConversations),
+		restored: newTTLCache[convState](o.TTL, o.MaxConversations)}
 }
 
 // Forget drops what is remembered of a conversation (an unfollow).
-func (d *Dialogue) Forget(user string) { d.store.forget(user) }
+func (d *Dialogue) Forget(user string) {
+	d.store.forget(user)
+	d.takeRestored(user, d.clock.Now())
+}
 
 // Reply answers one message. A message whose Key is the last one's (a
 // WeChat retry) gets the same reply and leaves the conversation as it was.
@@ -175,7 +184,10 @@ func (d *Dialogue) Reply(ctx context.Context, in Input) (Turn, error) {
 	unlock := d.locks.lock(in.User)
 	defer unlock()
 	now := d.clock.Now()
-	st, _ := d.store.load(in.User, now)
+	st, ok := d.store.load(in.User, now)
+	if !ok {
+		st, _ = d.takeRestored(in.User, now)
+	}
 	if in.Key != "" && st.Key == in.Key {
 		return st.Last, nil
 	}
@@ -312,7 +324,10 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		alone, err = d.lib.Ask(ctx, index.Query{Text: in.Text, Geo: in.Geo, Now: now, Explain: st.Topic != ""})
 		return err
 	}
-	if onItsOwn || own != "" {
+	// Nor when it points back and names little (那边有床睡吗): it follows
+	// up too (see follows).
+	pointing := (u.deictic || u.elliptic) && len(an.Topic) <= maxPointingTopic
+	if onItsOwn || own != "" && !pointing {
 		if err := askAlone(); err != nil {
 			return Turn{}, st, err
 		}
@@ -329,7 +344,7 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		// Heard about what is to come on this matter, and nothing
 		// published on it says so: an old scheme, or another matter's, is
 		// no answer to it.
-		return d.rumourTurn(st), st, nil
+		return d.rumourTurn(wide), st, nil
 	}
 	follow, err := d.follows(ctx, st, u, in, now, own, alone, wide)
 	if err != nil {
@@ -350,7 +365,7 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		}
 	}
 	if chosen == "" {
-		if own == "" {
+		if own == "" || pointing {
 			if err := askAlone(); err != nil {
 				return Turn{}, st, err
 			}
@@ -532,8 +547,9 @@ func (d *talk) follows(ctx context.Context, st convState, u utterance, in Input,
 	named := namedTerms(alone.Hits, own, 3)
 	if len(named) == 0 {
 		// It names nothing a disclosure is about (什么时候发到卡上): it asks
-		// about the matter under discussion.
-		return wide.Answered, nil
+		// about the matter under discussion, unless it says much of its
+		// own (a new matter nothing answers by name).
+		return wide.Answered && len(strings.Fields(own)) <= maxOwnUnnamed, nil
 	}
 	if st.Answer != "" {
 		// What it names, the disclosure under discussion is about too
@@ -578,6 +594,10 @@ func shownSays(st convState, own string) bool {
 // maxPointingTopic: a message pointing back (那, 这个, …呢) is a follow-up
 // when it names at most this many words of its own.
 const maxPointingTopic = 2
+
+// maxOwnUnnamed: a message naming more words of its own than this, none of
+// which a disclosure is about, is a new matter, not a follow-up.
+const maxOwnUnnamed = 3
 
 // coverageIn is how much of the question disclosure id speaks of.
 func (d *talk) coverageIn(ctx context.Context, in Input, now time.Time, id string) (float64, error) {
@@ -758,9 +778,16 @@ func (d *talk) kindAnswers(st convState, intent index.Intent, wide index.Answer)
 }
 
 // rumourTurn declines a question about what is heard to come when nothing
-// published says so; the conversation stays as it was.
-func (d *talk) rumourTurn(st convState) Turn {
-	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: []index.Hit{}, Choices: []string{}}
+// published says so (wide: its answer read with the matter); the
+// conversation stays as it was.
+func (d *talk) rumourTurn(wide index.Answer) Turn {
+	// The hits read with the matter go to the query log: what residents
+	// ask that nothing published answers yet.
+	hits := wide.Hits
+	if hits == nil {
+		hits = []index.Hit{}
+	}
+	return Turn{Kind: TurnDecline, Text: rumourText(d.render.o.Hotline), Hits: hits, Choices: []string{}}
 }
 
 // rumourOnMatter tells whether a rumour is about the matter under
@@ -1100,7 +1127,7 @@ func (d *talk) ambiguous(a index.Answer) bool {
 	if d.o.ClarifyBelow > 0 && a.Confidence < d.o.ClarifyBelow {
 		return true
 	}
-	if d.o.ClarifyMargin < 0 || len(a.Hits) < 2 || !a.Hits[1].Related {
+	if d.o.ClarifyMargin < 0 || len(a.Hits) < 2 || !a.Hits[1].Related || a.Decisive {
 		return false
 	}
 	return a.Hits[0].Score-a.Hits[1].Score <= d.o.ClarifyMargin

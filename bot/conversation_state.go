@@ -79,6 +79,8 @@ type conversationStore interface {
 	load(user string, now time.Time) (convState, bool)
 	save(user string, s convState, now time.Time)
 	forget(user string)
+	// each calls fn for every live conversation, the longest idle first.
+	each(now time.Time, fn func(user string, s convState, at time.Time))
 }
 
 // memConversations keeps states in memory, at most max of them, each for
@@ -101,6 +103,10 @@ func (m *memConversations) save(user string, s convState, now time.Time) {
 }
 
 func (m *memConversations) forget(user string) { m.c.delete(user) }
+
+func (m *memConversations) each(now time.Time, fn func(string, convState, time.Time)) {
+	m.c.each(now, fn)
+}
 
 // userLocks serializes the messages of one resident (a conversation is in
 // order) without one lock for everyone.

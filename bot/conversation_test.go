@@ -87,6 +87,9 @@ type fakeLibrary struct {
 	scores map[string]float64
 	// minCoverage: below it, a question is declined (low_score).
 	minCoverage float64
+	// decisive: the answers say the best hit stands out from the
+	// runner-up (index.Answer.Decisive).
+	decisive bool
 }
 
 func (f *fakeLibrary) doc(id string) (libDoc, bool) {
@@ -174,7 +177,7 @@ func (f *fakeLibrary) Ask(ctx context.Context, q index.Query) (index.Answer, err
 		hits = append(hits, h)
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	a := index.Answer{Hits: hits, Intent: fakeIntent(q.Text)}
+	a := index.Answer{Hits: hits, Intent: fakeIntent(q.Text), Decisive: f.decisive}
 	if len(hits) > 0 {
 		a.Answered, a.Confidence = true, hits[0].Coverage
 		for i := 1; i < len(hits); i++ {
@@ -493,6 +496,15 @@ func TestDialogueAsksWhenCandidatesAreClose(t *testing.T) {
 	if tr := say(t, d, "u", "长者食堂")[0]; tr.Kind != TurnAnswer || tr.Answer != "canteen-a" {
 		t.Errorf("clarify off: %s %s", tr.Kind, tr.Answer)
 	}
+	// Close scores, but the best stands out (a phrase of the question in
+	// its title, the kind asked for, the edition in force): it answers the
+	// best and numbers the others below it.
+	lib.decisive = true
+	d = testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: 0.02})
+	if tr := say(t, d, "u", "长者食堂")[0]; tr.Kind != TurnAnswer || tr.Answer != "canteen-a" || len(tr.Choices) < 2 || tr.Choices[1] != "canteen-b" {
+		t.Errorf("decisive best: %s %s %v", tr.Kind, tr.Answer, tr.Choices)
+	}
+	lib.decisive = false
 	// Middling confidence asks too, when configured.
 	lib.scores = nil
 	d = testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyBelow: 0.6})
@@ -689,4 +701,83 @@ func TestDialogueAsksAboutWhatTheReplySaid(t *testing.T) {
 	if a := say(t, d, "v", "阳湖公园还能坐船吗")[0]; top(a) != "park" {
 		t.Errorf("alone: %s", top(a))
 	}
+}
+
+func TestDialogueConversationsSurviveARestart(t *testing.T) {
+	lib := testLibrary()
+	clk := clock.NewFake(time.Unix(1e9, 0))
+	o := ConversationOptions{ClarifyMargin: -1, TTL: 30 * time.Minute}
+	hash := func(user string) string { return "h-" + strings.ToUpper(user) }
+	before := testDialogue(lib, clk, o)
+	first := say(t, before, "alice", "长者食堂在哪里")[0]
+	say(t, before, "bob", "低保申请")
+	clk.Advance(20 * time.Minute)
+	say(t, before, "carol", "低保申请")
+	snaps := before.Snapshot(clk.Now(), hash)
+	if len(snaps) != 3 {
+		t.Fatalf("%d snapshots, want 3", len(snaps))
+	}
+	for _, s := range snaps {
+		if strings.Contains(s.Key, "alice") || strings.Contains(string(s.State), "alice") {
+			t.Errorf("a snapshot names the follower: %+v", s)
+		}
+	}
+	// Restarted 15 minutes later: alice's and bob's conversations (35
+	// minutes idle) have expired, carol's (15) is taken back.
+	clk.Advance(15 * time.Minute)
+	after := testDialogue(lib, clk, o)
+	if n := after.Restore(snaps, clk.Now(), hash); n != 1 {
+		t.Errorf("restored %d, want 1", n)
+	}
+	if f := say(t, after, "carol", "电话多少")[0]; f.Kind != TurnFollowUp || top(f) != "guide" {
+		t.Errorf("a follow-up after the restart: %s %s", f.Kind, top(f))
+	}
+	if p := say(t, after, "bob", "2")[0]; p.Kind != TurnHint {
+		t.Errorf("an expired conversation came back: %s", p.Kind)
+	}
+	// Within the TTL, a numbered choice survives too.
+	clk2 := clock.NewFake(time.Unix(1e9, 0).Add(5 * time.Minute))
+	after2 := testDialogue(lib, clk2, o)
+	after2.Restore(before.Snapshot(time.Unix(1e9, 0), hash), clk2.Now(), hash)
+	if p := say(t, after2, "alice", "2")[0]; p.Kind != TurnPick || top(p) != first.Choices[1] {
+		t.Errorf("2 after the restart: %s %s, want %s", p.Kind, top(p), first.Choices[1])
+	}
+	// Unfollowing forgets a restored conversation as well.
+	after2.Forget("bob")
+	if p := say(t, after2, "bob", "电话多少")[0]; p.Kind == TurnFollowUp {
+		t.Errorf("a forgotten conversation followed up")
+	}
+	// What was restored and not yet taken back is saved again.
+	after3 := testDialogue(lib, clk, o)
+	after3.Restore(snaps, clk.Now(), hash)
+	if n := len(after3.Snapshot(clk.Now(), hash)); n != 1 {
+		t.Errorf("saved again %d, want 1", n)
+	}
+	// A snapshot that cannot be read is skipped.
+	if n := after3.Restore([]ConversationSnapshot{{Key: "h-X", At: clk.Now(), State: []byte("{")}}, clk.Now(), hash); n != 0 {
+		t.Errorf("restored a corrupt snapshot")
+	}
+}
+
+func TestDialogueFollowUpMovesToTheDisclosureOnTheMatterThatAnswers(t *testing.T) {
+	lib := &fakeLibrary{docs: []libDoc{
+		{id: "scheme", title: "西湾村征收补偿方案", words: []string{"征收", "西湾"}, bodyWords: []string{"评估价"},
+			body: []string{"按评估价给予货币补偿。"}},
+		{id: "care", title: "长护险照护指南", words: []string{"长护险", "照护"}, bodyWords: []string{"评估价", "满意"},
+			body: []string{"对评估结论不满意的可申请复核。"}},
+		{id: "faq", title: "征收补偿常见问答", words: []string{"征收", "问答"}, bodyWords: []string{"评估价", "满意"},
+			body: []string{"对评估价不满意的，可在10日内申请复核。"}},
+	}}
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	turns := say(t, d, "u", "西湾征收", "评估价不满意怎么办")
+	if top(turns[0]) != "scheme" {
+		t.Fatalf("first: %s", top(turns[0]))
+	}
+	// On its own the message is best answered by a disclosure that only
+	// mentions its words; the one on the matter that holds more of them
+	// than the scheme shown answers it.
+	if f := turns[1]; f.Kind != TurnFollowUp || top(f) != "faq" {
+		t.Errorf("after the scheme: %s %s, want faq", f.Kind, top(f))
+	}
+	assertContains(t, turns[1].Text, "10日内")
 }

@@ -293,6 +293,11 @@ func (r *Renderer) declineText(a index.Answer) string {
 		}
 		fmt.Fprintf(&b, "\n以后有新的安排会另行公开；想先了解，可以拨打%s市民服务热线咨询。", hotline)
 		topics = false
+	case index.DeclineUnpublished:
+		// Nothing of the withheld disclosure is told, not even that it
+		// exists.
+		fmt.Fprintf(&b, "抱歉，这件事目前没有正式公开的信息，不敢乱说。以正式公布的为准，公布后可以再来问我；想先了解，可以拨打%s市民服务热线咨询。", hotline)
+		topics = false
 	case index.DeclineBusiness:
 		fmt.Fprintf(&b, "抱歉，我只能解答街道公开发布的政务信息，商家、企业的经营信息请通过地图或点评类应用查询。如需帮助请拨打%s市民服务热线。", hotline)
 	default:

@@ -151,6 +151,12 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 			ans.Answered = true
 		}
 	}
+	if (ans.Decline == DeclineLowScore || ans.Decline == DeclineNotCovered) && ix.gen.unpublished(a, first(cands)) {
+		// Nothing published answers it, and a withheld disclosure is
+		// about it: say so (nothing of it is told), and the query log
+		// shows what residents ask of what is not published.
+		ans.Decline = DeclineUnpublished
+	}
 	if ans.Answered {
 		ans.Agency, ans.Matter = "", ""
 		if a.referral != nil {
@@ -164,6 +170,9 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 		for i := 1; i < len(cands); i++ {
 			c := cands[i]
 			ans.Hits[i].Related = c.coverage >= minScore && c.rank >= 0.5*top.rank
+		}
+		if len(cands) > 1 {
+			ans.Decisive = ix.gen.decisive(a, cands[0], cands[1])
 		}
 	}
 	if q.Explain {
@@ -213,6 +222,14 @@ func confident(c *candidate, a analyzed, minScore float64) bool {
 		return c.headWord && strings.Contains(text, r.word)
 	}
 	return true
+}
+
+// first is the best candidate, or nil.
+func first(cands []*candidate) *candidate {
+	if len(cands) == 0 {
+		return nil
+	}
+	return cands[0]
 }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

@@ -7,13 +7,17 @@ import (
 	"testing"
 )
 
-// TestDebugQuestion prints how a question is ranked: GOVBOT_DEBUG_Q="问题".
+// TestDebugQuestion prints how a question is ranked: GOVBOT_DEBUG_Q="问题"
+// (GOVBOT_DEBUG_CORPUS=xiayang: on the 夏阳 corpus).
 func TestDebugQuestion(t *testing.T) {
 	q := os.Getenv("GOVBOT_DEBUG_Q")
 	if q == "" {
 		t.Skip("set GOVBOT_DEBUG_Q")
 	}
 	ix := sampleIndex(t)
+	if os.Getenv("GOVBOT_DEBUG_CORPUS") == "xiayang" {
+		ix = xiayangIndex(t)
+	}
 	for _, q := range strings.Split(q, "|") {
 		a := ix.gen.analyze(q, evalDay)
 		cands, err := ix.gen.rank(context.Background(), a, Query{Text: q, Explain: true}, evalDay, 10, &ix.weights)

@@ -123,7 +123,8 @@ func (o *outside) overruledBy(c *candidate) bool {
 // (and which disclosure is) rather than answer with what holds now as if
 // it were the plan.
 var (
-	// A year to come, and a change in it: 明年会提高吗, 下一年还调整吗.
+	// A year to come, and a change or a figure in it: 明年会提高吗,
+	// 下一年还调整吗, 2027年的标准是多少.
 	reFutureYear = regexp.MustCompile(`明年|下一年|下年度|来年|后年|今后几年|未来几年`)
 	reChange     = regexp.MustCompile(`提高|提升|上调|调高|调整|涨|增加|加大|降低|下调|减少|取消|停止|变化|变|改`)
 	// A claim to check (听说明年涨到…，是真的吗) is answered by what holds
@@ -147,36 +148,91 @@ var (
 	reHiring = regexp.MustCompile(`招聘|招募|招用|岗位|录用|用工|聘用|招工|招人|聘请`)
 )
 
-// unstated tells what question text asks that c does not state:
-// UnstatedFuture, UnstatedPlan or "".
+// unstated tells what question text asks that c, the best candidate,
+// does not state: one of the Unstated kinds, or "".
 func unstated(text string, c *candidate, now time.Time) string {
-	norm := normalize(text)
-	has := func(re *regexp.Regexp) bool { return re.MatchString(c.info.head) || re.MatchString(c.info.body) }
+	k := asksFor(text, c, now)
 	switch {
-	case reToBuild.MatchString(norm) && !has(reBuilding):
-		return UnstatedPlan
-	case reAsksHiring.MatchString(norm) && !has(reHiring):
-		return UnstatedHiring
-	case reAsksOpening.MatchString(norm) && !has(reOpening),
-		reAsksTimeOpen.MatchString(norm) && !has(reOpening) && !has(reTimeOfDay):
+	case k.kind == "" || k.statedBy(c, true):
+		return ""
+	case k.kind == unstatedTime:
 		return UnstatedHours
 	}
+	return k.kind
+}
+
+// asked is what a question asks that a disclosure may not state.
+type asked struct {
+	kind  string       // an Unstated kind, or "" when nothing of the sort
+	years map[int]bool // UnstatedFuture: the years to come asked of
+}
+
+// asksFor tells what question text asks that only some disclosures state;
+// best is its best candidate (whether its standard is one of a year).
+func asksFor(text string, best *candidate, now time.Time) asked {
+	norm := normalize(text)
+	switch {
+	case reToBuild.MatchString(norm):
+		return asked{kind: UnstatedPlan}
+	case reAsksHiring.MatchString(norm):
+		return asked{kind: UnstatedHiring}
+	case reAsksOpening.MatchString(norm):
+		return asked{kind: UnstatedHours}
+	case reAsksTimeOpen.MatchString(norm):
+		return asked{kind: unstatedTime}
+	}
 	year := now.In(clock.Shanghai).Year()
-	future := reFutureYear.MatchString(norm)
-	if !future {
-		// A year after this one, named (2028年会涨吗).
-		for y := range questionYears(text, now) {
-			future = future || y > year
+	years := map[int]bool{} // the years to come asked of
+	if reFutureYear.MatchString(norm) {
+		years[year+1] = true
+	}
+	for y := range questionYears(text, now) {
+		if y > year {
+			years[y] = true // named (2028年会涨吗)
 		}
 	}
-	if !future || !reChange.MatchString(norm) || reClaim.MatchString(norm) {
-		return ""
+	if len(years) == 0 || reClaim.MatchString(norm) {
+		return asked{}
 	}
-	next := []string{"明年", "下一年", "来年", strconv.Itoa(year+1) + "年"}
-	if c.status == content.NotYetEffective || statesChangeIn(c.info.head, next...) || statesChangeIn(c.info.body, next...) {
-		return "" // it states what is to come
+	// A change in it; or its figure (2027年低保标准是多少) when the best
+	// is a standard issued for a year (its title names one: 关于2026年
+	// 调整…): that is not the year asked of. A standing policy (育儿补贴
+	// 政策问答) holds on.
+	if !reChange.MatchString(norm) && (questionIntent(text) != Amount || !reYear4.MatchString(best.info.doc.Title)) {
+		return asked{}
 	}
-	return UnstatedFuture
+	return asked{kind: UnstatedFuture, years: years}
+}
+
+// unstatedTime: a bare 几点开: opening hours, or the time of an event;
+// reported as UnstatedHours.
+const unstatedTime = "time"
+
+// statedBy reports whether c states what is asked. best: c is the best
+// candidate, whose being of the year asked (2027年春季插班) is enough; a
+// runner-up must state the change.
+func (k asked) statedBy(c *candidate, best bool) bool {
+	has := func(re *regexp.Regexp) bool { return re.MatchString(c.info.head) || re.MatchString(c.info.body) }
+	switch k.kind {
+	case UnstatedPlan:
+		return has(reBuilding)
+	case UnstatedHiring:
+		return has(reHiring)
+	case UnstatedHours:
+		return has(reOpening)
+	case unstatedTime:
+		return has(reOpening) || has(reTimeOfDay)
+	case UnstatedFuture:
+		if c.status == content.NotYetEffective || best && docYearMatches(&c.info.doc, k.years) {
+			return true // itself to come, or of that year
+		}
+		next := []string{"明年", "下一年", "来年"}
+		for y := range k.years {
+			next = append(next, strconv.Itoa(y)+"年")
+		}
+		return statesChangeIn(c.info.head, next...) || statesChangeIn(c.info.body, next...)
+	}
+	return true
 }
 
 // reChangeAfter: a change or a standard said just after a year (2027年1月
@@ -213,7 +269,8 @@ const (
 // or a change to come is looked for so: the hours or the staff of another
 // place are no answer about this one.
 func (ix *Index) stating(cands []*candidate, a analyzed, text string, now time.Time, minScore float64) int {
-	if u := unstated(text, cands[0], now); u != UnstatedPlan && u != UnstatedFuture {
+	k := asksFor(text, cands[0], now)
+	if k.kind != UnstatedPlan && k.kind != UnstatedFuture {
 		return 0
 	}
 	for i := 1; i < len(cands) && i <= statingRunnersUp; i++ {
@@ -221,7 +278,7 @@ func (ix *Index) stating(cands []*candidate, a analyzed, text string, now time.T
 		if c.rank < statingRank*cands[0].rank || !confident(c, a, minScore) {
 			break
 		}
-		if unstated(text, c, now) == "" {
+		if k.statedBy(c, false) {
 			return i
 		}
 	}

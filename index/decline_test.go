@@ -68,8 +68,12 @@ func TestUnstated(t *testing.T) {
 		{"加装电梯的奖励明年会提高吗", "加装电梯办事指南", "2027年起奖励提高到每台3万元。", content.InForce, ""},
 		{"补贴明年会提高吗", "补贴标准", "明年起每人每月250元。", content.InForce, ""},
 		{"补贴明年会提高吗", "补贴标准", "每人每月250元。", content.NotYetEffective, ""},
-		// A date in the year to come is no change stated for it.
-		{"托育费明年会涨吗", "托育点2027年春季插班招生公告", "2027年春季插班招生，每月收费3000元。", content.InForce, UnstatedFuture},
+		// A date in the year to come is no change stated for it …
+		{"托育费明年会涨吗", "托育点春季插班招生公告", "2027年春季插班招生，每月收费3000元。", content.InForce, UnstatedFuture},
+		// … but a disclosure of that year tells its figures.
+		{"2027年春季插班收费多少", "托育点2027年春季插班招生公告", "每月收费3000元。", content.InForce, ""},
+		{"2027年低保标准是多少", "关于2026年调整低保标准的公告", "2026年7月起每人每月1600元。", content.InForce, UnstatedFuture},
+		{"明年育儿补贴多少", "育儿补贴政策问答", "每孩每年3600元，发放至3周岁。", content.InForce, ""},
 		// A claim to check is answered by what holds now.
 		{"听说明年低保要涨到2000了，是真的吗", "低保标准", "每人每月1600元。", content.InForce, ""},
 		// A year to come without a change asked of it.
@@ -120,5 +124,27 @@ func TestAskDeclinesWhatIsNotStated(t *testing.T) {
 	ix = guideCorpus(t, 60, guide, centre, plan)
 	if ans := askOn(t, ix, Query{Text: q, Now: evalDay}); !ans.Answered || ans.Hits[0].ID != "plan" {
 		t.Errorf("%s with a plan published: answered=%v decline=%q hits %v", q, ans.Answered, ans.Decline, hitIDs(ans))
+	}
+}
+
+// What only a withheld disclosure (a draft) speaks of is declined as
+// unpublished, nothing of it told; what the published edition answers is
+// answered, though the draft's title is closer to the question.
+func TestAskUnpublished(t *testing.T) {
+	notice := newDisclosure(t, "std", "关于提高助餐服务收费标准的公告", "自2026年1月起，助餐套餐每份15元。")
+	draft := newDisclosure(t, "draft", "关于调整助餐服务收费标准和新设夜间食堂的方案（讨论稿）", "讨论稿，请勿外传。夜间食堂拟设于示例路9号，套餐每份18元。")
+	draft.Review.Status = "draft"
+	ix := guideCorpus(t, 60, notice, draft)
+	ans := askOn(t, ix, Query{Text: "夜间食堂", Now: evalDay})
+	if ans.Answered || ans.Decline != DeclineUnpublished {
+		t.Fatalf("夜间食堂: answered=%v decline=%q hits %v", ans.Answered, ans.Decline, hitIDs(ans))
+	}
+	for _, h := range ans.Hits {
+		if h.ID == "draft" {
+			t.Fatalf("the draft is a hit: %+v", h)
+		}
+	}
+	if ans := askOn(t, ix, Query{Text: "助餐服务收费标准调整", Now: evalDay}); !ans.Answered || ans.Hits[0].ID != "std" {
+		t.Errorf("助餐服务收费标准调整: answered=%v decline=%q hits %v", ans.Answered, ans.Decline, hitIDs(ans))
 	}
 }

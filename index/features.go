@@ -23,16 +23,18 @@ const (
 	featIntent           // its passage holds what the intent asks for
 	featPassage          // share of the question found within its passage
 	featTitleKind        // its title names the kind that answers the intent (a 标准 for 多少): a factor
+	featExact            // share of the question in the title as the resident wrote it (no synonym)
 	numFeatures
 )
 
-var featureNames = [numFeatures]string{"bm25", "coverage", "title", "phrase", "kind", "intent", "passage", "title_kind"}
+var featureNames = [numFeatures]string{"bm25", "coverage", "title", "phrase", "kind", "intent", "passage", "title_kind", "exact"}
 
 // Weights mix the features into a rank.
 type Weights [numFeatures]float64
 
-// defaultWeights are used when the data directory has no ranking.txt.
-var defaultWeights = Weights{0.12, 0.58, 0.30, 0, 0, 0, 0, 0.15}
+// defaultWeights are used when the data directory has no ranking.txt:
+// those shipped in data/ranking.txt.
+var defaultWeights = Weights{0.05, 0.58, 0, 0, 0, 0, 0.05, 0.05, 0.30}
 
 // RankingFile holds the ranking weights in a data directory.
 const RankingFile = "ranking.txt"
@@ -116,8 +118,24 @@ var kindCues = map[Intent]*pattern{
 	Process:     mustPattern(`指南|办事|申请|办理|须知|流程|指引|操作|报名`),
 	Eligibility: mustPattern(`指南|申请|办理|须知|条件|对象|认定|标准`),
 	Phone:       mustPattern(`电话|联系|通讯|一览|中心|服务点`),
-	When:        mustPattern(`通知|安排|报名|截止|时间|公告|预警|活动|招聘`),
+	When:        mustPattern(`安排|报名|截止|时间|预警|活动|招聘|日程|期限`),
 	Duration:    mustPattern(`指南|办事|申请|办理|须知|流程|指引|时限`),
+}
+
+// payCue: title words of a disclosure about what residents pay: a charge,
+// a contribution, a price (answers 交多少, 收费吗).
+var payCue = mustPattern(`缴费|收费|费用|价格|缴纳|参保|处理费|收取`)
+
+// titleKind tells whether a title names the kind of disclosure that
+// answers the question's intent.
+func titleKind(a analyzed, title string) bool {
+	if a.intent == AnyIntent {
+		return false
+	}
+	if a.pay {
+		return payCue.MatchString(title)
+	}
+	return kindCues[a.intent].MatchString(title)
 }
 
 // kindScore: how well the disclosure's kind answers the intent, from its

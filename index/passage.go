@@ -113,6 +113,21 @@ func isHeading(line string) bool {
 	return reSectionNo.MatchString(line) || reBracket.MatchString(line)
 }
 
+// bareHeadingRunes: a heading without number or colon (an HTML <h3>
+// imported as a line: 办理地点) is at most this long.
+const bareHeadingRunes = 12
+
+// bareHeading: line i is a short phrase without punctuation between
+// longer lines (办理地点 above the address), not one of a run of short
+// lines (身份证 / 户口簿: a list).
+func (sh *shape) bareHeading(i int) bool {
+	bare := func(j int) bool {
+		return j >= 0 && j < len(sh.segs) && utf8.RuneCountInString(sh.segs[j]) <= bareHeadingRunes &&
+			!reTableRow.MatchString(sh.segs[j]) && !strings.ContainsAny(sh.segs[j], "，。；：:,.;！？!?、（）()0123456789")
+	}
+	return bare(i) && !bare(i-1) && i+1 < len(sh.segs) && !bare(i+1)
+}
+
 // isLongHeading: a numbered line too long for isHeading that is still a
 // heading, not a sentence: 三、2026年秋冬季公益课程（9月至次年1月）：.
 func isLongHeading(line string) bool {
@@ -237,7 +252,7 @@ func newShape(d *docInfo) *shape {
 		sh.norm[i] = normalize(s)
 		sh.runes[i] = utf8.RuneCountInString(s)
 		sh.heading[i] = isHeading(s)
-		sh.heads[i] = sh.heading[i] || sh.faq && reAsk.MatchString(s) || isLongHeading(s)
+		sh.heads[i] = sh.heading[i] || sh.faq && reAsk.MatchString(s) || isLongHeading(s) || sh.bareHeading(i)
 		sh.pre[i] = rePreamble.MatchString(s)
 		sh.tableHead[i] = -1
 		if reTableRow.MatchString(s) {
@@ -534,9 +549,10 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 		scores[i] = score
 	}
 	// Headings and table headers come with their lines, not alone (but
-	// 【咨询电话】021-59283138 says something).
+	// 【咨询电话】021-59283138 says something); a row past on the day
+	// asked that holds no word of the question is not shown.
 	for i := range segs {
-		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] {
+		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] || past[i] && words[i] == 0 {
 			scores[i] = math.Inf(-1)
 		}
 	}
@@ -638,11 +654,12 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 			continue
 		}
 		if last >= 0 && i-last > 1 && i-last <= 3 && sh.section[i] == sh.section[last] {
-			gap := 0
+			gap, shown := 0, true
 			for j := last + 1; j < i; j++ {
 				gap += sh.runes[j]
+				shown = shown && (sh.heads[j] || !math.IsInf(scores[j], -1))
 			}
-			if runes+gap <= budget+budget/8 {
+			if shown && runes+gap <= budget+budget/8 {
 				for j := last + 1; j < i; j++ {
 					picked[j] = true
 				}
@@ -660,32 +677,64 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 	return out
 }
 
-// pastRows marks the table rows whose dates have all passed on the day
-// asked: an event table answers with what is still to come.
+// pastRows marks the rows of a table, or the lines of a run of three or
+// more lines that each name a date (1. 11月7日…, 日期：11月7日；…: a table
+// imported as lines), whose dates have all passed on the day asked: an
+// event list answers with what is still to come. A list all past stays as
+// it was.
 func (sh *shape) pastRows(now time.Time) []bool {
 	past := make([]bool, len(sh.segs))
 	if now.IsZero() {
 		return past
 	}
 	today := clock.DateOf(now)
-	upcoming := false
+	n := len(sh.segs)
+	dated := make([]bool, n)
+	state := make([]int, n) // 0: no date, 1: past, 2: to come
 	for i := range sh.segs {
-		if sh.tableHead[i] < 0 || sh.header[i] {
+		if sh.header[i] {
 			continue
 		}
 		ds := sh.rowDates(i, now)
 		if len(ds) == 0 {
 			continue
 		}
-		p := true
+		dated[i] = true
+		state[i] = 1
 		for _, d := range ds {
-			p = p && d.Before(today)
+			if !d.Before(today) {
+				state[i] = 2
+			}
 		}
-		past[i] = p
-		upcoming = upcoming || !p
 	}
-	if !upcoming {
-		return make([]bool, len(sh.segs)) // all past: the table as it was
+	// A group is a table, or a run of dated lines.
+	for i := 0; i < n; {
+		j := i + 1
+		switch {
+		case sh.tableHead[i] >= 0 || sh.header[i]:
+			for j < n && sh.tableHead[j] >= 0 && !sh.header[j] {
+				j++
+			}
+		case dated[i]:
+			for j < n && dated[j] && sh.tableHead[j] < 0 && !sh.header[j] {
+				j++
+			}
+			if j-i < 3 {
+				i = j
+				continue
+			}
+		default:
+			i = j
+			continue
+		}
+		ahead := false
+		for k := i; k < j; k++ {
+			ahead = ahead || state[k] == 2
+		}
+		for k := i; k < j && ahead; k++ {
+			past[k] = state[k] == 1
+		}
+		i = j
 	}
 	return past
 }

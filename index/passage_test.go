@@ -297,3 +297,38 @@ func TestPassageWhereIsAnAddress(t *testing.T) {
 		t.Errorf("the address is missing:\n%s", p.Text)
 	}
 }
+
+// A page imported from HTML: its headings are bare lines (办理地点), its
+// table rows are "name：value；…" lines. The section under a bare heading
+// answers, and the rows still to come are shown.
+func TestPassageImportedPage(t *testing.T) {
+	body := strings.Join([]string{
+		"为方便居民办事，街道社区事务受理服务中心提供综合窗口服务，现将有关事项告知如下。",
+		"服务内容",
+		"社会救助、养老服务、就业登记、医保参保等183项个人事项，实行一窗受理、全区通办。",
+		"办理地点",
+		"青浦区清风路88号一楼大厅，地铁17号线清风站2号口出步行约300米。",
+		"周末服务安排",
+		"日期：11月7日；时间：9:00—12:00；内容：医保参保、敬老卡办理",
+		"日期：11月14日；时间：9:00—12:00；内容：就业登记、社保卡补办",
+		"日期：11月21日；时间：9:00—12:00；内容：居住证办理、积分咨询",
+		"日期：11月28日；时间：9:00—12:00；内容：医保参保、敬老卡办理",
+		"日期：12月5日；时间：9:00—12:00；内容：就业登记、社保卡补办",
+		"其他事项",
+		"办理前可以通过“随申办”预约，预约成功的优先办理；没有预约的现场取号，工作人员会提供帮办服务。",
+	}, "\n")
+	published, _ := content.ParseDate("2026-10-20")
+	di := newDocInfo(content.Disclosure{ID: "t-10", Title: "社区事务受理服务中心服务告知", Body: body, Published: published})
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, clock.Shanghai)
+	p := passage(di, analyzed{intent: Where, units: unitsOf("受理中心"), now: now}, passageRunes)
+	if !strings.Contains(p.Text, "办理地点\n青浦区清风路88号") {
+		t.Errorf("the address is not under its heading:\n%s", p.Text)
+	}
+	p = passage(di, analyzed{units: unitsOf("周末服务"), now: now}, passageRunes)
+	if !strings.Contains(p.Text, "11月28日") || !strings.Contains(p.Text, "12月5日") {
+		t.Errorf("the weekend rows still to come are missing:\n%s", p.Text)
+	}
+	if strings.Contains(p.Text, "11月7日") {
+		t.Errorf("a past weekend shown:\n%s", p.Text)
+	}
+}

@@ -143,6 +143,10 @@ const (
 	// question asks (Answer.Unstated): next year's change of a standard,
 	// a facility yet to be built. Hits[0] is that disclosure.
 	DeclineNotStated Decline = "not_stated"
+	// What the question is about is in a disclosure that is not published
+	// (a draft, or one withheld for the personal data it holds): nothing of
+	// it is told.
+	DeclineUnpublished Decline = "unpublished"
 )
 
 // What a question asks that the disclosures on its matter do not state
@@ -212,6 +216,12 @@ type Answer struct {
 	RadiusKm float64 `json:"radius_km,omitempty"`
 	// Hits are ranked best first (also when declined, for the query log).
 	Hits []Hit `json:"hits"`
+	// Decisive: the best hit stands out from the runner-up by what a
+	// resident would see, not by its score alone: a phrase of the question
+	// in its title, the kind of disclosure the question asks for, the
+	// question's own words in its title, the edition in force or of the
+	// year named. However close the scores, there is then nothing to ask.
+	Decisive bool `json:"decisive,omitempty"`
 	// Skipped lists disclosures left out and why (Query.Explain).
 	Skipped []Skipped `json:"skipped,omitempty"`
 }

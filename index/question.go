@@ -38,6 +38,7 @@ type analyzed struct {
 	terms    []weightedTerm
 	py       []string
 	intent   Intent
+	pay      bool      // an amount the resident pays (交多少, 收费吗), not one paid to them
 	outside  *outside  // what no disclosure may answer (another area, a personal case…)
 	now      time.Time // the moment asked
 	also     []Intent  // what else it asks for (在哪办，多少钱: where, and an amount)
@@ -55,6 +56,7 @@ var (
 
 func (g *generation) analyze(text string, now time.Time) analyzed {
 	a := analyzed{years: questionYears(text, now), intent: questionIntent(text), now: now}
+	a.pay = a.intent == Amount && rePay.MatchString(text)
 	a.also = alsoAsked(text, a.intent)
 	if len(a.years) == 0 {
 		a.months = questionMonths(text)
@@ -230,13 +232,18 @@ var intentPatterns = []struct {
 	{Phone, mustPattern(`电话|号码|联系方式|热线|打哪个|怎么联系`)},
 	{Materials, mustPattern(`带什么|带啥|材料|证件|准备什么|准备啥|需要什么|需要啥|要带|提供什么|要哪些|资料`)},
 	{Hours, mustPattern(`几点|开放时间|营业时间|办公时间|上班时间|服务时间|开门|关门|什么时候开|几时开|周末开|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日末](开|上班|有人)`)},
-	{Where, mustPattern(`找谁|向谁|找哪个|哪个部门|在哪|哪里|哪儿|哪块|啥地方|什么地方|地址|地点|位置|怎么走|哪个窗口|去哪|到哪`)},
+	{Where, mustPattern(`找谁|向谁|找哪个|哪个部门|在哪|哪里|哪儿|哪块|啥地方|什么地方|地址|地点|位置|怎么走|哪个窗口|去哪|到哪里|到哪儿|到哪去|到哪个|到哪家|到哪办|到哪领|到哪交|到哪$`)},
 	{Duration, mustPattern(`多久|多长时间|多少天|几天|几个工作日|多少个工作日|多少工作日|时限|多快|要多长`)},
 	{When, mustPattern(`什么时候|啥时候|截止|几号|哪天|哪一天|日期|期限|何时|几月|有效期`)},
 	{Amount, mustPattern(`要交钱|交钱吗|收钱|要钱吗|花钱|掏钱|付费|交费|缴费|自费|收费吗|免费吗|是不是免费|多少钱|多少|额度|最多|最高|上限|几[块元千百万]|几钿|标准|涨|提高|调整|金额|收费|费用|价格|贵不贵|补多少|给多少`)},
 	{Eligibility, mustPattern(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求|可以参加|能参加|可不可以|算不算|有没有份|(能|可以)(申请|领|享受|办理)[^？?，。]{0,12}[吗伐]`)},
-	{Process, mustPattern(`怎么办|怎么申请|如何申请|怎样申请|流程|步骤|手续|怎么弄|怎么报名|如何报名|如何办理|怎么办理|怎么领|如何领取|网上|线上|在线|怎么操作|程序|(怎么|如何|怎样)(参与|参加|预约|提交|反映|投诉|查询|使用)`)},
+	{Process, mustPattern(`怎么办|流程|步骤|手续|怎么弄|网上|线上|在线|怎么操作|程序|(怎么|怎样|如何)[^，。？！,?!]{0,6}(申请|办理|报名|领取|领|登记|预约|参与|参加|提交|反映|投诉|查询|使用)`)},
 }
+
+// rePay: an amount question about what the resident pays (a fee, a
+// contribution), which a charge or contribution notice answers rather than
+// a benefit standard.
+var rePay = mustPattern(`交(钱|费|多少|几|社保|医保|保险)|缴|收费|收钱|要钱|花钱|掏钱|付费|付钱|自费|贵不贵|价格|多少钱一`)
 
 // questionIntent is what a question asks for ("" when it only names a
 // matter).

@@ -48,6 +48,7 @@ type candidate struct {
 	bm25     float64
 	coverage float64
 	head     float64 // share of the question found in title and keywords
+	exact    float64 // share of the question in title and keywords as the resident wrote it
 	headWord bool    // a word (not a lone character) of the question is in title or keywords
 	found    uint64  // which of the question's units it holds (bit i: unit i)
 	rank     float64
@@ -107,8 +108,9 @@ func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Tim
 			out = append(out, &candidate{info: di, doc: &di.doc, bm25: h.Score / top, status: di.doc.StatusOn(day)})
 		}
 	}
+	written := asWritten(a, out)
 	for _, c := range out {
-		c.coverage, c.head, c.headWord, c.found = g.coverage(a, c.info, q.Explain, &c.matched)
+		c.coverage, c.head, c.exact, c.headWord, c.found = g.coverage(a, c.info, written, q.Explain, &c.matched)
 		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
 	}
 	qr := questionRunes(q.Text)
@@ -150,13 +152,14 @@ func (c *candidate) features(a analyzed, qr []rune) {
 	c.feat[featBM25] = c.bm25
 	c.feat[featCoverage] = c.coverage
 	c.feat[featTitle] = c.head
+	c.feat[featExact] = c.exact
 	title := normalize(c.doc.Title)
 	if c.doc.Location != nil {
 		title += " " + normalize(c.doc.Location.Name)
 	}
 	c.feat[featPhrase] = phraseScore(qr, title)
 	c.feat[featKind] = 0.5
-	if a.intent != AnyIntent && kindCues[a.intent].MatchString(c.doc.Title) {
+	if titleKind(a, c.doc.Title) {
 		c.feat[featTitleKind] = 1
 	}
 }
@@ -185,6 +188,57 @@ func (c *candidate) factors() map[string]float64 {
 		f[n] = round3(c.feat[i])
 	}
 	return f
+}
+
+// decisive tells whether the best candidate stands out from the runner-up
+// by a signal a resident would see, whatever their scores: then there is
+// nothing to ask. Either one holding such an advantage (the ranking has
+// already weighed it) settles the matter; only candidates alike in every
+// respect are worth a clarifying question.
+func (g *generation) decisive(a analyzed, best, next *candidate) bool {
+	// Editions of one standard: the one in force, or of the year named.
+	if g.sameChain(best.doc.ID, next.doc.ID) {
+		return true
+	}
+	if len(a.years) > 0 && docYearMatches(best.doc, a.years) != docYearMatches(next.doc, a.years) {
+		return true
+	}
+	if (best.supBy == "" && best.status == content.InForce) != (next.supBy == "" && next.status == content.InForce) {
+		return true
+	}
+	// A phrase of the question whole in one title only.
+	if math.Abs(best.feat[featPhrase]-next.feat[featPhrase]) >= decisivePhrase {
+		return true
+	}
+	// The kind of disclosure the question asks for (a 标准 for 多少).
+	if a.intent != AnyIntent && best.feat[featTitleKind] != next.feat[featTitleKind] {
+		return true
+	}
+	// Much more of the question in one title.
+	return math.Abs(best.head-next.head) >= decisiveHead
+}
+
+const (
+	// decisivePhrase: a phrase of the question at least this much longer
+	// (as phraseScore counts) in one title than in the other.
+	decisivePhrase = 0.3
+	// decisiveHead: this much more of the question's weight in one title.
+	decisiveHead = 0.2
+)
+
+// sameChain tells whether a and b are editions of one standard: one
+// replaces the other, directly or through later editions.
+func (g *generation) sameChain(a, b string) bool {
+	for _, p := range [][2]string{{a, b}, {b, a}} {
+		next := g.meta.Supersede[p[0]]
+		for hops := 0; next != "" && hops < 10; hops++ {
+			if next == p[1] {
+				return true
+			}
+			next = g.meta.Supersede[next]
+		}
+	}
+	return false
 }
 
 // byDistance puts the located candidates that answer the question nearly as
@@ -304,14 +358,20 @@ func (g *generation) supersededBy(ctx context.Context, id string, day time.Time)
 // coverage is the share of what the question asks about (weighted by how
 // telling each word is) that the disclosure speaks of: exactly, through a
 // synonym, or through a homophone. It is the confidence of an answer.
-func (g *generation) coverage(a analyzed, di *docInfo, explain bool, matched *[]Match) (all, head float64, headWord bool, found uint64) {
+// Units whose bit is set in written are found as written in some
+// candidate: a homophone of theirs elsewhere is no typo, and gets no
+// credit.
+func (g *generation) coverage(a analyzed, di *docInfo, written uint64, explain bool, matched *[]Match) (all, head, exact float64, headWord bool, found uint64) {
 	headText, body := di.head, di.body
 	var pyDoc string // computed only when a word is not found as written
-	total, got, gotHead := 0.0, 0.0, 0.0
+	total, got, gotHead, gotExact := 0.0, 0.0, 0.0, 0.0
 	for ui, u := range a.units {
 		total += u.weight
 		best, inHead := 0.0, 0.0
-		if containsAny(&di.headRunes, headText, u.text, u.alts) {
+		if di.headRunes.contains(headText, u.text) {
+			best, inHead = 1, 1
+			gotExact += u.weight
+		} else if containsAny(&di.headRunes, headText, u.text, u.alts) {
 			best, inHead = 1, 1
 		} else if containsAny(&di.bodyRunes, body, u.text, u.alts) {
 			best = 0.85
@@ -322,10 +382,14 @@ func (g *generation) coverage(a analyzed, di *docInfo, explain bool, matched *[]
 			if pyDoc == "" {
 				pyDoc = di.pinyin(g.seg.py)
 			}
+			// A word some candidate holds as written is no typo: a
+			// same-sounding word here is not it, though a run of its
+			// syllables may be a part of it (评估 of 评估价).
 			run, n := syllableRunIn(u.syl, pyDoc, &di.pyf)
-			if run == n {
+			typo := ui >= 64 || written&(1<<ui) == 0
+			if run == n && typo {
 				best = 0.8
-			} else if run >= 2 && 2*run >= n {
+			} else if run >= 2 && 2*run >= n && (run < n || typo) {
 				best = 0.8 * float64(run) / float64(n)
 			}
 		}
@@ -352,9 +416,33 @@ func (g *generation) coverage(a analyzed, di *docInfo, explain bool, matched *[]
 		}
 	}
 	if total == 0 {
-		return 0, 0, false, 0
+		return 0, 0, 0, false, 0
 	}
-	return got / total, gotHead / total, headWord, found
+	return got / total, gotHead / total, gotExact / total, headWord, found
+}
+
+// asWritten marks the question's units (bit i: unit i) that some candidate
+// holds as written or through a synonym: the resident wrote a word the
+// disclosures use, so a same-sounding word elsewhere is not what was meant
+// (评估价 found in one disclosure: 评估+家 in another is no typo of it).
+func asWritten(a analyzed, cands []*candidate) uint64 {
+	var w uint64
+	for i, u := range a.units {
+		if i >= 64 {
+			break
+		}
+		if u.concept || utf8.RuneCountInString(u.text) < 2 {
+			continue // no homophone is tried for these
+		}
+		for _, c := range cands {
+			di := c.info
+			if containsAny(&di.headRunes, di.head, u.text, u.alts) || containsAny(&di.bodyRunes, di.body, u.text, u.alts) {
+				w |= 1 << i
+				break
+			}
+		}
+	}
+	return w
 }
 
 // distinctive reports whether c shares with the question a word that few

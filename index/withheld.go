@@ -74,17 +74,58 @@ func readWithheld(gdir string) []withheldDoc {
 // blocked) whose title speaks of at least minScore of the question.
 func (g *generation) withheldFor(a analyzed, minScore float64) []Skipped {
 	var out []Skipped
-	for _, w := range g.withheld {
-		total, got := 0.0, 0.0
-		for _, u := range a.units {
-			total += u.weight
-			if unitIn(w.head, u) {
-				got += u.weight
-			}
-		}
-		if total > 0 && got/total >= max(minScore, 0.5) {
+	for i := range g.withheld {
+		w := &g.withheld[i]
+		if titleShare(a, w.head) >= max(minScore, 0.5) {
 			out = append(out, Skipped{ID: w.ID, Title: w.Title, Reason: w.Reason})
 		}
 	}
 	return out
+}
+
+// titleShare is the share of the question (its units, by weight) that
+// head speaks of.
+func titleShare(a analyzed, head string) float64 {
+	total, got := 0.0, 0.0
+	for _, u := range a.units {
+		total += u.weight
+		if unitIn(head, u) {
+			got += u.weight
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}
+
+// A question nothing published answers is about what is not published
+// when the title of a withheld disclosure (a draft, one the privacy check
+// blocked) speaks of at least unpublishedShare of it, and of
+// unpublishedMargin more of it than the title of the best published
+// candidate does (公益性岗位录用名单 when only the blocked list of names has
+// it). It only names the reason of a decline: a draft's title is often
+// closer to a question than the published edition's (调整 in the draft,
+// 提高 in the notice) though the notice answers it.
+const (
+	unpublishedShare  = 0.5
+	unpublishedMargin = 0.2
+)
+
+// unpublished reports whether the question is about a withheld disclosure
+// rather than about best (nil when nothing published matched).
+func (g *generation) unpublished(a analyzed, best *candidate) bool {
+	if len(g.withheld) == 0 || len(a.units) == 0 {
+		return false
+	}
+	head := 0.0
+	if best != nil {
+		head = best.head
+	}
+	for i := range g.withheld {
+		if s := titleShare(a, g.withheld[i].head); s >= unpublishedShare && s >= head+unpublishedMargin {
+			return true
+		}
+	}
+	return false
 }

@@ -225,7 +225,8 @@ var (
 		string(index.DeclineReferral): "属其他部门事项", string(index.DeclineOtherArea): "问的是其他地区",
 		string(index.DeclinePersonal): "个人办件进度", string(index.DeclineWeather): "天气预报",
 		string(index.DeclineBusiness): "商业机构", string(index.DeclineNoPlace): "附近没有服务点",
-		string(index.DeclineNotStated): "相关信息没有说明所问的（明年的调整、新建计划、开放时间、招聘）",
+		string(index.DeclineNotStated):   "相关信息没有说明所问的（明年的调整、新建计划、开放时间、招聘）",
+		string(index.DeclineUnpublished): "所问的只在未公开的稿件中",
 	}
 	factorNames = map[string]string{
 		"coverage": "覆盖度", "time": "时效", "intent": "意图", "title": "标题匹配", "distance": "距离", "bm25": "全文相关度",

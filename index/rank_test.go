@@ -1,0 +1,145 @@
+package index
+
+import (
+	"testing"
+
+	"github.com/yingpu/govbot/content"
+)
+
+func TestQuestionIntentAndPay(t *testing.T) {
+	for _, c := range []struct {
+		q      string
+		intent Intent
+		pay    bool
+	}{
+		{"怎么向街道申请政府信息公开", Process, false},
+		{"如何在网上办理", Process, false},
+		{"居民医保交多少", Amount, true},
+		{"停车收费吗", Amount, true},
+		{"低保多少钱", Amount, false},
+		{"补贴能领多少", Amount, false},
+		{"交通补贴多少", Amount, false},
+		{"一年要交多少钱", Amount, true},
+		{"办事大厅电话多少", Phone, false},
+		{"失业金能领多久", Duration, false},
+		{"截止到哪天", When, false},
+		{"长者食堂", AnyIntent, false},
+	} {
+		a := analyzed{intent: questionIntent(c.q)}
+		a.pay = a.intent == Amount && rePay.MatchString(c.q)
+		if a.intent != c.intent || a.pay != c.pay {
+			t.Errorf("%s: intent %q pay %v, want %q %v", c.q, a.intent, a.pay, c.intent, c.pay)
+		}
+	}
+}
+
+func TestTitleKindForWhatIsPaid(t *testing.T) {
+	pay := analyzed{intent: Amount, pay: true}
+	get := analyzed{intent: Amount}
+	fee := "关于做好城乡居民基本医疗保险参保缴费工作的通知"
+	benefit := "城乡居民基本医疗保险待遇政策问答"
+	if !titleKind(pay, fee) || titleKind(pay, benefit) {
+		t.Errorf("交多少: the contribution notice names the kind, the benefits Q&A does not")
+	}
+	if !titleKind(get, benefit) {
+		t.Errorf("多少 (a benefit): 待遇 names the kind")
+	}
+	if titleKind(analyzed{}, fee) {
+		t.Errorf("no intent: no kind")
+	}
+}
+
+// Candidates alike in every respect are worth a clarifying question; one
+// standing out by a signal a resident would see is not.
+func TestDecisive(t *testing.T) {
+	g := sampleIndex(t).gen
+	day := evalDay
+	cand := func(id string) *candidate {
+		di, err := g.info(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &candidate{info: di, doc: &di.doc, status: di.doc.StatusOn(day), head: 0.5}
+		c.supBy = g.supersededBy(t.Context(), id, day)
+		return c
+	}
+	plain := analyzed{intent: AnyIntent}
+	amount := analyzed{intent: Amount}
+	for _, c := range []struct {
+		name       string
+		a          analyzed
+		best, next string
+		tweak      func(b, n *candidate)
+		want       bool
+	}{
+		{"alike", plain, "eld-001", "eld-002", nil, false},
+		{"editions of one standard", plain, "ben-002", "ben-001", nil, true},
+		{"editions, the other way", plain, "ben-001", "ben-002", nil, true},
+		{"phrase in one title", plain, "eld-001", "eld-002", func(b, n *candidate) { b.feat[featPhrase] = 0.67 }, true},
+		{"phrase a little longer", plain, "eld-001", "eld-002", func(b, n *candidate) { b.feat[featPhrase], n.feat[featPhrase] = 0.67, 0.5 }, false},
+		{"kind asked for", amount, "eld-001", "eld-002", func(b, n *candidate) { n.feat[featTitleKind] = 1 }, true},
+		{"kind without an intent", plain, "eld-001", "eld-002", func(b, n *candidate) { n.feat[featTitleKind] = 1 }, false},
+		{"more of the question in a title", plain, "eld-001", "eld-002", func(b, n *candidate) { n.head = 0.8 }, true},
+		{"one ended", plain, "eld-001", "eld-002", func(b, n *candidate) { n.status = content.Expired }, true},
+	} {
+		b, n := cand(c.best), cand(c.next)
+		if c.tweak != nil {
+			c.tweak(b, n)
+		}
+		if got := g.decisive(c.a, b, n); got != c.want {
+			t.Errorf("%s: decisive %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// A question naming a year gets that year's edition with nothing to ask;
+// the words a resident wrote, found in a title as written, count for more
+// than the same thing found through a synonym.
+func TestYearNamedAndExactWords(t *testing.T) {
+	ix := sampleIndex(t)
+	ans := askOn(t, ix, Query{Text: "2022年的低保标准是多少", Now: evalDay})
+	if len(ans.Hits) < 2 || ans.Hits[0].ID != "ben-001" || !ans.Decisive {
+		t.Errorf("2022年的低保标准: hits %v decisive %v, want ben-001 first, decisive", hitIDs(ans), ans.Decisive)
+	}
+	if ix.weights[featExact] == 0 {
+		t.Fatalf("data/ranking.txt gives the exact words no weight")
+	}
+	g := ix.gen
+	a := g.analyze("长者食堂", evalDay)
+	exact, err := g.info("eld-001") // 盈浦街道南门长者食堂供餐公告
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, e, _, _ := g.coverage(a, exact, 0, false, nil)
+	if e != 1 {
+		t.Errorf("长者食堂 in the title as written: exact %v, want 1", e)
+	}
+	a = g.analyze("老人饭堂", evalDay)
+	_, head, e, _, _ := g.coverage(a, exact, 0, false, nil)
+	if head != 1 || e != 0 {
+		t.Errorf("老人饭堂 (a synonym of 长者食堂): head %v exact %v, want 1 and 0", head, e)
+	}
+}
+
+// A same-sounding word is a typo only when no candidate holds the word as
+// written: 评估价 in one disclosure's body, another's 评估+家 is not it
+// (though 评估, a run of its syllables, still counts as a part).
+func TestHomophoneOnlyForATypo(t *testing.T) {
+	g := sampleIndex(t).gen
+	a := g.analyze("暑拖班", evalDay) // a typo of 暑托班
+	di, err := g.info("chd-003")   // 2026年盈浦街道爱心暑托班报名通知
+	if err != nil {
+		t.Fatal(err)
+	}
+	typo, _, _, _, _ := g.coverage(a, di, 0, false, nil)
+	if typo == 0 {
+		t.Fatalf("暑拖班 in a disclosure of 暑托班: coverage 0, want the homophone's credit")
+	}
+	written, _, _, _, _ := g.coverage(a, di, 1, false, nil)
+	if written != 0 {
+		t.Errorf("暑拖班 held as written by another candidate: coverage %v here, want 0", written)
+	}
+	if w := asWritten(a, []*candidate{{info: di}}); w != 0 {
+		t.Errorf("asWritten: %b, want no unit (暑拖班 is written nowhere)", w)
+	}
+}
