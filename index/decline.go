@@ -11,7 +11,8 @@ import (
 )
 
 // Questions no published disclosure may answer: a resident's own case,
-// another area, the weather, a private business. They are told so, with
+// another area, the weather, a private business, what no subdistrict
+// publishes (markets, lotteries). They are told so, with
 // where to ask (package bot words it).
 
 var (
@@ -19,6 +20,12 @@ var (
 	// the state of a case.
 	reFirstPerson = mustPattern(`我|俺|咱|阿拉|伲`)
 	reCaseState   = mustPattern(`到哪一步|到哪步|到哪了|进度|批了没|批下来没|批了吗|批没批|批好了没|审核到哪|审到哪|审核通过了没|通过了没|通过没有|有没有通过|结果出来了?没|怎么还没(批|到账|通过|下来|办好)|还没批|还没到账|到账了没|到账没|办好了没|办好没|办下来没|为什么没批|为什么不批|被拒了|查一下我的|查查我的`)
+	// What a resident was paid of a benefit, and what went wrong with it
+	// (我的养老金为什么少发了): their own case, as an application is.
+	rePersonalPay = regexp.MustCompile(`(养老金|退休金|退休工资|低保金|救助金|失业金|失业保险金|补贴|津贴|补助)[^，。？?]{0,6}(少发|少了|没发|没到账|没有到账|扣了|被扣|停发了|被停|算错)`)
+	// Which one to choose (哪家幼儿园好, 哪家最便宜): a subdistrict ranks
+	// no businesses.
+	reChoose = regexp.MustCompile(`哪家[^，。？?]{0,8}(好|便宜|靠谱|专业|正规|实惠)`)
 	// Asking for other people's personal data (a list of who received
 	// assistance, someone's ID or phone number).
 	rePersonalData = regexp.MustCompile(`(名单|身份证号|手机号|家庭住址|住在哪)[^，。？?]{0,6}(发我|给我|告诉我|发给我|看看)|(救助|补助|补贴|资助)了?(哪些人|哪几户|谁家|哪几家)`)
@@ -38,8 +45,11 @@ type outside struct {
 // all (see overrules).
 func (ix *Index) classify(text string) *outside {
 	norm := normalize(text)
-	if reFirstPerson.MatchString(norm) && reCaseState.MatchString(norm) || rePersonalData.MatchString(norm) {
+	if reFirstPerson.MatchString(norm) && (reCaseState.MatchString(norm) || rePersonalPay.MatchString(norm)) || rePersonalData.MatchString(norm) {
 		return &outside{kind: DeclinePersonal}
+	}
+	if reChoose.MatchString(norm) {
+		return &outside{kind: DeclineBusiness}
 	}
 	own := ix.ownPlaces()
 	for _, o := range ix.gen.seg.Lexicon().Outside {
@@ -54,6 +64,8 @@ func (ix *Index) classify(text string) *outside {
 				}
 			case "business":
 				return &outside{kind: DeclineBusiness, word: w}
+			case "other":
+				return &outside{kind: DeclineNotCovered, word: w}
 			case "area":
 				if areaNamed(norm, w, own) {
 					return &outside{kind: DeclineOtherArea, word: w}

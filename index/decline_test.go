@@ -148,3 +148,39 @@ func TestAskUnpublished(t *testing.T) {
 		t.Errorf("助餐服务收费标准调整: answered=%v decline=%q hits %v", ans.Answered, ans.Decline, hitIDs(ans))
 	}
 }
+
+// What no disclosure may answer is told apart from what one may: the
+// weather from a warning, a business or which one to choose, a
+// resident's own payment, what no subdistrict publishes.
+func TestClassify(t *testing.T) {
+	ix := sampleIndex(t)
+	cases := []struct {
+		q    string
+		want Decline // NotDeclined: a disclosure may answer
+	}{
+		{"明天会下雨吗", DeclineWeather},
+		{"这周末天气好不好", DeclineWeather},
+		{"明天要不要穿羽绒服", DeclineWeather},
+		{"暴雨预警明天会下雨吗", NotDeclined},
+		{"附近哪家超市最便宜", DeclineBusiness},
+		{"哪家幼儿园好", DeclineBusiness},
+		{"推荐个装修公司", DeclineBusiness},
+		{"幼儿园在哪", NotDeclined},
+		{"今天股市怎么样", DeclineNotCovered},
+		{"我的养老金为什么少发了", DeclinePersonal},
+		{"我的低保金这个月没到账", DeclinePersonal},
+		{"养老金什么时候发", NotDeclined},
+		{"老板两个月没发我工资", NotDeclined},
+		{"杭州的低保标准是多少", DeclineOtherArea},
+		{"北京路长者食堂", NotDeclined},
+	}
+	for _, c := range cases {
+		got := NotDeclined
+		if o := ix.classify(c.q); o != nil {
+			got = o.kind
+		}
+		if got != c.want {
+			t.Errorf("%s: %q, want %q", c.q, got, c.want)
+		}
+	}
+}

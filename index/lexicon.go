@@ -45,12 +45,12 @@ type Situation struct {
 // Outside is a kind of matter the disclosures do not speak of, and its
 // words.
 type Outside struct {
-	Kind  string   `json:"kind"` // area, weather or business
+	Kind  string   `json:"kind"` // area, weather, business or other
 	Words []string `json:"words"`
 }
 
 // outsideKinds are the kinds outside.txt may name.
-var outsideKinds = map[string]bool{"area": true, "weather": true, "business": true}
+var outsideKinds = map[string]bool{"area": true, "weather": true, "business": true, "other": true}
 
 // Referral is one agency and the words of the matters it handles.
 type Referral struct {
@@ -181,7 +181,7 @@ func LoadLexicon(dir string) (Lexicon, error) {
 		}
 		o := Outside{Kind: strings.TrimSpace(kind), Words: splitList(words)}
 		if !ok || !outsideKinds[o.Kind] || len(o.Words) == 0 {
-			errs = append(errs, fmt.Errorf("%s:%d: want \"area|weather|business: word, word, ...\"", OutsideFile, n))
+			errs = append(errs, fmt.Errorf("%s:%d: want \"area|weather|business|other: word, word, ...\"", OutsideFile, n))
 			return
 		}
 		lx.Outside = append(lx.Outside, o)

@@ -36,7 +36,7 @@ var intentValues = map[Intent]*regexp.Regexp{
 	Where:       regexp.MustCompile(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室|地址|地点[:：在]|位于`),
 	Hours:       regexp.MustCompile(`\d{1,2}[:：]\d{2}|[上下]午\d|周[一二三四五六日]至周|工作日|节假日|全天|24小时`),
 	Materials:   regexp.MustCompile(`身份证|户口簿|户口本|证明|复印件|照片|申请表|材料[:：]|证书|银行卡|借记卡|合同`),
-	Process:     regexp.MustCompile(`登录|一网通办|随申办|提交|窗口|线上|线下|网上|扫码|小程序|报名方式|申请方式|办理方式`),
+	Process:     regexp.MustCompile(`登录|一网通办|随申办|提交|窗口|线上|线下|网上|扫码|小程序|报名方式|申请方式|办理方式|到[^，。；]{2,24}(申请|办理|提出|登记|报名)`),
 	Eligibility: regexp.MustCompile(`年满|符合|户籍|条件[:：]|对象[:：]|不满|以上的|以下的|须|应当`),
 	Phone:       regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)|电话[:：]|热线`),
 	When:        regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}[日号]\d{1,2}时|截止|之日起|\d+个(工作)?日|\d+个月|期限|有效期|届时|每月\d{1,2}[日号]`),
@@ -432,10 +432,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	// disclosure) tells little about which line answers.
 	words := make([]float64, len(segs))
 	top := 0.0
-	for _, u := range a.units {
-		if !containsAny(&sh.doc.bodyRunes, sh.doc.body, u.text, u.alts) {
-			continue // a line holds no more than the body: no line holds it
-		}
+	for _, u := range lineUnits(sh.doc, a.units) {
 		n := 0
 		holds := make([]bool, len(segs))
 		for i, s := range sh.norm {
@@ -567,6 +564,32 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	return scores, intentLine
 }
 
+// partShare is how much the known parts of a word the disclosure lacks
+// count together (全天托 → 全天, 托): less than the word.
+const partShare = 0.5
+
+// lineUnits are the question's units the body holds, and for a word it
+// lacks, its known parts that it holds.
+func lineUnits(di *docInfo, units []unit) []unit {
+	var out []unit
+	for _, u := range units {
+		if containsAny(&di.bodyRunes, di.body, u.text, u.alts) {
+			out = append(out, u)
+			continue
+		}
+		var parts []string
+		for _, p := range u.parts {
+			if utf8.RuneCountInString(p) >= 2 && containsAny(&di.bodyRunes, di.body, p, nil) {
+				parts = append(parts, p)
+			}
+		}
+		for _, p := range parts {
+			out = append(out, unit{text: p, weight: partShare * u.weight / float64(len(u.parts))})
+		}
+	}
+	return out
+}
+
 // under tells whether line i comes under a heading or a lead line that
 // names what c's intent asks for (二、所需材料, 【办理地点】…：) and holds
 // it (三、经营场所要求 names a place but gives no address).
@@ -602,6 +625,9 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 	runes := 0
 	floor := math.Max(0.5, minShare*scores[order[0]])
 	take := func(i int, always bool) bool {
+		if picked[i] {
+			return true // shown already, as the line another one comes under
+		}
 		with := []int{i}
 		for h := sh.parent[i]; h >= 0; h = sh.parent[h] {
 			if !picked[h] {

@@ -332,3 +332,23 @@ func TestPassageImportedPage(t *testing.T) {
 		t.Errorf("a past weekend shown:\n%s", p.Text)
 	}
 }
+
+// A line shown because another comes under it counts once against the
+// budget, however well it scores itself.
+func TestPassageLineCountsOnce(t *testing.T) {
+	long := "报名人数超过名额的，按本街道户籍、双职工家庭、二孩及以上家庭的顺序优先，同等条件下公开摇号，录取结果于12月22日前电话通知，1月4日入托，未录取的进入候补名单并按顺序递补，名单在园内公示。"
+	body := strings.Join([]string{
+		"一、招收对象：2023年9月1日至2025年3月31日出生的婴幼儿。",
+		"二、收托时间：周一至周五7:30—17:15，提供全日托，寒暑假各休整2周。",
+		"三、收费：保育费每月1950元（普惠价格），伙食费每天16元，按实际出勤结算，享受育儿补贴的家庭不影响入托。",
+		"四、录取：" + long,
+		"地址：青浦区清风路260号。咨询电话：021-59281234。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-11", Title: "托育点插班招生公告", Body: body})
+	p := passage(di, analyzed{units: unitsOf("清风路", "双职工")}, passageRunes)
+	for _, want := range []string{"1950元", "7:30—17:15", "清风路260号"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+}

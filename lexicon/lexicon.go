@@ -58,7 +58,7 @@ var Files = []File{
 	{Name: "dict.txt", Label: "用户词典", Help: "每行一个需整体切分的词，可在空格后写词频，如：盈浦街道 20000", kind: kindDict},
 	{Name: "stopwords.txt", Label: "停用词", Help: "每行一个或多个（空格分隔）不表达意思的词，如：请问", kind: kindWords},
 	{Name: "referrals.txt", Label: "转办事项", Help: "每行“承办机构: 词, 词”，如：出入境管理部门: 护照, 港澳通行证", kind: kindAgency},
-	{Name: "outside.txt", Label: "非本街道事项", Help: "每行“类别: 词, 词”，类别为 area（其他地区）、weather（天气预报）或 business（商家）；居民问到这些，机器人直说不在公开信息之内", kind: kindOutside},
+	{Name: "outside.txt", Label: "非本街道事项", Help: "每行“类别: 词, 词”，类别为 area（其他地区）、weather（天气预报）、business（商家）或 other（股市、彩票等街道不发布的信息）；居民问到这些，机器人直说不在公开信息之内", kind: kindOutside},
 	{Name: "situations.txt", Label: "生活情境", Help: "每行“居民的说法, 说法: 服务, 服务”，如：生孩子, 怀孕了: 生育保险, 出生医学证明", kind: kindSituation},
 }
 
@@ -482,8 +482,8 @@ func Validate(f File, text string) []Problem {
 				kind, rest, ok = strings.Cut(line, "：")
 			}
 			kind = strings.TrimSpace(kind)
-			if !ok || (kind != "area" && kind != "weather" && kind != "business") {
-				bad(n, line, "格式应为“area、weather 或 business: 词, 词”")
+			if !ok || (kind != "area" && kind != "weather" && kind != "business" && kind != "other") {
+				bad(n, line, "格式应为“area、weather、business 或 other: 词, 词”")
 				continue
 			}
 			words := nonEmpty(splitList(rest))

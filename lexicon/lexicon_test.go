@@ -59,7 +59,8 @@ func TestValidate(t *testing.T) {
 		{"outside.txt", "area: 北京, 天津\narea: 南京\nweather: 天气预报\n", nil},
 		{"situations.txt", "想住养老院, 养老院: 养老院, 养老服务\n", nil},
 		{"situations.txt", "养老院, 养老院: 养老服务\n", []string{"同一侧重复"}},
-		{"outside.txt", "shop: 宜家\n", []string{"area、weather 或 business"}},
+		{"outside.txt", "shop: 宜家\n", []string{"area、weather、business 或 other"}},
+		{"outside.txt", "other: 彩票\n", nil},
 		{"outside.txt", "area: 北京\nbusiness: 北京\n", []string{"与第 1 行重复"}},
 		{"situations.txt", "生孩子: 生, 出生医学证明\n", []string{"单个汉字"}},
 	}
