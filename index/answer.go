@@ -268,7 +268,6 @@ func (ix *Index) nearest(ctx context.Context, p Point, q Query, now time.Time) (
 	gq := bleve.NewGeoDistanceQuery(p.Lon, p.Lat, fmt.Sprintf("%gkm", radius))
 	gq.SetField(fGeo)
 	req := bleve.NewSearchRequestOptions(gq, 20, 0, false)
-	req.Fields = []string{fSource}
 	req.SortByCustom(search.SortOrder{&search.SortGeoDistance{Field: fGeo, Lon: p.Lon, Lat: p.Lat, Unit: "km"}})
 	res, err := ix.gen.bi.SearchInContext(ctx, req)
 	if err != nil {
@@ -281,8 +280,7 @@ func (ix *Index) nearest(ctx context.Context, p Point, q Query, now time.Time) (
 		if excluded[h.ID] {
 			continue
 		}
-		src, _ := h.Fields[fSource].(string)
-		di, err := ix.gen.docs.get(h.ID, src)
+		di, err := ix.gen.info(h.ID)
 		if err != nil || di.doc.Location == nil {
 			continue
 		}

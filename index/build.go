@@ -15,7 +15,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -26,30 +25,30 @@ import (
 
 // Field names in the bleve index.
 const (
-	fTitle    = "title"
-	fBody     = "body"
-	fPinyin   = "py"
-	fCategory = "category"
-	fGeo      = "geo"
-	fHasGeo   = "has_geo"
-	fSource   = "src"
+	fTitle  = "title"
+	fBody   = "body"
+	fPinyin = "py"
+	fGeo    = "geo"
+	// fSource is the disclosure's JSON, stored in bleve only by Add and by
+	// generations built before docs.dat (see docstore.go).
+	fSource = "src"
 
 	pinyinAnalyzer = "govbot_py"
 	metaFile       = "govbot-meta.json"
 	bleveDir       = "bleve"
 )
 
-// record is what is put into bleve for one disclosure.
+// record is what is put into bleve for one disclosure: only what queries
+// read (the fields searched, the place for distance), and, when Add puts
+// one into a live generation, its source.
 type record struct {
 	// Title holds the title and the editor's keywords: both say what the
 	// disclosure is for, and are weighed alike.
-	Title    string    `json:"title"`
-	Body     string    `json:"body"`
-	Pinyin   string    `json:"py"`
-	Category string    `json:"category"`
-	Geo      []float64 `json:"geo,omitempty"` // [lon, lat]
-	HasGeo   string    `json:"has_geo"`
-	Source   string    `json:"src"`
+	Title  string    `json:"title"`
+	Body   string    `json:"body"`
+	Pinyin string    `json:"py"`
+	Geo    []float64 `json:"geo,omitempty"` // [lon, lat]
+	Source string    `json:"src"`
 }
 
 func buildMapping(lx Lexicon) (*mapping.IndexMappingImpl, error) {
@@ -79,10 +78,6 @@ func buildMapping(lx Lexicon) (*mapping.IndexMappingImpl, error) {
 		f.DocValues = false
 		return f
 	}
-	kw := bleve.NewTextFieldMapping()
-	kw.Analyzer = keyword.Name
-	kw.Store = false
-	kw.IncludeInAll = false
 	src := bleve.NewTextFieldMapping()
 	src.Index = false
 	src.Store = true
@@ -96,8 +91,6 @@ func buildMapping(lx Lexicon) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fTitle, text(analyzerName))
 	dm.AddFieldMappingsAt(fBody, text(analyzerName))
 	dm.AddFieldMappingsAt(fPinyin, text(pinyinAnalyzer))
-	dm.AddFieldMappingsAt(fCategory, kw)
-	dm.AddFieldMappingsAt(fHasGeo, kw)
 	dm.AddFieldMappingsAt(fGeo, geo)
 	dm.AddFieldMappingsAt(fSource, src)
 	// Every query names its fields: no composite "_all" field to build.
@@ -107,22 +100,24 @@ func buildMapping(lx Lexicon) (*mapping.IndexMappingImpl, error) {
 	return m, nil
 }
 
-func toRecord(seg *Segmenter, d *content.Disclosure) (record, error) {
-	src, err := json.Marshal(d)
-	if err != nil {
-		return record{}, err
-	}
+// toRecord maps d for bleve; with source, the record holds its JSON too
+// (Add), else the build stores that in docs.dat.
+func toRecord(seg *Segmenter, d *content.Disclosure, source bool) (record, error) {
+	head := d.Title + " " + strings.Join(d.Keywords, " ")
 	r := record{
-		Title:    d.Title + " " + strings.Join(d.Keywords, " "),
-		Body:     d.Body,
-		Pinyin:   strings.Join(seg.py.pairs(d.Title+" "+strings.Join(d.Keywords, " ")), " "),
-		Category: d.Category,
-		HasGeo:   "n",
-		Source:   string(src),
+		Title:  head,
+		Body:   d.Body,
+		Pinyin: strings.Join(seg.py.pairs(head), " "),
+	}
+	if source {
+		src, err := json.Marshal(d)
+		if err != nil {
+			return record{}, err
+		}
+		r.Source = string(src)
 	}
 	if d.Location != nil {
 		r.Geo = []float64{d.Location.Lon, d.Location.Lat}
-		r.HasGeo = "y"
 	}
 	return r, nil
 }
@@ -163,6 +158,7 @@ type genBuilder struct {
 	seg      *Segmenter
 	mapping  *mapping.IndexMappingImpl
 	bb       bleve.Builder
+	store    *docStoreWriter
 	progress Progress
 	total    int // of progress; 0 when unknown
 
@@ -180,6 +176,7 @@ type genBuilder struct {
 type chunk struct {
 	in   []content.Disclosure
 	out  []*document.Document
+	src  [][]byte // compressed sources, by out
 	err  error
 	done chan struct{}
 	upTo int // records read when the chunk was sent (for progress)
@@ -208,8 +205,12 @@ func newGenBuilder(ctx context.Context, dir string, lx Lexicon, progress Progres
 	if !ok {
 		return nil, fmt.Errorf("index analyzer %s is not govbot's", analyzerName)
 	}
+	store, err := createDocStore(filepath.Join(dir, docStoreFile))
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
-	b := &genBuilder{ctx: ctx, cancel: cancel, dir: dir, seg: seg, mapping: m, bb: bb,
+	b := &genBuilder{ctx: ctx, cancel: cancel, dir: dir, seg: seg, mapping: m, bb: bb, store: store,
 		progress: progress, total: total,
 		work: make(chan *chunk, chunkQueue), order: make(chan *chunk, chunkQueue), written: make(chan error, 1)}
 	for range max(1, runtime.GOMAXPROCS(0)) {
@@ -262,36 +263,49 @@ func (b *genBuilder) analyse() {
 	defer b.workers.Done()
 	for c := range b.work {
 		if b.ctx.Err() == nil {
-			c.out, c.err = b.prepare(c.in)
+			c.out, c.src, c.err = b.prepare(c.in)
 		}
 		c.in = nil
 		close(c.done)
 	}
 }
 
-func (b *genBuilder) prepare(docs []content.Disclosure) ([]*document.Document, error) {
+func (b *genBuilder) prepare(docs []content.Disclosure) ([]*document.Document, [][]byte, error) {
 	out := make([]*document.Document, 0, len(docs))
+	srcs := make([][]byte, 0, len(docs))
 	for i := range docs {
 		d := &docs[i]
-		r, err := toRecord(b.seg, d)
+		src, err := json.Marshal(d)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.ID, err)
+			return nil, nil, fmt.Errorf("%s: %w", d.ID, err)
+		}
+		r, err := toRecord(b.seg, d, false)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
 		doc := document.NewDocument(d.ID)
 		if err := b.mapping.MapDocument(doc, r); err != nil {
-			return nil, fmt.Errorf("%s: %w", d.ID, err)
+			return nil, nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
 		// Analyse here, on this core; the builder's own pass then finds
-		// the work done (see analysedField).
-		for j, f := range doc.Fields {
+		// the work done (see analysedField). The source goes to docs.dat,
+		// not into bleve.
+		fields := doc.Fields[:0]
+		for _, f := range doc.Fields {
+			if f.Name() == fSource {
+				continue
+			}
 			if f.Options().IsIndexed() {
 				f.Analyze()
-				doc.Fields[j] = analysedField{f}
+				f = analysedField{f}
 			}
+			fields = append(fields, f)
 		}
+		doc.Fields = fields
 		out = append(out, doc)
+		srcs = append(srcs, compressSource(src))
 	}
-	return out, nil
+	return out, srcs, nil
 }
 
 // write hands analysed chunks to the builder in the order they came.
@@ -308,14 +322,17 @@ func (b *genBuilder) write() {
 			continue
 		}
 		if err = c.err; err == nil {
-			for _, doc := range c.out {
+			for i, doc := range c.out {
+				if err = b.store.add(doc.ID(), c.src[i]); err != nil {
+					break
+				}
 				if err = b.bb.Index(doc.ID(), preparedDoc{doc}); err != nil {
 					err = fmt.Errorf("%s: %w", doc.ID(), err)
 					break
 				}
 			}
 		}
-		c.out = nil
+		c.out, c.src = nil, nil
 		if err != nil {
 			b.cancel()
 			continue
@@ -345,7 +362,11 @@ func (b *genBuilder) finish(read int, now time.Time, exists func(id string) bool
 	b.cancel()
 	if err != nil {
 		// The caller removes dir, and the builder's segments with it.
+		b.store.abort()
 		return nil, err
+	}
+	if err := b.store.finish(); err != nil {
+		return nil, fmt.Errorf("store disclosures: %w", err)
 	}
 	if b.docs == 0 {
 		// bleve's builder cannot write an empty index: make the empty

@@ -95,11 +95,6 @@ func newDocCache(max int) *docCache {
 	return &docCache{max: max, items: make(map[string]*docInfo, max)}
 }
 
-// get returns the decoded disclosure for id, decoding src on a miss.
-func (c *docCache) get(id, src string) (*docInfo, error) {
-	return c.load(id, func() (string, error) { return src, nil })
-}
-
 // load returns the decoded disclosure for id, reading its source with
 // fetch on a miss.
 func (c *docCache) load(id string, fetch func() (string, error)) (*docInfo, error) {

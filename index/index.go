@@ -114,7 +114,10 @@ type generation struct {
 	meta *meta
 	syn  *synonyms
 	docs *docCache
-	df   *termStats
+	// store holds the disclosures' sources (nil for a generation built
+	// before docs.dat: bleve holds them).
+	store *docStore
+	df    *termStats
 	// withheld are the drafts and privacy-blocked disclosures the build
 	// left out (ids and titles only), for the explanation.
 	withheld []withheldDoc
@@ -330,7 +333,7 @@ func (ix *Index) Reload() (bool, error) {
 	ix.gen = g
 	ix.mu.Unlock()
 	if old != nil {
-		old.bi.Close()
+		old.close()
 		// Tidy up only when no build is running (it writes a generation
 		// directory of its own), keeping the one just left as Rebuild does.
 		if unlock, err := lockDir(ix.opts.Dir); err == nil {
@@ -383,7 +386,7 @@ func (ix *Index) Add(d content.Disclosure) error {
 	if ix.gen == nil {
 		return errors.New("index is closed")
 	}
-	r, err := toRecord(ix.gen.seg, &d)
+	r, err := toRecord(ix.gen.seg, &d, true)
 	if err != nil {
 		return err
 	}
@@ -423,8 +426,19 @@ func (ix *Index) Close() error {
 	if ix.gen == nil {
 		return nil
 	}
-	err := ix.gen.bi.Close()
+	err := ix.gen.close()
 	ix.gen = nil
+	return err
+}
+
+// close closes the generation's bleve index and its store.
+func (g *generation) close() error {
+	err := g.bi.Close()
+	if g.store != nil {
+		if serr := g.store.close(); err == nil {
+			err = serr
+		}
+	}
 	return err
 }
 
@@ -452,7 +466,13 @@ func openGeneration(dir, name string, lockWait time.Duration) (*generation, erro
 		bi.Close()
 		return nil, err
 	}
-	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize), df: newTermStats(bi), withheld: readWithheld(gdir)}, nil
+	store, err := openDocStore(gdir)
+	if err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("open index generation %s: %w", name, err)
+	}
+	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize),
+		store: store, df: newTermStats(bi), withheld: readWithheld(gdir)}, nil
 }
 
 // liveDocs is the number of disclosures in the live generation, 0 if none.

@@ -80,6 +80,16 @@ func (g *generation) document(ctx context.Context, id string) (*docInfo, bool) {
 // stored source.
 func (g *generation) info(id string) (*docInfo, error) {
 	return g.docs.load(id, func() (string, error) {
+		if g.store != nil {
+			src, found, err := g.store.get(id)
+			if err != nil {
+				return "", err
+			}
+			if found {
+				return string(src), nil
+			}
+			// Not built into the generation: added to it since (Add).
+		}
 		doc, err := g.bi.Document(id)
 		if err != nil {
 			return "", err
