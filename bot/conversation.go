@@ -77,7 +77,7 @@ func (o *ConversationOptions) fill() {
 		o.Choices = 9
 	}
 	if o.ClarifyMargin == 0 {
-		o.ClarifyMargin = 0.02
+		o.ClarifyMargin = 0.01
 	}
 	if o.FollowMargin == 0 {
 		o.FollowMargin = 0.1
