@@ -439,6 +439,14 @@ func (d *talk) choose(ctx context.Context, st convState, u utterance, in Input, 
 	if chosen == "" && wide.Answered && len(wide.Hits) > 0 {
 		chosen = wide.Hits[0].ID
 	}
+	if (u.deictic || u.elliptic) && own != "" && chosen != "" {
+		// 那柳溪的呢 after one canteen: the same asked of the one on the
+		// matter that the message names, when the one shown does not hold
+		// its words.
+		if id := namedSibling(st, chosen, own, wide); id != "" {
+			chosen = id
+		}
+	}
 	if u.place && chosen != "" && !contains(st.Places, chosen) {
 		// 那边有床睡吗: the place the last reply named, not the notice
 		// that named it.
@@ -449,6 +457,25 @@ func (d *talk) choose(ctx context.Context, st convState, u utterance, in Input, 
 		}
 	}
 	return chosen, nil
+}
+
+// namedSibling is, when the disclosure chosen holds none of own's words,
+// another disclosure on the matter among the best read with it whose title
+// or keywords hold one of them; "" when none.
+func namedSibling(st convState, chosen, own string, wide index.Answer) string {
+	if ownTerms(wide, chosen, own) > 0 {
+		return ""
+	}
+	for i, h := range wide.Hits {
+		if i == 5 {
+			break
+		}
+		if h.ID != chosen && h.Status == index.Current && !contains(st.Refused, h.ID) &&
+			onMatter(wide, h.ID, st.Topic) && namesStrongly(h, own) {
+			return h.ID
+		}
+	}
+	return ""
 }
 
 // matterNearTop is a disclosure on the matter under discussion that ranks

@@ -781,3 +781,20 @@ func TestDialogueFollowUpMovesToTheDisclosureOnTheMatterThatAnswers(t *testing.T
 	}
 	assertContains(t, turns[1].Text, "10日内")
 }
+
+func TestDialogueSameAskedOfTheOneNamed(t *testing.T) {
+	lib := testLibrary()
+	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{ClarifyMargin: -1})
+	turns := say(t, d, "u", "澄湖长者食堂在哪", "那桂荷的呢", "电话多少")
+	if top(turns[0]) != "canteen-a" {
+		t.Fatalf("first: %s", top(turns[0]))
+	}
+	// 那桂荷的呢: the same asked of the canteen it names, which the one
+	// shown does not mention.
+	if f := turns[1]; f.Kind != TurnFollowUp || top(f) != "canteen-b" {
+		t.Errorf("那桂荷的呢: %s %s, want canteen-b", f.Kind, top(f))
+	}
+	if f := turns[2]; top(f) != "canteen-b" {
+		t.Errorf("then 电话多少: %s, want canteen-b", top(f))
+	}
+}
