@@ -126,6 +126,10 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 		}
 	case follow:
 		ans.Answered = true
+	case a.referral == nil && ix.gen.absentMatter(ctx, q.Text, a, cands) != "":
+		// It names a programme no disclosure speaks of (廉租房申请条件
+		// where none is about 廉租房): what it shares is the rest.
+		ans.Decline, ans.Matter = DeclineNotCovered, ix.gen.absentMatter(ctx, q.Text, a, cands)
 	case !confident(cands[0], a, minScore) ||
 		!ix.gen.distinctive(ctx, a, cands[0], ix.opts.Search.DistinctShare):
 		ans.Decline = DeclineLowScore

@@ -1,10 +1,12 @@
 package index
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yingpu/govbot/clock"
 	"github.com/yingpu/govbot/content"
@@ -295,4 +297,95 @@ func (ix *Index) stating(cands []*candidate, a analyzed, text string, now time.T
 		}
 	}
 	return 0
+}
+
+// A short question names a programme (a benefit, a card, a kind of
+// housing or school) by a word that no disclosure holds at all: 廉租房 in
+// 廉租房申请条件, 乘车 in 老年人免费乘车卡. The best candidate shares the rest
+// of the question (申请条件, 老年人, 卡) and is about another programme;
+// the question is declined as not covered, the programme named. A long
+// question describes a situation in words no disclosure uses (隔壁, 家里,
+// 一部分…) and is left to coverage.
+const absentMaxWords = 3 // at most this many words of two characters or more, not intent words
+
+// absentMinWeight: a word that tells less (a common word of general
+// Chinese) names no programme; reDeictic: nor does one that points
+// (那种救助, 这个补贴).
+const absentMinWeight = 7.0
+
+var reDeictic = regexp.MustCompile(`^(那|这|哪|什么|某|各|每|其他|别的|有的|所有)`)
+
+// reProgramme: how the name of a programme ends.
+var reProgramme = regexp.MustCompile(`(补贴|津贴|补助|奖励|救助|保险|卡|证|费|金|房|公寓|大学|学校|奖|券)$`)
+
+// absentMatter is the name of the programme question text names that no
+// disclosure speaks of, or "".
+func (g *generation) absentMatter(ctx context.Context, text string, a analyzed, cands []*candidate) string {
+	words := 0
+	for _, u := range a.units {
+		if utf8.RuneCountInString(u.text) >= 2 && questionIntent(u.text) == AnyIntent {
+			words++
+		}
+	}
+	if words == 0 || words > absentMaxWords {
+		return ""
+	}
+	norm := normalize(text)
+	// Where each unit is in the question, to follow a name's words.
+	start := make([]int, len(a.units))
+	at := map[int]int{} // start offset → unit
+	for i, u := range a.units {
+		start[i] = strings.Index(norm, u.text)
+		if start[i] >= 0 {
+			if _, ok := at[start[i]]; !ok {
+				at[start[i]] = i
+			}
+		}
+	}
+	for i, u := range a.units {
+		if start[i] < 0 || i >= 64 || !g.absent(ctx, u, i, cands) {
+			continue
+		}
+		// The name runs on from u over the words right after it, to
+		// one that ends it as a programme's name.
+		for j, end := i, start[i]+len(u.text); ; {
+			if reProgramme.MatchString(a.units[j].text) {
+				return norm[start[i]:end]
+			}
+			k, ok := at[end]
+			if !ok {
+				break
+			}
+			j, end = k, end+len(a.units[k].text)
+		}
+	}
+	return ""
+}
+
+// absent reports whether question unit u (the i-th) is a word no
+// disclosure holds: no candidate, and no index term. A word general
+// Chinese does not know (a typo such as 会农补贴, dialect) is not taken
+// for one: the homophone match may not reach it.
+func (g *generation) absent(ctx context.Context, u unit, i int, cands []*candidate) bool {
+	if utf8.RuneCountInString(u.text) < 2 || questionIntent(u.text) != AnyIntent {
+		return false
+	}
+	if g.seg.GeneralIDF(u.text) >= unknownIDF || u.weight < absentMinWeight || reDeictic.MatchString(u.text) {
+		return false
+	}
+	for _, c := range cands {
+		if c.found&(1<<i) != 0 {
+			return false
+		}
+	}
+	alts := u.alts
+	if len(alts) == 0 {
+		alts = []string{u.text}
+	}
+	for _, w := range alts {
+		if g.df.docFreq(ctx, fBody, w) > 0 || g.df.docFreq(ctx, fTitle, w) > 0 {
+			return false
+		}
+	}
+	return true
 }
