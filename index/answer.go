@@ -157,8 +157,8 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 	}
 	if (ans.Decline == DeclineLowScore || ans.Decline == DeclineNotCovered) && ix.gen.unpublished(a, first(cands)) {
 		// Nothing published answers it, and a withheld disclosure is
-		// about it: say so (nothing of it is told), and the query log
-		// shows what residents ask of what is not published.
+		// about it: say so (nothing of it is told); the hit test names
+		// the reason beside the withheld disclosure.
 		ans.Decline = DeclineUnpublished
 	}
 	if ans.Answered {

@@ -162,6 +162,7 @@ func TestClassify(t *testing.T) {
 		{"这周末天气好不好", DeclineWeather},
 		{"明天要不要穿羽绒服", DeclineWeather},
 		{"暴雨预警明天会下雨吗", NotDeclined},
+		{"今天天气这么热，老人要注意什么", NotDeclined},
 		{"附近哪家超市最便宜", DeclineBusiness},
 		{"哪家幼儿园好", DeclineBusiness},
 		{"推荐个装修公司", DeclineBusiness},
