@@ -41,7 +41,7 @@ func defaultConversation() Conversation {
 		TTL:              30 * time.Minute,
 		MaxConversations: 10000,
 		Choices:          3,
-		ClarifyMargin:    0.02,
+		ClarifyMargin:    0.01,
 		FollowMargin:     0.1,
 		ContextMargin:    0.05,
 		SwitchMargin:     0.15,

@@ -19,7 +19,9 @@ import (
 // passageHits is how many of the first hits carry their answering passage.
 const passageHits = 3
 
-// Ask answers a question as of q.Now (or the index clock).
+// Ask answers a question as of q.Now (or the index clock). The answer's
+// passages and explanations may be shared with other callers: they must
+// not be changed.
 func (ix *Index) Ask(ctx context.Context, q Query) (Answer, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -30,6 +32,23 @@ func (ix *Index) Ask(ctx context.Context, q Query) (Answer, error) {
 	if now.IsZero() {
 		now = ix.opts.Clock.Now()
 	}
+	if ix.opts.AnswerCache < 0 {
+		return ix.ask(ctx, q, now)
+	}
+	key := answerKey(q, now)
+	if a, ok := ix.answers.get(ix.gen, key); ok {
+		return shared(a), nil
+	}
+	a, err := ix.ask(ctx, q, now)
+	if err != nil {
+		return a, err
+	}
+	ix.answers.put(ix.gen, key, a, ix.opts.AnswerCache)
+	return shared(a), nil
+}
+
+// ask answers q as of now (see Ask).
+func (ix *Index) ask(ctx context.Context, q Query, now time.Time) (Answer, error) {
 	text := strings.TrimSpace(q.Text)
 	if text == "" && q.Geo != nil && len(q.Only) == 0 {
 		return ix.nearest(ctx, *q.Geo, q, now)
@@ -107,6 +126,10 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 		}
 	case follow:
 		ans.Answered = true
+	case a.referral == nil && ix.gen.absentMatter(ctx, q.Text, a, cands) != "":
+		// It names a programme no disclosure speaks of (廉租房申请条件
+		// where none is about 廉租房): what it shares is the rest.
+		ans.Decline, ans.Matter = DeclineNotCovered, ix.gen.absentMatter(ctx, q.Text, a, cands)
 	case !confident(cands[0], a, minScore) ||
 		!ix.gen.distinctive(ctx, a, cands[0], ix.opts.Search.DistinctShare):
 		ans.Decline = DeclineLowScore
@@ -134,8 +157,8 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 	}
 	if (ans.Decline == DeclineLowScore || ans.Decline == DeclineNotCovered) && ix.gen.unpublished(a, first(cands)) {
 		// Nothing published answers it, and a withheld disclosure is
-		// about it: say so (nothing of it is told), and the query log
-		// shows what residents ask of what is not published.
+		// about it: say so (nothing of it is told); the hit test names
+		// the reason beside the withheld disclosure.
 		ans.Decline = DeclineUnpublished
 	}
 	if ans.Answered {

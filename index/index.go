@@ -85,6 +85,9 @@ type Options struct {
 	// LockWait is how long opening the live generation waits for another
 	// process holding it before ErrInUse (default DefaultLockWait).
 	LockWait time.Duration
+	// AnswerCache is how many answers to recent queries the index keeps
+	// for the live generation (default DefaultAnswerCache; negative: none).
+	AnswerCache int
 	// Force lets a rebuild replace the live generation even when it would
 	// hold less than half as many disclosures (a data directory emptied or
 	// broken by mistake would otherwise take the bot's answers away).
@@ -103,6 +106,9 @@ func (o *Options) fill() {
 	}
 	if o.LockWait <= 0 {
 		o.LockWait = DefaultLockWait
+	}
+	if o.AnswerCache == 0 {
+		o.AnswerCache = DefaultAnswerCache
 	}
 }
 
@@ -129,6 +135,8 @@ type Index struct {
 	weights Weights
 	mu      sync.RWMutex
 	gen     *generation
+	// answers are those to the queries last asked of gen.
+	answers answerCache
 	// reload serializes Reload: two of them at once (the watcher's and a
 	// rebuild's) would both open the new generation, and the second would
 	// find it locked by the first.
@@ -395,6 +403,7 @@ func (ix *Index) Add(d content.Disclosure) error {
 	}
 	ix.gen.docs.forget(d.ID)
 	ix.gen.df.reset()
+	ix.answers.reset()
 	return nil
 }
 

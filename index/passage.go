@@ -36,7 +36,7 @@ var intentValues = map[Intent]*regexp.Regexp{
 	Where:       regexp.MustCompile(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室|地址|地点[:：在]|位于`),
 	Hours:       regexp.MustCompile(`\d{1,2}[:：]\d{2}|[上下]午\d|周[一二三四五六日]至周|工作日|节假日|全天|24小时`),
 	Materials:   regexp.MustCompile(`身份证|户口簿|户口本|证明|复印件|照片|申请表|材料[:：]|证书|银行卡|借记卡|合同`),
-	Process:     regexp.MustCompile(`登录|一网通办|随申办|提交|窗口|线上|线下|网上|扫码|小程序|报名方式|申请方式|办理方式`),
+	Process:     regexp.MustCompile(`登录|一网通办|随申办|提交|窗口|线上|线下|网上|扫码|小程序|报名方式|申请方式|办理方式|到[^，。；]{2,24}(申请|办理|提出|登记|报名)`),
 	Eligibility: regexp.MustCompile(`年满|符合|户籍|条件[:：]|对象[:：]|不满|以上的|以下的|须|应当`),
 	Phone:       regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)|电话[:：]|热线`),
 	When:        regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}[日号]\d{1,2}时|截止|之日起|\d+个(工作)?日|\d+个月|期限|有效期|届时|每月\d{1,2}[日号]`),
@@ -353,7 +353,15 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		return &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
 	}
 	scores, intentLine := sh.lineScores(a, cue)
-	chosen := sh.choose(scores, budget)
+	chosen := sh.choose(scores, budget, nil)
+	if cue != nil && sh.runesOf(chosen) < budget/2 && !anyOf(chosen, intentLine) {
+		// Little of the disclosure answers what was asked, and nothing
+		// of what the intent asks for: its key facts come along (the
+		// time and place of an event asked whether one can still
+		// attend).
+		facts, _ := sh.lineScores(analyzed{units: a.units, now: a.now}, nil)
+		chosen = sh.choose(facts, budget, chosen)
+	}
 	var b strings.Builder
 	hit, whole := false, len(chosen) == len(segs)
 	for _, i := range chosen {
@@ -364,6 +372,23 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		hit = hit || intentLine[i]
 	}
 	return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+}
+
+func anyOf(lines []int, marked []bool) bool {
+	for _, i := range lines {
+		if marked[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func (sh *shape) runesOf(lines []int) int {
+	n := 0
+	for _, i := range lines {
+		n += sh.runes[i]
+	}
+	return n
 }
 
 // Line score parts (see lineScores).
@@ -615,7 +640,7 @@ func argmax(xs []float64) int {
 // choose picks the lines to show: the best ones first, each with its
 // heading (and a table row with the table's header), while they fit in
 // budget runes; in the disclosure's order. The best line is always shown.
-func (sh *shape) choose(scores []float64, budget int) []int {
+func (sh *shape) choose(scores []float64, budget int, shown []int) []int {
 	order := make([]int, len(scores))
 	for i := range order {
 		order[i] = i
@@ -623,6 +648,10 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 	sort.SliceStable(order, func(x, y int) bool { return scores[order[x]] > scores[order[y]]+1e-9 })
 	picked := make([]bool, len(scores))
 	runes := 0
+	for _, i := range shown {
+		picked[i] = true
+		runes += sh.runes[i]
+	}
 	floor := math.Max(0.5, minShare*scores[order[0]])
 	take := func(i int, always bool) bool {
 		if picked[i] {
@@ -654,7 +683,7 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 		if math.IsInf(scores[i], -1) || n > 0 && scores[i] < floor {
 			break
 		}
-		take(i, n == 0)
+		take(i, n == 0 && len(shown) == 0)
 	}
 	// A passage under half its size: the lines that follow those shown,
 	// in their section, give them context.

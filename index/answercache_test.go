@@ -1,0 +1,116 @@
+package index
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/yingpu/govbot/clock"
+)
+
+// cacheQueries are the residents' questions as a conversation asks them:
+// alone, explained, restricted to a disclosure, without one, at a place.
+func cacheQueries(t *testing.T, ix *Index) []Query {
+	t.Helper()
+	var qs []Query
+	for i, q := range loadQuestions(t) {
+		if i%3 != 0 {
+			continue
+		}
+		base := Query{Text: q.Q, Now: evalDay}
+		if q.Lat != nil && q.Lon != nil {
+			base.Geo = &Point{Lat: *q.Lat, Lon: *q.Lon}
+		}
+		qs = append(qs, base)
+		ex := base
+		ex.Explain = true
+		qs = append(qs, ex)
+		a := askOn(t, withoutCache(ix), base)
+		if len(a.Hits) > 1 {
+			only, excl := base, base
+			only.Only = []string{a.Hits[1].ID}
+			excl.Exclude = []string{a.Hits[0].ID}
+			qs = append(qs, only, excl)
+		}
+	}
+	return qs
+}
+
+// withoutCache is the sample index answering without the answer cache.
+func withoutCache(ix *Index) *Index {
+	opts := ix.opts
+	opts.AnswerCache = -1
+	return &Index{opts: opts, gen: ix.gen, weights: ix.weights}
+}
+
+// A cached answer is the answer: asked twice (the second time from the
+// cache), every query gets what the index answers without a cache.
+func TestAnswerCacheAnswersAsUncached(t *testing.T) {
+	base := sampleIndex(t)
+	cached := &Index{opts: base.opts, gen: base.gen, weights: base.weights}
+	plain := withoutCache(base)
+	for _, q := range cacheQueries(t, base) {
+		want := askOn(t, plain, q)
+		for range 2 {
+			if got := askOn(t, cached, q); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%+v: the cached answer differs\n got %+v\nwant %+v", q, got, want)
+			}
+		}
+	}
+	if len(cached.answers.items) == 0 {
+		t.Fatal("nothing was cached")
+	}
+}
+
+// The cache keys answers by the day asked: nothing in an answer may depend
+// on the time of day. (If something must, answerKey must hold it.)
+func TestAnswersDependOnTheDayOnly(t *testing.T) {
+	plain := withoutCache(sampleIndex(t))
+	day := clock.DateOf(evalDay)
+	for _, q := range cacheQueries(t, sampleIndex(t)) {
+		q.Now = day.Add(time.Second)
+		early := askOn(t, plain, q)
+		q.Now = day.Add(24*time.Hour - time.Second)
+		if late := askOn(t, plain, q); !reflect.DeepEqual(early, late) {
+			t.Fatalf("%q: answered differently at 00:00:01 and 23:59:59 of one day", q.Text)
+		}
+	}
+}
+
+// What the caller changes in an answer is its own; another day, or
+// another query, is asked anew.
+func TestAnswerCacheKeepsAnswersApart(t *testing.T) {
+	base := sampleIndex(t)
+	ix := &Index{opts: base.opts, gen: base.gen, weights: base.weights}
+	q := Query{Text: "低保标准", Now: evalDay}
+	a := askOn(t, ix, q)
+	if len(a.Hits) == 0 {
+		t.Fatal("no hits")
+	}
+	first := a.Hits[0]
+	a.Hits[0].Title = "changed"
+	a.Hits = a.Hits[:0]
+	if b := askOn(t, ix, q); len(b.Hits) == 0 || !reflect.DeepEqual(b.Hits[0], first) {
+		t.Fatalf("a caller's change reached the cache: %+v", b.Hits)
+	}
+	plain := withoutCache(base)
+	for _, other := range []Query{
+		{Text: "低保标准", Now: evalDay.AddDate(-3, 0, 0)},
+		{Text: "低保标准 ", Now: evalDay},
+		{Text: "低保标准", Now: evalDay, Explain: true},
+		{Text: "低保标准", Now: evalDay, Only: []string{"ben-001"}},
+		{Text: "低保标准", Now: evalDay, Exclude: []string{first.ID}},
+		{Text: "低保标准", Now: evalDay, Geo: &Point{Lat: 31.15, Lon: 121.12}},
+	} {
+		if got, want := askOn(t, ix, other), askOn(t, plain, other); !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: answered from another query's cache", other)
+		}
+	}
+}
+
+func BenchmarkAnswerKey(b *testing.B) {
+	q := Query{Text: "请问盈浦街道的低保标准现在是每月多少钱", Now: evalDay, Only: []string{"ben-002"}, Explain: true}
+	for range b.N {
+		answerKey(q, q.Now)
+	}
+}
