@@ -439,6 +439,14 @@ func (d *talk) choose(ctx context.Context, st convState, u utterance, in Input, 
 	if chosen == "" && wide.Answered && len(wide.Hits) > 0 {
 		chosen = wide.Hits[0].ID
 	}
+	if (u.deictic || u.elliptic) && own != "" && chosen != "" {
+		// 那柳溪的呢 after one canteen: the same asked of the one on the
+		// matter that the message names, when the one shown does not hold
+		// its words.
+		if id := namedSibling(st, chosen, own, wide); id != "" {
+			chosen = id
+		}
+	}
 	if u.place && chosen != "" && !contains(st.Places, chosen) {
 		// 那边有床睡吗: the place the last reply named, not the notice
 		// that named it.
@@ -449,6 +457,25 @@ func (d *talk) choose(ctx context.Context, st convState, u utterance, in Input, 
 		}
 	}
 	return chosen, nil
+}
+
+// namedSibling is, when the disclosure chosen holds none of own's words,
+// another disclosure on the matter among the best read with it whose title
+// or keywords hold one of them; "" when none.
+func namedSibling(st convState, chosen, own string, wide index.Answer) string {
+	if ownTerms(wide, chosen, own) > 0 {
+		return ""
+	}
+	for i, h := range wide.Hits {
+		if i == 5 {
+			break
+		}
+		if h.ID != chosen && h.Status == index.Current && !contains(st.Refused, h.ID) &&
+			onMatter(wide, h.ID, st.Topic) && namesStrongly(h, own) {
+			return h.ID
+		}
+	}
+	return ""
 }
 
 // matterNearTop is a disclosure on the matter under discussion that ranks
@@ -464,6 +491,7 @@ func (d *talk) matterNearTop(st convState, own string, alone, wide index.Answer)
 		return ""
 	}
 	mine := ownTerms(wide, st.Answer, own)
+	category := categoryOf(wide, st.Answer)
 	for i, h := range alone.Hits {
 		if i == 3 || alone.Hits[0].Score-h.Score > d.o.FollowMargin {
 			break
@@ -471,13 +499,27 @@ func (d *talk) matterNearTop(st convState, own string, alone, wide index.Answer)
 		if h.ID == st.Answer {
 			return ""
 		}
-		if h.Status != index.Current || contains(st.Refused, h.ID) || !onMatter(wide, h.ID, st.Topic) {
+		if h.Status != index.Current || contains(st.Refused, h.ID) || !onMatter(wide, h.ID, st.Topic) ||
+			category == "" || h.Category != category {
+			// Not another disclosure of the same matter: a word of the
+			// matter in its title is not enough (情况, 通知), it is filed
+			// where the one shown is.
 			continue
 		}
 		if ownTerms(wide, h.ID, own) > mine {
 			// It speaks of more of what the message asks than the
 			// disclosure last shown.
 			return h.ID
+		}
+	}
+	return ""
+}
+
+// categoryOf is the category of the hit id of a ("" when absent).
+func categoryOf(a index.Answer, id string) string {
+	for _, h := range a.Hits {
+		if h.ID == id {
+			return h.Category
 		}
 	}
 	return ""

@@ -354,7 +354,15 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		return &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
 	}
 	scores, intentLine := sh.lineScores(a, cue)
-	chosen := sh.choose(scores, budget)
+	chosen := sh.choose(scores, budget, nil)
+	if cue != nil && sh.runesOf(chosen) < budget/2 && !anyOf(chosen, intentLine) {
+		// Little of the disclosure answers what was asked, and nothing
+		// of what the intent asks for: its key facts come along (the
+		// time and place of an event asked whether one can still
+		// attend).
+		facts, _ := sh.lineScores(analyzed{units: a.units, now: a.now}, nil)
+		chosen = sh.choose(facts, budget, chosen)
+	}
 	var b strings.Builder
 	hit, whole := false, len(chosen) == len(segs)
 	for _, i := range chosen {
@@ -365,6 +373,23 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		hit = hit || intentLine[i]
 	}
 	return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+}
+
+func anyOf(lines []int, marked []bool) bool {
+	for _, i := range lines {
+		if marked[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func (sh *shape) runesOf(lines []int) int {
+	n := 0
+	for _, i := range lines {
+		n += sh.runes[i]
+	}
+	return n
 }
 
 // Line score parts (see lineScores).
@@ -616,7 +641,7 @@ func argmax(xs []float64) int {
 // choose picks the lines to show: the best ones first, each with its
 // heading (and a table row with the table's header), while they fit in
 // budget runes; in the disclosure's order. The best line is always shown.
-func (sh *shape) choose(scores []float64, budget int) []int {
+func (sh *shape) choose(scores []float64, budget int, shown []int) []int {
 	order := make([]int, len(scores))
 	for i := range order {
 		order[i] = i
@@ -624,6 +649,10 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 	sort.SliceStable(order, func(x, y int) bool { return scores[order[x]] > scores[order[y]]+1e-9 })
 	picked := make([]bool, len(scores))
 	runes := 0
+	for _, i := range shown {
+		picked[i] = true
+		runes += sh.runes[i]
+	}
 	floor := math.Max(0.5, minShare*scores[order[0]])
 	take := func(i int, always bool) bool {
 		if picked[i] {
@@ -655,7 +684,7 @@ func (sh *shape) choose(scores []float64, budget int) []int {
 		if math.IsInf(scores[i], -1) || n > 0 && scores[i] < floor {
 			break
 		}
-		take(i, n == 0)
+		take(i, n == 0 && len(shown) == 0)
 	}
 	// A passage under half its size: the lines that follow those shown,
 	// in their section, give them context.

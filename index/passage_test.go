@@ -352,3 +352,24 @@ func TestPassageLineCountsOnce(t *testing.T) {
 		}
 	}
 }
+
+// When nothing in a disclosure answers the intent (还能参加吗 of a job
+// fair that states no conditions), its key facts come along: when and
+// where.
+func TestPassageKeyFactsWhenTheIntentFindsNothing(t *testing.T) {
+	body := strings.Join([]string{
+		"为帮助未就业毕业生尽早落实工作，街道将举办高校毕业生秋季专场招聘会。",
+		"一、时间：2026年9月19日（星期六）13:30—16:30。",
+		"二、地点：社区党群服务中心二楼（清风路128号）。",
+		"三、岗位：约30家企业提供软件测试、新媒体运营、会计、质量工程师、储备店长等岗位约350个，其中本科及以上学历岗位占六成，部分企业为应届生提供人才公寓或租房补贴。",
+		"四、注意事项：请携带多份简历和学历证明复印件，着装整洁，按现场指引有序入场，现场设有简历修改和职业指导服务台，就业服务专员提供政策咨询。",
+		"五、其他：不能到场的，可以在线上查看参会企业岗位并投递简历，企业将在5个工作日内回复。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-12", Title: "高校毕业生秋季专场招聘会", Body: body})
+	p := passage(di, analyzed{intent: Eligibility, units: unitsOf("毕业生", "招聘会")}, passageRunes)
+	for _, want := range []string{"9月19日", "清风路128号"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+}

@@ -23,6 +23,7 @@ func TestQuestionIntentAndPay(t *testing.T) {
 		{"办事大厅电话多少", Phone, false},
 		{"失业金能领多久", Duration, false},
 		{"截止到哪天", When, false},
+		{"廉租房在几楼办", Where, false},
 		{"长者食堂", AnyIntent, false},
 	} {
 		a := analyzed{intent: questionIntent(c.q)}
