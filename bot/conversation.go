@@ -491,6 +491,7 @@ func (d *talk) matterNearTop(st convState, own string, alone, wide index.Answer)
 		return ""
 	}
 	mine := ownTerms(wide, st.Answer, own)
+	category := categoryOf(wide, st.Answer)
 	for i, h := range alone.Hits {
 		if i == 3 || alone.Hits[0].Score-h.Score > d.o.FollowMargin {
 			break
@@ -498,13 +499,27 @@ func (d *talk) matterNearTop(st convState, own string, alone, wide index.Answer)
 		if h.ID == st.Answer {
 			return ""
 		}
-		if h.Status != index.Current || contains(st.Refused, h.ID) || !onMatter(wide, h.ID, st.Topic) {
+		if h.Status != index.Current || contains(st.Refused, h.ID) || !onMatter(wide, h.ID, st.Topic) ||
+			category == "" || h.Category != category {
+			// Not another disclosure of the same matter: a word of the
+			// matter in its title is not enough (情况, 通知), it is filed
+			// where the one shown is.
 			continue
 		}
 		if ownTerms(wide, h.ID, own) > mine {
 			// It speaks of more of what the message asks than the
 			// disclosure last shown.
 			return h.ID
+		}
+	}
+	return ""
+}
+
+// categoryOf is the category of the hit id of a ("" when absent).
+func categoryOf(a index.Answer, id string) string {
+	for _, h := range a.Hits {
+		if h.ID == id {
+			return h.Category
 		}
 	}
 	return ""

@@ -72,8 +72,9 @@ type libDoc struct {
 	bodyWords []string
 	// kinds are the intents its title says it answers (a guide: process,
 	// materials).
-	kinds []index.Intent
-	place *index.Place
+	kinds    []index.Intent
+	place    *index.Place
+	category string
 }
 
 // fakeLibrary ranks its disclosures by how many of their words a question
@@ -116,7 +117,7 @@ func fakeIntent(q string) index.Intent {
 
 func (f *fakeLibrary) hit(d libDoc, q string, score float64) index.Hit {
 	h := index.Hit{ID: d.id, Title: d.title, Department: "测试办", URL: "https://gk.example/" + d.id, Score: score,
-		Status: index.Current, Place: d.place, Factors: map[string]float64{"title_kind": 0, "kind": 0}}
+		Status: index.Current, Place: d.place, Category: d.category, Factors: map[string]float64{"title_kind": 0, "kind": 0}}
 	n := 0
 	for _, w := range d.words {
 		if strings.Contains(q, w) {
@@ -760,26 +761,33 @@ func TestDialogueConversationsSurviveARestart(t *testing.T) {
 }
 
 func TestDialogueFollowUpMovesToTheDisclosureOnTheMatterThatAnswers(t *testing.T) {
-	lib := &fakeLibrary{docs: []libDoc{
-		{id: "scheme", title: "西湾村征收补偿方案", words: []string{"征收", "西湾"}, bodyWords: []string{"评估价"},
-			body: []string{"按评估价给予货币补偿。"}},
-		{id: "care", title: "长护险照护指南", words: []string{"长护险", "照护"}, bodyWords: []string{"评估价", "满意"},
-			body: []string{"对评估结论不满意的可申请复核。"}},
-		{id: "faq", title: "征收补偿常见问答", words: []string{"征收", "问答"}, bodyWords: []string{"评估价", "满意"},
-			body: []string{"对评估价不满意的，可在10日内申请复核。"}},
-	}}
-	d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	library := func(faqCategory string) *fakeLibrary {
+		return &fakeLibrary{docs: []libDoc{
+			{id: "scheme", title: "西湾村征收补偿方案", words: []string{"征收", "西湾"}, bodyWords: []string{"评估价"},
+				category: "resources", body: []string{"按评估价给予货币补偿。"}},
+			{id: "care", title: "长护险照护指南", words: []string{"长护险", "照护"}, bodyWords: []string{"评估价", "满意"},
+				category: "elderly", body: []string{"对评估结论不满意的可申请复核。"}},
+			{id: "faq", title: "征收补偿常见问答", words: []string{"征收", "问答"}, bodyWords: []string{"评估价", "满意"},
+				category: faqCategory, body: []string{"对评估价不满意的，可在10日内申请复核。"}},
+		}}
+	}
+	d := testDialogue(library("resources"), clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
 	turns := say(t, d, "u", "西湾征收", "评估价不满意怎么办")
 	if top(turns[0]) != "scheme" {
 		t.Fatalf("first: %s", top(turns[0]))
 	}
 	// On its own the message is best answered by a disclosure that only
-	// mentions its words; the one on the matter that holds more of them
-	// than the scheme shown answers it.
+	// mentions its words; the one on the matter (filed with the scheme)
+	// that holds more of them than the scheme shown answers it.
 	if f := turns[1]; f.Kind != TurnFollowUp || top(f) != "faq" {
 		t.Errorf("after the scheme: %s %s, want faq", f.Kind, top(f))
 	}
 	assertContains(t, turns[1].Text, "10日内")
+	// Filed elsewhere, a word of the matter in its title is not enough.
+	d = testDialogue(library("participation"), clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+	if f := say(t, d, "u", "西湾征收", "评估价不满意怎么办")[1]; top(f) == "faq" {
+		t.Errorf("moved to a disclosure of another category: %s %s", f.Kind, top(f))
+	}
 }
 
 func TestDialogueSameAskedOfTheOneNamed(t *testing.T) {

@@ -300,6 +300,14 @@ func (r *Renderer) declineText(a index.Answer) string {
 		topics = false
 	case index.DeclineBusiness:
 		fmt.Fprintf(&b, "抱歉，我只能解答街道公开发布的政务信息，商家、企业的经营信息请通过地图或点评类应用查询。如需帮助请拨打%s市民服务热线。", hotline)
+	case index.DeclineNotCovered:
+		if a.Matter == "" {
+			b.WriteString("抱歉，街道公开的信息里没有找到能回答您问题的内容，不敢乱说。\n")
+		} else {
+			// A programme no disclosure speaks of (廉租房).
+			fmt.Fprintf(&b, "抱歉，街道公开的信息里没有关于“%s”的内容，不敢乱说。\n可以到街道社区事务受理服务中心窗口咨询，", a.Matter)
+		}
+		fmt.Fprintf(&b, "您可以换个说法再问，或拨打%s市民服务热线咨询。", hotline)
 	default:
 		b.WriteString("抱歉，街道公开的信息里没有找到能回答您问题的内容，不敢乱说。\n")
 		if a.Agency != "" {

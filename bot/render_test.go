@@ -66,6 +66,8 @@ func TestRenderAnswer(t *testing.T) {
 			[]string{"没有新建的计划和选址", "回复「1」查看", "12345"}, nil, []string{"ben-002"}},
 		{"not stated: opening hours", index.Answer{Decline: index.DeclineNotStated, Unstated: index.UnstatedHours, Hits: []index.Hit{std}},
 			[]string{"没有这里的开放时间", "回复「1」查看", "12345"}, nil, []string{"ben-002"}},
+		{"not covered: a programme", index.Answer{Decline: index.DeclineNotCovered, Matter: "廉租房", Hits: []index.Hit{std}},
+			[]string{"没有关于“廉租房”的内容", "社区事务受理服务中心", "12345", "我能回答这些方面的问题"}, []string{std.Title}, nil},
 		{"unpublished", index.Answer{Decline: index.DeclineUnpublished, Hits: []index.Hit{std}},
 			[]string{"没有正式公开的信息", "12345"}, []string{std.Title, "回复「1」"}, nil},
 		{"not stated: hiring", index.Answer{Decline: index.DeclineNotStated, Unstated: index.UnstatedHiring, Hits: []index.Hit{std}},

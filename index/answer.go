@@ -126,6 +126,10 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 		}
 	case follow:
 		ans.Answered = true
+	case a.referral == nil && ix.gen.absentMatter(ctx, q.Text, a, cands) != "":
+		// It names a programme no disclosure speaks of (廉租房申请条件
+		// where none is about 廉租房): what it shares is the rest.
+		ans.Decline, ans.Matter = DeclineNotCovered, ix.gen.absentMatter(ctx, q.Text, a, cands)
 	case !confident(cands[0], a, minScore) ||
 		!ix.gen.distinctive(ctx, a, cands[0], ix.opts.Search.DistinctShare):
 		ans.Decline = DeclineLowScore
@@ -153,8 +157,8 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 	}
 	if (ans.Decline == DeclineLowScore || ans.Decline == DeclineNotCovered) && ix.gen.unpublished(a, first(cands)) {
 		// Nothing published answers it, and a withheld disclosure is
-		// about it: say so (nothing of it is told), and the query log
-		// shows what residents ask of what is not published.
+		// about it: say so (nothing of it is told); the hit test names
+		// the reason beside the withheld disclosure.
 		ans.Decline = DeclineUnpublished
 	}
 	if ans.Answered {

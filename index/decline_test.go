@@ -162,6 +162,7 @@ func TestClassify(t *testing.T) {
 		{"这周末天气好不好", DeclineWeather},
 		{"明天要不要穿羽绒服", DeclineWeather},
 		{"暴雨预警明天会下雨吗", NotDeclined},
+		{"今天天气这么热，老人要注意什么", NotDeclined},
 		{"附近哪家超市最便宜", DeclineBusiness},
 		{"哪家幼儿园好", DeclineBusiness},
 		{"推荐个装修公司", DeclineBusiness},
@@ -182,5 +183,25 @@ func TestClassify(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s: %q, want %q", c.q, got, c.want)
 		}
+	}
+}
+
+// A short question naming a programme by a word no disclosure holds is
+// not covered, the programme named; once a disclosure holds it, it is
+// answered.
+func TestAskAbsentProgramme(t *testing.T) {
+	dibao := newDisclosure(t, "dibao", "低保申请办事指南", "一、申请条件\n家庭月人均收入低于低保标准。\n二、办理地点\n社区事务受理服务中心。")
+	ix := guideCorpus(t, 60, dibao)
+	ans := askOn(t, ix, Query{Text: "廉租房申请条件", Now: evalDay})
+	if ans.Answered || ans.Decline != DeclineNotCovered || ans.Matter != "廉租房" {
+		t.Fatalf("廉租房申请条件: answered=%v decline=%q matter=%q hits %v", ans.Answered, ans.Decline, ans.Matter, hitIDs(ans))
+	}
+	if ans := askOn(t, ix, Query{Text: "低保申请条件", Now: evalDay}); !ans.Answered || ans.Hits[0].ID != "dibao" {
+		t.Errorf("低保申请条件: answered=%v decline=%q hits %v", ans.Answered, ans.Decline, hitIDs(ans))
+	}
+	rent := newDisclosure(t, "rent", "廉租住房申请办事指南", "廉租房申请条件：本市户籍，家庭人均住房面积低于7平方米。")
+	ix = guideCorpus(t, 60, dibao, rent)
+	if ans := askOn(t, ix, Query{Text: "廉租房申请条件", Now: evalDay}); !ans.Answered || ans.Hits[0].ID != "rent" {
+		t.Errorf("廉租房申请条件 with a disclosure on it: answered=%v decline=%q hits %v", ans.Answered, ans.Decline, hitIDs(ans))
 	}
 }

@@ -23,6 +23,7 @@ func TestQuestionIntentAndPay(t *testing.T) {
 		{"办事大厅电话多少", Phone, false},
 		{"失业金能领多久", Duration, false},
 		{"截止到哪天", When, false},
+		{"廉租房在几楼办", Where, false},
 		{"长者食堂", AnyIntent, false},
 	} {
 		a := analyzed{intent: questionIntent(c.q)}
@@ -141,5 +142,32 @@ func TestHomophoneOnlyForATypo(t *testing.T) {
 	}
 	if w := asWritten(a, []*candidate{{info: di}}); w != 0 {
 		t.Errorf("asWritten: %b, want no unit (暑拖班 is written nowhere)", w)
+	}
+}
+
+// A title naming years says which year a disclosure is of; only one naming
+// none is of the year of its dates.
+func TestDocYearMatch(t *testing.T) {
+	date := func(s string) content.Date {
+		d, err := content.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	y2025 := map[int]bool{2025: true}
+	for _, c := range []struct {
+		title, published string
+		want             int
+	}{
+		{"关于2025年调整城乡居民最低生活保障标准的公告", "2025-06-20", yearInTitle},
+		{"关于2026年调整城乡居民最低生活保障标准的公告", "2025-12-20", yearNone},
+		{"城乡居民最低生活保障申请办事指南", "2025-03-01", yearOfDate},
+		{"城乡居民最低生活保障申请办事指南", "2024-03-01", yearNone},
+	} {
+		d := &content.Disclosure{Title: c.title, Published: date(c.published)}
+		if got := docYearMatch(d, y2025); got != c.want {
+			t.Errorf("%s (%s): %d, want %d", c.title, c.published, got, c.want)
+		}
 	}
 }
