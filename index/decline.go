@@ -365,7 +365,8 @@ func (g *generation) absentMatter(ctx context.Context, text string, a analyzed, 
 }
 
 // absent reports whether question unit u (the i-th) is a word no
-// disclosure holds: no candidate, and no index term. A word general
+// disclosure holds: no candidate (as written or as a synonym), and no
+// index term. A word general
 // Chinese does not know (a typo such as 会农补贴, dialect) is not taken
 // for one: the homophone match may not reach it.
 func (g *generation) absent(ctx context.Context, u unit, i int, cands []*candidate) bool {
@@ -375,8 +376,10 @@ func (g *generation) absent(ctx context.Context, u unit, i int, cands []*candida
 	if g.seg.GeneralIDF(u.text) >= unknownIDF || u.weight < absentMinWeight || reDeictic.MatchString(u.text) {
 		return false
 	}
+	// Held as written or as a synonym: a homophone of a word general
+	// Chinese knows (孤儿 for 孤老?) is no match for it.
 	for _, c := range cands {
-		if c.found&(1<<i) != 0 {
+		if containsAny(&c.info.headRunes, c.info.head, u.text, u.alts) || containsAny(&c.info.bodyRunes, c.info.body, u.text, u.alts) {
 			return false
 		}
 	}

@@ -284,8 +284,11 @@ func hasCurrentRival(c *candidate, all []*candidate) bool {
 func timeFactor(c *candidate, a analyzed, all []*candidate) float64 {
 	switch {
 	case len(a.years) > 0:
-		if docYearMatches(c.doc, a.years) {
+		switch docYearMatch(c.doc, a.years) {
+		case yearInTitle:
 			return 1.3
+		case yearOfDate:
+			return 1.15
 		}
 		if c.supBy != "" || c.status == content.Expired {
 			return 0.6
@@ -323,18 +326,36 @@ func docMonthMatches(d *content.Disclosure, months map[int]bool) bool {
 	return false
 }
 
-func docYearMatches(d *content.Disclosure, years map[int]bool) bool {
-	for _, m := range reYear4.FindAllString(d.Title, -1) {
+// How a disclosure is of a year the question names.
+const (
+	yearNone    = iota
+	yearOfDate  // published or in force from that year, its title naming none
+	yearInTitle // its title names the year (关于2025年调整…的公告)
+)
+
+// docYearMatch tells how d is of one of years: a title that names years
+// says which it is about (a 2026 standard announced in December 2025 is
+// not 2025's); only a title naming none is of the year of its dates.
+func docYearMatch(d *content.Disclosure, years map[int]bool) int {
+	named := reYear4.FindAllString(d.Title, -1)
+	for _, m := range named {
 		if y, _ := strconv.Atoi(m); years[y] {
-			return true
+			return yearInTitle
 		}
+	}
+	if len(named) > 0 {
+		return yearNone
 	}
 	for _, t := range []content.Date{d.Effective, d.Published} {
 		if !t.IsZero() && years[t.Time().Year()] {
-			return true
+			return yearOfDate
 		}
 	}
-	return false
+	return yearNone
+}
+
+func docYearMatches(d *content.Disclosure, years map[int]bool) bool {
+	return docYearMatch(d, years) != yearNone
 }
 
 // supersededBy walks the chain of later editions of a standard and names the

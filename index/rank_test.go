@@ -144,3 +144,30 @@ func TestHomophoneOnlyForATypo(t *testing.T) {
 		t.Errorf("asWritten: %b, want no unit (暑拖班 is written nowhere)", w)
 	}
 }
+
+// A title naming years says which year a disclosure is of; only one naming
+// none is of the year of its dates.
+func TestDocYearMatch(t *testing.T) {
+	date := func(s string) content.Date {
+		d, err := content.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	y2025 := map[int]bool{2025: true}
+	for _, c := range []struct {
+		title, published string
+		want             int
+	}{
+		{"关于2025年调整城乡居民最低生活保障标准的公告", "2025-06-20", yearInTitle},
+		{"关于2026年调整城乡居民最低生活保障标准的公告", "2025-12-20", yearNone},
+		{"城乡居民最低生活保障申请办事指南", "2025-03-01", yearOfDate},
+		{"城乡居民最低生活保障申请办事指南", "2024-03-01", yearNone},
+	} {
+		d := &content.Disclosure{Title: c.title, Published: date(c.published)}
+		if got := docYearMatch(d, y2025); got != c.want {
+			t.Errorf("%s (%s): %d, want %d", c.title, c.published, got, c.want)
+		}
+	}
+}
