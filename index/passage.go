@@ -724,7 +724,7 @@ func (sh *shape) choose(scores []float64, budget int, shown []int) []int {
 				gap += sh.runes[j]
 				shown = shown && (sh.heads[j] || !math.IsInf(scores[j], -1))
 			}
-			if shown && runes+gap <= budget+budget/8 {
+			if shown && runes+gap <= budget {
 				for j := last + 1; j < i; j++ {
 					picked[j] = true
 				}
