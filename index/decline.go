@@ -345,7 +345,7 @@ func (g *generation) absentMatter(ctx context.Context, text string, a analyzed, 
 		}
 	}
 	for i, u := range a.units {
-		if start[i] < 0 || i >= 64 || !g.absent(ctx, u, i, cands) {
+		if start[i] < 0 || i >= 64 || !g.absent(ctx, u, cands) {
 			continue
 		}
 		// The name runs on from u over the words right after it, to
@@ -364,19 +364,20 @@ func (g *generation) absentMatter(ctx context.Context, text string, a analyzed, 
 	return ""
 }
 
-// absent reports whether question unit u (the i-th) is a word no
+// absent reports whether question unit u is a word no
 // disclosure holds: no candidate (as written or as a synonym), and no
-// index term. A word general Chinese does not know (a typo such as 会农补贴, dialect) is not taken
-// for one: the homophone match may not reach it.
-func (g *generation) absent(ctx context.Context, u unit, i int, cands []*candidate) bool {
+// index term. A word general Chinese does not know (a typo such as
+// 会农补贴, dialect) is not taken for one: the homophone match may not
+// reach it.
+func (g *generation) absent(ctx context.Context, u unit, cands []*candidate) bool {
 	if utf8.RuneCountInString(u.text) < 2 || questionIntent(u.text) != AnyIntent {
 		return false
 	}
 	if g.seg.GeneralIDF(u.text) >= unknownIDF || u.weight < absentMinWeight || reDeictic.MatchString(u.text) {
 		return false
 	}
-	// Held as written or as a synonym: a homophone of a word general
-	// Chinese knows (孤儿 for 孤老?) is no match for it.
+	// Held as written or as a synonym: a homophone found for a word
+	// general Chinese knows is no match for it.
 	for _, c := range cands {
 		if containsAny(&c.info.headRunes, c.info.head, u.text, u.alts) || containsAny(&c.info.bodyRunes, c.info.body, u.text, u.alts) {
 			return false
