@@ -41,7 +41,12 @@ var intentValues = map[Intent]*regexp.Regexp{
 	Phone:       regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)|电话[:：]|热线`),
 	When:        regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}[日号]\d{1,2}时|截止|之日起|\d+个(工作)?日|\d+个月|期限|有效期|届时|每月\d{1,2}[日号]`),
 	Duration:    reDuration,
+	advice:      regexp.MustCompile(`不要|请勿|切勿|尽量|及时|避免|立即|注意|严禁`),
 }
+
+// advice is no question's intent: what a disclosure tells residents to do
+// (居民提示, 防御措施, 注意事项), one of a matter's key facts.
+const advice Intent = "advice"
 
 // reDuration: a time limit or a length of time (15个工作日, 60日内, 24小时,
 // 最长12个月, 当场办结).
@@ -57,6 +62,7 @@ var intentWords = map[Intent]*regexp.Regexp{
 	Phone:       regexp.MustCompile(`电话|咨询|联系`),
 	When:        regexp.MustCompile(`时间|日期|期间|起|前|结束|解除|到期`),
 	Duration:    regexp.MustCompile(`时限|期限|办结|完成|审核|发放|答复|时间`),
+	advice:      regexp.MustCompile(`提示|提醒|注意|建议`),
 }
 
 // intentHeads are the heading words of the section that answers an intent.
@@ -70,6 +76,7 @@ var intentHeads = map[Intent]*regexp.Regexp{
 	Phone:       regexp.MustCompile(`电话|联系|咨询`),
 	When:        regexp.MustCompile(`时间|截止|期限|日期|时限`),
 	Duration:    regexp.MustCompile(`时限|期限|时间|办结|流程|程序`),
+	advice:      regexp.MustCompile(`提示|提醒|注意|须知|措施|防御|应对|怎么办`),
 }
 
 // factKinds are the key facts of a disclosure, for a question that names a
@@ -207,6 +214,7 @@ type shape struct {
 	ask  []string
 	mu   sync.Mutex
 	cues map[Intent]*lineCues
+	scan lineScan // which characters each line holds
 }
 
 // lineCues are, for one intent, which lines hold its value (an amount, an
@@ -323,7 +331,9 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 			c.holds[j] = true
 		}
 	}
-	c.kind = kindScore(sh.doc, in, c.value)
+	if _, ok := kindCues[in]; ok {
+		c.kind = kindScore(sh.doc, in, c.value)
+	}
 	sh.cues[in] = c
 	return c
 }
@@ -460,8 +470,8 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	for _, u := range lineUnits(sh.doc, a.units) {
 		n := 0
 		holds := make([]bool, len(segs))
-		for i, s := range sh.norm {
-			if unitIn(s, u) {
+		for i := range sh.norm {
+			if sh.holds(i, u) {
 				holds[i] = true
 				n++
 			}
@@ -500,7 +510,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	}
 	var key []*lineCues
 	if cue == nil {
-		key = []*lineCues{sh.cuesFor(Amount), sh.cuesFor(Eligibility)}
+		key = []*lineCues{sh.cuesFor(Amount), sh.cuesFor(Eligibility), sh.cuesFor(advice)}
 	}
 	past := sh.pastRows(a.now)
 	scores = make([]float64, len(segs))
@@ -560,7 +570,8 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			if k := sh.facts[i]; k > 0 {
 				score += min(factMax, factScore+factEach*float64(k-1))
 			}
-			// What a matter is, first: its standard and who may have it.
+			// What a matter is, first: its standard, who may have it,
+			// what residents are told to do.
 			for _, c := range key {
 				if sh.under(i, c) || c.label[i] {
 					score += keyScore

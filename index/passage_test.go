@@ -373,3 +373,29 @@ func TestPassageKeyFactsWhenTheIntentFindsNothing(t *testing.T) {
 		}
 	}
 }
+
+// A warning asked about by name shows what residents are told to do, not
+// only its figures.
+func TestPassageWarningShowsWhatToDo(t *testing.T) {
+	body := strings.Join([]string{
+		"【预警信息】区气象台2026年8月12日15时10分发布暴雨黄色预警信号：预计未来3小时内本区将出现50毫米以上的降水，局部伴有雷电和8级短时大风。",
+		"【街道措施】街道防汛防台指挥部启动防汛IV级响应；",
+		"城运中心和排水养护单位对下立交、路口、地下车库出入口等易积水点进行值守，必要时临时封闭交通；",
+		"居委会提醒低洼地区居民做好防涝准备，物业公司检查小区排水设施，清理雨水口和排水沟。",
+		"16:00起抢险队伍在清风路88号集结待命，排水泵车预置在3处易积水点，街道值班领导24小时在岗。",
+		"在建工地15日20:00起停止户外作业，塔吊落钩，脚手架和围挡加固，施工人员撤至安全区域。",
+		"公园湖区自17:00起暂停游船和水上项目，关闭湖心岛步道，园内游客由工作人员引导离开。",
+		"公交线路遇积水路段临时绕行，绕行信息由公交公司在站点张贴，地铁站出入口增设挡水板3处。",
+		"【居民提示】",
+		"1. 暴雨期间尽量不要外出，不要在地下通道、下立交等低洼处停留；",
+		"2. 不要在积水中行走或驾车通过，注意路面窨井；",
+		"3. 地下车库车主及时将车辆移至高处；",
+		"【求助电话】积水、倒树请拨打12345或街道防汛防台值班电话021-59281234。",
+		"本预警有效期至8月13日8时，如有变化另行通知。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-13", Title: "暴雨黄色预警信号及防御提示", Body: body})
+	p := passage(di, analyzed{units: unitsOf("暴雨", "防御")}, passageRunes)
+	if !strings.Contains(p.Text, "【居民提示】") || !strings.Contains(p.Text, "地下通道") {
+		t.Errorf("what to do is missing:\n%s", p.Text)
+	}
+}
