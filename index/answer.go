@@ -53,8 +53,7 @@ func (ix *Index) ask(ctx context.Context, q Query, now time.Time) (Answer, error
 	if text == "" && q.Geo != nil && len(q.Only) == 0 {
 		return ix.nearest(ctx, *q.Geo, q, now)
 	}
-	a := ix.gen.analyze(text, now)
-	a.outside = ix.classify(text)
+	a := ix.analysis(text, now)
 	cands, err := ix.gen.rank(ctx, a, q, now, ix.opts.Search.GeoRadiusKm, &ix.weights)
 	if err != nil {
 		return Answer{}, err
@@ -87,6 +86,26 @@ func (ix *Index) Full(ctx context.Context, id string, now time.Time) (Hit, error
 
 // ErrNoDisclosure: no published disclosure has the id asked for.
 var ErrNoDisclosure = errors.New("index: no such disclosure")
+
+// analysis is text taken apart as of now, with what no disclosure may
+// answer in it.
+func (ix *Index) analysis(text string, now time.Time) analyzed {
+	if ix.opts.AnswerCache < 0 {
+		a := ix.gen.analyze(text, now)
+		a.outside = ix.classify(text)
+		return a
+	}
+	key := clock.DateOf(now).Format(time.DateOnly) + "\n" + text
+	if qa, ok := ix.analyses.get(ix.gen, key); ok {
+		a := qa.a
+		a.now, a.outside = now, qa.outside
+		return a
+	}
+	a := ix.gen.analyze(text, now)
+	a.outside = ix.classify(text)
+	ix.analyses.put(ix.gen, key, questionAnalysis{a: a, outside: a.outside}, analysesKept)
+	return a
+}
 
 // compose turns ranked candidates into the answer's structure.
 func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q Query, now time.Time) Answer {

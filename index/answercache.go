@@ -18,30 +18,35 @@ const DefaultAnswerCache = 1024
 // answer depends on the generation, the Index's settings, every field of
 // the query and the day asked (what is in force, the year a question's 去年
 // means), nothing else: residents ask the same things, and a message of a
-// conversation asks the same query more than once. Another generation, or
-// a disclosure added to this one, empties it. The zero value is empty.
-type answerCache struct {
+// conversation asks the same query more than once.
+type answerCache = genCache[Answer]
+
+// genCache keeps values worked out on one generation of an Index, at most
+// a given number of them. Another generation, or a disclosure added to
+// this one, empties it. The zero value is empty.
+type genCache[V any] struct {
 	mu    sync.Mutex
-	gen   *generation // the answers are this generation's
-	items map[string]Answer
+	gen   *generation // the values are this generation's
+	items map[string]V
 }
 
-func (c *answerCache) get(g *generation, key string) (Answer, bool) {
+func (c *genCache[V]) get(g *generation, key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != g {
-		return Answer{}, false
+		var zero V
+		return zero, false
 	}
-	a, ok := c.items[key]
-	return a, ok
+	v, ok := c.items[key]
+	return v, ok
 }
 
-// put keeps a, at most max answers (an arbitrary one makes room).
-func (c *answerCache) put(g *generation, key string, a Answer, max int) {
+// put keeps v, at most max values (an arbitrary one makes room).
+func (c *genCache[V]) put(g *generation, key string, v V, max int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != g || c.items == nil {
-		c.gen, c.items = g, make(map[string]Answer, min(max, 64))
+		c.gen, c.items = g, make(map[string]V, min(max, 64))
 	}
 	if len(c.items) >= max {
 		for k := range c.items {
@@ -49,15 +54,33 @@ func (c *answerCache) put(g *generation, key string, a Answer, max int) {
 			break
 		}
 	}
-	c.items[key] = a
+	c.items[key] = v
 }
 
-// reset forgets every answer (the generation changed in place).
-func (c *answerCache) reset() {
+// reset forgets every value (the generation changed in place).
+func (c *genCache[V]) reset() {
 	c.mu.Lock()
 	c.gen, c.items = nil, nil
 	c.mu.Unlock()
 }
+
+// analysisCache keeps questions taken apart (and what no disclosure may
+// answer in them): a message of a conversation asks with the same words
+// more than once, alone and about one disclosure. They depend on the day
+// asked (the years 去年 names; the moment itself is set on each use).
+type analysisCache = genCache[questionAnalysis]
+
+type questionAnalysis struct {
+	a       analyzed
+	outside *outside
+}
+
+// topicCache keeps what Analyze tells of a message (it does not depend on
+// the day).
+type topicCache = genCache[Analysis]
+
+// analysesKept bounds the analyses and topics an Index keeps.
+const analysesKept = 512
 
 // answerKey is what an answer depends on: the query, with the day asked
 // for its time.

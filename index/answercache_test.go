@@ -114,3 +114,23 @@ func BenchmarkAnswerKey(b *testing.B) {
 		answerKey(q, q.Now)
 	}
 }
+
+// Analyze keeps what it told of a message: the same again, whatever the
+// caller did with it.
+func TestAnalyzeCachedAsUncached(t *testing.T) {
+	base := sampleIndex(t)
+	cached := &Index{opts: base.opts, gen: base.gen, weights: base.weights}
+	plain := withoutCache(base)
+	for _, q := range loadQuestions(t) {
+		want := plain.Analyze(q.Q)
+		for range 2 {
+			got := cached.Analyze(q.Q)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("Analyze(%q) = %+v cached, %+v uncached", q.Q, got, want)
+			}
+			if len(got.Topic) > 0 {
+				got.Topic[0] = "changed"
+			}
+		}
+	}
+}

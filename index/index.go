@@ -86,7 +86,8 @@ type Options struct {
 	// process holding it before ErrInUse (default DefaultLockWait).
 	LockWait time.Duration
 	// AnswerCache is how many answers to recent queries the index keeps
-	// for the live generation (default DefaultAnswerCache; negative: none).
+	// for the live generation (default DefaultAnswerCache; negative: none,
+	// and no question taken apart is kept either).
 	AnswerCache int
 	// Force lets a rebuild replace the live generation even when it would
 	// hold less than half as many disclosures (a data directory emptied or
@@ -135,8 +136,11 @@ type Index struct {
 	weights Weights
 	mu      sync.RWMutex
 	gen     *generation
-	// answers are those to the queries last asked of gen.
-	answers answerCache
+	// answers are those to the queries last asked of gen; analyses and
+	// topics the questions last taken apart.
+	answers  answerCache
+	analyses analysisCache
+	topics   topicCache
 	// reload serializes Reload: two of them at once (the watcher's and a
 	// rebuild's) would both open the new generation, and the second would
 	// find it locked by the first.
@@ -404,6 +408,8 @@ func (ix *Index) Add(d content.Disclosure) error {
 	ix.gen.docs.forget(d.ID)
 	ix.gen.df.reset()
 	ix.answers.reset()
+	ix.analyses.reset()
+	ix.topics.reset()
 	return nil
 }
 

@@ -214,6 +214,7 @@ type shape struct {
 	ask  []string
 	mu   sync.Mutex
 	cues map[Intent]*lineCues
+	scan lineScan // which characters each line holds
 }
 
 // lineCues are, for one intent, which lines hold its value (an amount, an
@@ -469,8 +470,8 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	for _, u := range lineUnits(sh.doc, a.units) {
 		n := 0
 		holds := make([]bool, len(segs))
-		for i, s := range sh.norm {
-			if unitIn(s, u) {
+		for i := range sh.norm {
+			if sh.holds(i, u) {
 				holds[i] = true
 				n++
 			}

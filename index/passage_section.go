@@ -36,8 +36,11 @@ func sectionPassage(di *docInfo, a analyzed, budget int) *Passage {
 	for k, u := range a.units {
 		n := 0
 		holds[k] = make([]bool, len(segs))
-		for i, s := range sh.norm {
-			if unitIn(s, u) {
+		for i := range sh.norm {
+			if i == 0 && !sh.inBody(u) {
+				break // no line holds it (its weight still counts)
+			}
+			if sh.holds(i, u) {
 				holds[k][i] = true
 				n++
 			}

@@ -6,6 +6,7 @@ package index
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -281,6 +282,21 @@ func (ix *Index) Analyze(text string) Analysis {
 		return Analysis{}
 	}
 	text = strings.TrimSpace(text)
+	if ix.opts.AnswerCache < 0 {
+		return ix.analyzeTopic(text)
+	}
+	if out, ok := ix.topics.get(ix.gen, text); ok {
+		out.Topic = slices.Clone(out.Topic)
+		return out
+	}
+	out := ix.analyzeTopic(text)
+	ix.topics.put(ix.gen, text, out, analysesKept)
+	out.Topic = slices.Clone(out.Topic)
+	return out
+}
+
+// analyzeTopic is Analyze, without the cache.
+func (ix *Index) analyzeTopic(text string) Analysis {
 	out := Analysis{Intent: questionIntent(text)}
 	rest := text
 	for _, p := range intentPatterns {
