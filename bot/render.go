@@ -303,11 +303,11 @@ func (r *Renderer) declineText(a index.Answer) string {
 	case index.DeclineNotCovered:
 		if a.Matter == "" {
 			b.WriteString("抱歉，街道公开的信息里没有找到能回答您问题的内容，不敢乱说。\n")
+			fmt.Fprintf(&b, "您可以换个说法再问，或拨打%s市民服务热线咨询。", hotline)
 		} else {
 			// A programme no disclosure speaks of (廉租房).
-			fmt.Fprintf(&b, "抱歉，街道公开的信息里没有关于“%s”的内容，不敢乱说。\n可以到街道社区事务受理服务中心窗口咨询，", a.Matter)
+			fmt.Fprintf(&b, "抱歉，街道公开的信息里没有关于“%s”的内容，不敢乱说。\n可以到街道社区事务受理服务中心窗口咨询，或拨打%s市民服务热线。", a.Matter, hotline)
 		}
-		fmt.Fprintf(&b, "您可以换个说法再问，或拨打%s市民服务热线咨询。", hotline)
 	default:
 		b.WriteString("抱歉，街道公开的信息里没有找到能回答您问题的内容，不敢乱说。\n")
 		if a.Agency != "" {

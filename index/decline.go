@@ -13,8 +13,8 @@ import (
 
 // Questions no published disclosure may answer: a resident's own case,
 // another area, the weather, a private business, what no subdistrict
-// publishes (markets, lotteries). They are told so, with
-// where to ask (package bot words it).
+// publishes (markets, lotteries). They are told so, with where to ask
+// (package bot words it).
 
 var (
 	// A resident asking after their own application: a first person and
@@ -135,9 +135,9 @@ func (o *outside) overruledBy(c *candidate) bool {
 // whether a standard will change next year, or where a new place will be
 // built, is stated only by a disclosure that speaks of that year or of
 // building; when a place opens, only by one that gives its hours; whether
-// it takes on staff, only by a recruitment. Asked of one that does not, govbot says it is not published
-// (and which disclosure is) rather than answer with what holds now as if
-// it were the plan.
+// it takes on staff, only by a recruitment. Asked of one that does not,
+// govbot says it is not published (and which disclosure is) rather than
+// answer with what holds now as if it were the plan.
 var (
 	// A year to come, and a change or a figure in it: 明年会提高吗,
 	// 下一年还调整吗, 2027年的标准是多少.
@@ -345,7 +345,7 @@ func (g *generation) absentMatter(ctx context.Context, text string, a analyzed, 
 		}
 	}
 	for i, u := range a.units {
-		if start[i] < 0 || i >= 64 || !g.absent(ctx, u, i, cands) {
+		if start[i] < 0 || i >= 64 || !g.absent(ctx, u, cands) {
 			continue
 		}
 		// The name runs on from u over the words right after it, to
@@ -364,20 +364,20 @@ func (g *generation) absentMatter(ctx context.Context, text string, a analyzed, 
 	return ""
 }
 
-// absent reports whether question unit u (the i-th) is a word no
+// absent reports whether question unit u is a word no
 // disclosure holds: no candidate (as written or as a synonym), and no
-// index term. A word general
-// Chinese does not know (a typo such as 会农补贴, dialect) is not taken
-// for one: the homophone match may not reach it.
-func (g *generation) absent(ctx context.Context, u unit, i int, cands []*candidate) bool {
+// index term. A word general Chinese does not know (a typo such as
+// 会农补贴, dialect) is not taken for one: the homophone match may not
+// reach it.
+func (g *generation) absent(ctx context.Context, u unit, cands []*candidate) bool {
 	if utf8.RuneCountInString(u.text) < 2 || questionIntent(u.text) != AnyIntent {
 		return false
 	}
 	if g.seg.GeneralIDF(u.text) >= unknownIDF || u.weight < absentMinWeight || reDeictic.MatchString(u.text) {
 		return false
 	}
-	// Held as written or as a synonym: a homophone of a word general
-	// Chinese knows (孤儿 for 孤老?) is no match for it.
+	// Held as written or as a synonym: a homophone found for a word
+	// general Chinese knows is no match for it.
 	for _, c := range cands {
 		if containsAny(&c.info.headRunes, c.info.head, u.text, u.alts) || containsAny(&c.info.bodyRunes, c.info.body, u.text, u.alts) {
 			return false

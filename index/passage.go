@@ -136,7 +136,7 @@ func (sh *shape) bareHeading(i int) bool {
 }
 
 // isLongHeading: a numbered line too long for isHeading that is still a
-// heading, not a sentence: 三、2026年秋冬季公益课程（9月至次年1月）：.
+// heading, not a sentence: 三、2027年春季公益课程安排（3月至6月）：.
 func isLongHeading(line string) bool {
 	if utf8.RuneCountInString(line) > 2*headingRunes || !reSectionNo.MatchString(line) {
 		return false
@@ -195,8 +195,8 @@ type shape struct {
 	// heads its answer.
 	faq bool
 	// heads marks the lines that head a section for the passage: the
-	// headings, a numbered line too long for one (三、2026年秋冬季公益课程
-	// （9月至次年1月）：), a 问 line.
+	// headings, a numbered line too long for one (三、2027年春季公益课程
+	// 安排（3月至6月）：), a 问 line.
 	heads []bool
 	// parent is what each line comes under: its section's heading, or a
 	// line leading a list (…符合以下条件：); -1: none. section is the
@@ -209,7 +209,7 @@ type shape struct {
 	tableHead []int
 	// facts is how many kinds of key facts each line holds (factKinds).
 	facts []int
-	// ask is, for a line that opens with a question (四、居民怎么参与？…),
+	// ask is, for a line that opens with a question (二、谁可以报名？…),
 	// that question, normalized: it heads the line's answer.
 	ask  []string
 	mu   sync.Mutex
@@ -225,8 +225,8 @@ type lineCues struct {
 	// names: the line names what the intent asks for (its heading words),
 	// heading or not. holds: the line, or one under it, holds a value.
 	names, holds []bool
-	// figure: the value itself has a figure (100元, 清波路500号,
-	// 021-59283000), not only a word (不收费, 电话：).
+	// figure: the value itself has a figure (100元, 某某路500号,
+	// 021-12345678), not only a word (不收费, 电话：).
 	figure []bool
 	kind   float64
 }
@@ -549,7 +549,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 				score += cueWordScore
 			}
 			if cue.label[i] {
-				// 地址：…; a label without the value (经营场所使用证明：)
+				// 地址：…; a label without the value (营业场所证明：)
 				// is a cue word.
 				if cue.value[i] {
 					score += valueScore
@@ -582,7 +582,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 		scores[i] = score
 	}
 	// Headings and table headers come with their lines, not alone (but
-	// 【咨询电话】021-59283138 says something); a row past on the day
+	// 【咨询电话】021-12345678 says something); a row past on the day
 	// asked that holds no word of the question is not shown.
 	for i := range segs {
 		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] || past[i] && words[i] == 0 {
@@ -601,7 +601,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 }
 
 // partShare is how much the known parts of a word the disclosure lacks
-// count together (全天托 → 全天, 托): less than the word.
+// count together (全天班 → 全天, 班): less than the word.
 const partShare = 0.5
 
 // lineUnits are the question's units the body holds, and for a word it
@@ -628,7 +628,7 @@ func lineUnits(di *docInfo, units []unit) []unit {
 
 // under tells whether line i comes under a heading or a lead line that
 // names what c's intent asks for (二、所需材料, 【办理地点】…：) and holds
-// it (三、经营场所要求 names a place but gives no address).
+// it (三、场所要求 names a place but gives no address).
 func (sh *shape) under(i int, c *lineCues) bool {
 	for j := sh.parent[i]; j >= 0; j = sh.parent[j] {
 		if c.names[j] && c.holds[j] && (sh.heads[j] || c.label[j]) {
@@ -725,7 +725,7 @@ func (sh *shape) choose(scores []float64, budget int, shown []int) []int {
 				gap += sh.runes[j]
 				shown = shown && (sh.heads[j] || !math.IsInf(scores[j], -1))
 			}
-			if shown && runes+gap <= budget+budget/8 {
+			if shown && runes+gap <= budget {
 				for j := last + 1; j < i; j++ {
 					picked[j] = true
 				}
