@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
+	"sync"
 
 	"github.com/golang/snappy"
 )
@@ -266,3 +269,63 @@ func (s *docStore) each(fn func(id string, src []byte) error) error {
 }
 
 func (s *docStore) close() error { return s.f.Close() }
+
+// addedFile lists, a line each, the ids of the disclosures Add put into a
+// generation after its build.
+const addedFile = "added.txt"
+
+// addedSet is the ids in addedFile. It is safe for concurrent use.
+type addedSet struct {
+	path string
+	mu   sync.Mutex
+	ids  map[string]bool
+}
+
+func readAdded(dir string) (*addedSet, error) {
+	a := &addedSet{path: filepath.Join(dir, addedFile), ids: map[string]bool{}}
+	b, err := os.ReadFile(a.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return a, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range strings.Split(string(b), "\n") {
+		if id != "" {
+			a.ids[id] = true
+		}
+	}
+	return a, nil
+}
+
+// add records id, on disk first.
+func (a *addedSet) add(id string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ids[id] {
+		return nil
+	}
+	f, err := os.OpenFile(a.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(id + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	a.ids[id] = true
+	return nil
+}
+
+func (a *addedSet) has(id string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ids[id]
+}

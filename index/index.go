@@ -124,6 +124,11 @@ type generation struct {
 	// store holds the disclosures' sources (nil for a generation built
 	// before docs.dat: bleve holds them).
 	store *docStore
+	// added are the disclosures Add put into the generation since its
+	// build (their sources are in bleve, and newer than docs.dat's for an
+	// id already built in); kept in the file addedFile, so a restart
+	// knows them too.
+	added *addedSet
 	df    *termStats
 	// withheld are the drafts and privacy-blocked disclosures the build
 	// left out (ids and titles only), for the explanation.
@@ -402,6 +407,9 @@ func (ix *Index) Add(d content.Disclosure) error {
 	if err != nil {
 		return err
 	}
+	if err := ix.gen.added.add(d.ID); err != nil {
+		return err
+	}
 	if err := ix.gen.bi.Index(d.ID, r); err != nil {
 		return err
 	}
@@ -486,8 +494,16 @@ func openGeneration(dir, name string, lockWait time.Duration) (*generation, erro
 		bi.Close()
 		return nil, fmt.Errorf("open index generation %s: %w", name, err)
 	}
+	added, err := readAdded(gdir)
+	if err != nil {
+		bi.Close()
+		if store != nil {
+			store.close()
+		}
+		return nil, fmt.Errorf("open index generation %s: %w", name, err)
+	}
 	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize),
-		store: store, df: newTermStats(bi), withheld: readWithheld(gdir)}, nil
+		store: store, added: added, df: newTermStats(bi), withheld: readWithheld(gdir)}, nil
 }
 
 // liveDocs is the number of disclosures in the live generation, 0 if none.

@@ -80,7 +80,7 @@ func (g *generation) document(ctx context.Context, id string) (*docInfo, bool) {
 // stored source.
 func (g *generation) info(id string) (*docInfo, error) {
 	return g.docs.load(id, func() (string, error) {
-		if g.store != nil {
+		if g.store != nil && !g.added.has(id) {
 			src, found, err := g.store.get(id)
 			if err != nil {
 				return "", err
