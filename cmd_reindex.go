@@ -24,11 +24,20 @@ import (
 // unless GOMEMLIMIT sets one: a build allocates a great deal for a short
 // while, and the garbage collector then works harder near the limit rather
 // than let the heap grow on a small server (4 GB beside a running serve).
-const reindexMemoryLimit = 400 << 20
+// Below the limit the collector runs at reindexGCPercent unless GOGC is
+// set: half as often as by default, which saves about a tenth of a build's
+// CPU for some 100 MiB more of peak RSS (still within the limit).
+const (
+	reindexMemoryLimit = 400 << 20
+	reindexGCPercent   = 200
+)
 
 func boundBuildMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(reindexMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(reindexGCPercent)
 	}
 }
 

@@ -54,7 +54,7 @@ func newGseSegmenter(t *testing.T, lx Lexicon) *gseSegmenter {
 // analysisTexts is every text analysis sees in the sample: the
 // disclosures' titles, keywords, bodies and places, and the residents'
 // questions, plus edge cases.
-func analysisTexts(t *testing.T) []string {
+func analysisTexts(t testing.TB) []string {
 	t.Helper()
 	texts := []string{
 		"", " ", "a", "Ａ１２３ＢＣ", "iPhone15", "3.5万元", "2026年11月26日", "95.5%",
@@ -119,6 +119,12 @@ func TestSegmenterMatchesGse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A build's segmenter, with its table of single characters.
+	prepared, err := NewSegmenter(lx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prepared.seg.PrepareChars()
 	texts := analysisTexts(t)
 	words := 0
 	for _, text := range texts {
@@ -126,6 +132,9 @@ func TestSegmenterMatchesGse(t *testing.T) {
 		want := g.seg.CutSearch(n, true)
 		if got := s.seg.CutSearch(n); !slices.Equal(got, want) {
 			t.Errorf("CutSearch(%q)\n got %q\nwant %q", n, got, want)
+		}
+		if got := prepared.seg.CutSearch(n); !slices.Equal(got, want) {
+			t.Errorf("prepared CutSearch(%q)\n got %q\nwant %q", n, got, want)
 		}
 		want = g.seg.Cut(n, false)
 		got := s.seg.Cut(n)
@@ -147,4 +156,41 @@ func TestSegmenterMatchesGse(t *testing.T) {
 		}
 	}
 	t.Logf("%d texts, %d words compared", len(texts), words)
+}
+
+// BenchmarkTokenize analyses the sample's texts as a build does (with the
+// lexicon's words; "prepared": with the table of single characters a build
+// makes).
+func BenchmarkTokenize(b *testing.B) {
+	lx, err := LoadLexicon("../data")
+	if err != nil {
+		b.Fatal(err)
+	}
+	texts := analysisTexts(b)
+	n := 0
+	for _, t := range texts {
+		n += len(t)
+	}
+	for _, prepared := range []bool{false, true} {
+		name := "plain"
+		if prepared {
+			name = "prepared"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, err := NewSegmenter(lx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if prepared {
+				s.seg.PrepareChars()
+			}
+			tok := tokenizer{s}
+			b.SetBytes(int64(n))
+			for b.Loop() {
+				for _, t := range texts {
+					tok.Tokenize([]byte(t))
+				}
+			}
+		})
+	}
 }

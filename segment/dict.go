@@ -227,15 +227,25 @@ const (
 // emission returns the HMM emission log-probabilities of r in the four
 // states and which of them gse's model has.
 func (d *Dict) emission(r rune) (p [4]float64, mask uint32) {
+	return d.emissionAt(d.emissionIndex(r))
+}
+
+// emissionIndex is the index of r's emission entry, -1 if it has none.
+func (d *Dict) emissionIndex(r rune) int {
 	n := int(d.nEmit)
 	i := sort.Search(n, func(i int) bool { return rune(le32(d.data, d.emit+emitSize*i)) >= r })
-	if i == n {
+	if i == n || rune(le32(d.data, d.emit+emitSize*i)) != r {
+		return -1
+	}
+	return i
+}
+
+// emissionAt is the emission entry i (none when i < 0).
+func (d *Dict) emissionAt(i int) (p [4]float64, mask uint32) {
+	if i < 0 {
 		return p, 0
 	}
 	o := d.emit + emitSize*i
-	if rune(le32(d.data, o)) != r {
-		return p, 0
-	}
 	mask = le32(d.data, o+4)
 	for s := range p {
 		p[s] = math.Float64frombits(le64(d.data, o+8+8*s))

@@ -3,6 +3,8 @@ package segment
 import (
 	"math"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -19,7 +21,103 @@ type Word struct {
 type Segmenter struct {
 	d     *Dict
 	extra map[uint64]extraEntry
-	logT  float64
+	// extraBits has bit h%65536 set for the hash h of each key of extra:
+	// most lookups of what extra does not hold stop there.
+	extraBits *[1024]uint64
+	logT      float64
+	// chars, once PrepareChars made it, answers for single characters
+	// what find and the emission table would.
+	chars atomic.Pointer[charTable]
+	// scratch holds the buffers of a cut (*scratch) for the next one:
+	// a build cuts millions of texts, and allocating them anew each time
+	// makes the garbage collector run several times as often.
+	scratch sync.Pool
+}
+
+// scratch is what one cut uses and drops: the characters' offsets, the
+// word graph's best routes and the accurate cut under a search cut.
+type scratch struct {
+	pos []int
+	rs  []route
+	ws  []string
+}
+
+// maxScratch bounds the buffers kept for the next cut (a huge text's are
+// let go).
+const maxScratch = 1 << 16
+
+func (s *Segmenter) getScratch() *scratch {
+	if sc, ok := s.scratch.Get().(*scratch); ok {
+		return sc
+	}
+	return &scratch{}
+}
+
+func (s *Segmenter) putScratch(sc *scratch) {
+	if cap(sc.pos) > maxScratch || cap(sc.rs) > maxScratch || cap(sc.ws) > maxScratch {
+		return
+	}
+	clear(sc.ws[:cap(sc.ws)]) // no references to the text cut
+	sc.pos, sc.rs, sc.ws = sc.pos[:0], sc.rs[:0], sc.ws[:0]
+	s.scratch.Put(sc)
+}
+
+// charTableEnd bounds the characters charTable holds: ASCII, punctuation,
+// kana and the CJK unified ideographs (U+4E00–U+9FFF), nearly every
+// character of Chinese text.
+const charTableEnd = 0xA000
+
+// charTable is, for each character below charTableEnd, what find gives for
+// it alone (whether it is a word or begins one, and the log of its
+// frequency) and where its HMM emissions are. The dictionary's entries for
+// single characters are scattered over its 16 MB; one lookup of these per
+// character cut costs three cache misses, here one read from 500 KB.
+type charTable struct {
+	logf  []float64 // log of find's frequency (-Inf for 0)
+	flags []uint8   // charFound, charPositive
+	emit  []int32   // index of the emission entry + 1; 0: none
+}
+
+const (
+	charFound    = 1 << iota // find's ok
+	charPositive             // frequency > 0: an edge of the word graph
+)
+
+// PrepareChars builds the segmenter's table of single characters (a few
+// milliseconds, 530 KB), which makes cutting large amounts of text about a
+// tenth cheaper (a build of the index). Cutting gives the same words with or
+// without it. It is safe to call concurrently and more than once.
+func (s *Segmenter) PrepareChars() {
+	if s.chars.Load() != nil {
+		return
+	}
+	ct := &charTable{logf: make([]float64, charTableEnd), flags: make([]uint8, charTableEnd), emit: make([]int32, charTableEnd)}
+	var buf [utf8.UTFMax]byte
+	for r := rune(0); r < charTableEnd; r++ {
+		if r >= 0xD800 && r < 0xE000 {
+			continue // surrogates: never in valid text
+		}
+		k := string(buf[:utf8.EncodeRune(buf[:], r)])
+		f, ok := s.find(k, hashString(k))
+		if ok {
+			ct.flags[r] |= charFound
+			ct.logf[r] = math.Log(f)
+		}
+		if f > 0 {
+			ct.flags[r] |= charPositive
+		}
+		ct.emit[r] = int32(s.d.emissionIndex(r) + 1)
+	}
+	s.chars.CompareAndSwap(nil, ct)
+}
+
+// emission is the dictionary's emission of r, from the table of characters
+// when there is one.
+func (s *Segmenter) emission(r rune) ([4]float64, uint32) {
+	if ct := s.chars.Load(); ct != nil && r >= 0 && r < charTableEnd {
+		return s.d.emissionAt(int(ct.emit[r]) - 1)
+	}
+	return s.d.emission(r)
 }
 
 // extraEntry is an added word or a proper prefix of one (freq 0), keyed by
@@ -43,8 +141,9 @@ func New(d *Dict, words []Word) *Segmenter {
 		}
 		if s.extra == nil {
 			s.extra = map[uint64]extraEntry{}
+			s.extraBits = new([1024]uint64)
 		}
-		s.extra[hashString(key)] = extraEntry{key, w.Freq, true}
+		s.addExtra(hashString(key), extraEntry{key, w.Freq, true})
 		total += w.Freq
 		for i := range key {
 			if i == 0 {
@@ -53,12 +152,22 @@ func New(d *Dict, words []Word) *Segmenter {
 			p := key[:i]
 			h := hashString(p)
 			if _, ok := s.extra[h]; !ok {
-				s.extra[h] = extraEntry{p, 0, false}
+				s.addExtra(h, extraEntry{p, 0, false})
 			}
 		}
 	}
 	s.logT = math.Log(total)
 	return s
+}
+
+func (s *Segmenter) addExtra(h uint64, e extraEntry) {
+	s.extra[h] = e
+	s.extraBits[h>>6&1023] |= 1 << (h & 63)
+}
+
+// mayBeExtra is false when extra certainly has no key of hash h.
+func (s *Segmenter) mayBeExtra(h uint64) bool {
+	return s.extraBits != nil && s.extraBits[h>>6&1023]&(1<<(h&63)) != 0
 }
 
 // asciiLower lower-cases A-Z as gse does for the keys of its dictionary.
@@ -84,7 +193,7 @@ func (s *Segmenter) find(key string, h uint64) (freq float64, ok bool) {
 	if ok && e.flags&flagWord != 0 {
 		return float64(e.freq), true
 	}
-	if s.extra != nil {
+	if s.mayBeExtra(h) {
 		if x, found := s.extra[h]; found && x.key == key {
 			return x.freq, true
 		}
@@ -111,13 +220,17 @@ type text struct {
 	pos []int // len(runes)+1 offsets
 }
 
-func newText(str string) text {
+// newText makes the text of str, its offsets appended to pos[:0].
+func newText(str string, pos []int) text {
 	str = strings.ToLower(str)
 	if !utf8.ValidString(str) {
 		// gse works on []rune: each invalid byte is one U+FFFD.
 		str = string([]rune(str))
 	}
-	t := text{s: str, pos: make([]int, 0, len(str)/2+1)}
+	if pos == nil {
+		pos = make([]int, 0, len(str)/2+1)
+	}
+	t := text{s: str, pos: pos[:0]}
 	for i := range str {
 		t.pos = append(t.pos, i)
 	}
@@ -125,7 +238,16 @@ func newText(str string) text {
 	return t
 }
 
-func (t text) n() int                  { return len(t.pos) - 1 }
+func (t text) n() int { return len(t.pos) - 1 }
+
+// char is the character at i, whose text is c.
+func (t text) char(i int, c string) rune {
+	if len(c) == 1 {
+		return rune(c[0])
+	}
+	r, _ := utf8.DecodeRuneInString(c)
+	return r
+}
 func (t text) sub(a, b int) string     { return t.s[t.pos[a]:t.pos[b]] }
 func (t text) isASCIIAlnum(i int) bool { return t.pos[i+1]-t.pos[i] == 1 && isAlnum(t.s[t.pos[i]]) }
 
@@ -141,31 +263,54 @@ type route struct {
 }
 
 // routes is gse's calc over the word graph (getDag): for each character, the
-// words of the dictionary that start there.
-func (s *Segmenter) routes(t text) []route {
+// words of the dictionary that start there. The routes are made in buf when
+// it is large enough.
+func (s *Segmenter) routes(t text, buf []route) []route {
 	n := t.n()
-	rs := make([]route, n+1)
+	var rs []route
+	if cap(buf) > n {
+		rs = buf[:n+1]
+		rs[n] = route{} // the others are all set before they are read
+	} else {
+		rs = make([]route, n+1)
+	}
 	type edge struct {
 		end  int
 		logf float64
 	}
 	var edges []edge
+	ct := s.chars.Load()
 	for idx := n - 1; idx >= 0; idx-- {
 		edges = edges[:0]
-		h := uint64(fnvOffset)
-		var first float64
-		var firstOK bool
-		for i := idx; i < n; i++ {
-			h = hashAdd(h, t.sub(i, i+1))
-			f, ok := s.find(t.sub(idx, i+1), h)
-			if i == idx {
-				first, firstOK = f, ok
+		c := t.sub(idx, idx+1)
+		h := hashAdd(fnvOffset, c)
+		// The character alone: found (a word or the beginning of one),
+		// and an edge when its frequency is above 0.
+		var firstOK, positive bool
+		var firstLog float64
+		if r := t.char(idx, c); ct != nil && r >= 0 && r < charTableEnd {
+			fl := ct.flags[r]
+			firstOK, positive, firstLog = fl&charFound != 0, fl&charPositive != 0, ct.logf[r]
+		} else {
+			f, ok := s.find(c, h)
+			firstOK, positive = ok, f > 0
+			if ok {
+				firstLog = math.Log(f)
 			}
-			if !ok {
-				break
+		}
+		if firstOK {
+			if positive {
+				edges = append(edges, edge{idx, firstLog})
 			}
-			if f > 0 {
-				edges = append(edges, edge{i, math.Log(f)})
+			for i := idx + 1; i < n; i++ {
+				h = hashAdd(h, t.sub(i, i+1))
+				f, ok := s.find(t.sub(idx, i+1), h)
+				if !ok {
+					break
+				}
+				if f > 0 {
+					edges = append(edges, edge{i, math.Log(f)})
+				}
 			}
 		}
 		if len(edges) == 0 {
@@ -173,7 +318,7 @@ func (s *Segmenter) routes(t text) []route {
 			// frequency for it (0 when it only begins words: log 0).
 			lf := math.Log(1.0)
 			if firstOK {
-				lf = math.Log(first)
+				lf = firstLog
 			}
 			edges = append(edges, edge{idx, lf})
 		}
@@ -195,8 +340,12 @@ func (s *Segmenter) routes(t text) []route {
 // false)): the most probable words, single characters where the dictionary
 // has none, runs of ASCII letters and digits kept together.
 func (s *Segmenter) Cut(str string) []string {
-	t := newText(str)
-	rs := s.routes(t)
+	sc := s.getScratch()
+	defer s.putScratch(sc)
+	t := newText(str, sc.pos)
+	sc.pos = t.pos
+	rs := s.routes(t, sc.rs)
+	sc.rs = rs
 	n := t.n()
 	out := make([]string, 0, n/2+1)
 	buf := -1 // start of a run of ASCII letters and digits
@@ -223,12 +372,10 @@ func (s *Segmenter) Cut(str string) []string {
 }
 
 // cutHMM segments text in accurate mode with the HMM (gse's Cut(text,
-// true)): runs of single characters the dictionary cannot join are cut by
-// the HMM.
-func (s *Segmenter) cutHMM(t text) []string {
-	rs := s.routes(t)
+// true)) on the routes of t: runs of single characters the dictionary
+// cannot join are cut by the HMM. The words are appended to out.
+func (s *Segmenter) cutHMM(t text, rs []route, out []string) []string {
 	n := t.n()
-	out := make([]string, 0, n/2+1)
 	buf := -1 // start of a run of single characters
 	flush := func(end int) {
 		if buf < 0 {
@@ -268,7 +415,13 @@ func (s *Segmenter) cutHMM(t text) []string {
 // CutSearch(text, true)): each word of the accurate cut, preceded by the
 // two- and three-character dictionary words inside it.
 func (s *Segmenter) CutSearch(str string) []string {
-	ws := s.cutHMM(newText(str))
+	sc := s.getScratch()
+	defer s.putScratch(sc)
+	t := newText(str, sc.pos)
+	sc.pos = t.pos
+	sc.rs = s.routes(t, sc.rs)
+	ws := s.cutHMM(t, sc.rs, sc.ws[:0])
+	sc.ws = ws
 	out := make([]string, 0, len(ws)*3/2)
 	for _, w := range ws {
 		if len(w) > 2 && utf8.RuneCountInString(w) > 2 {
@@ -401,7 +554,7 @@ func (s *Segmenter) viterbiCut(run string) []string {
 	prob := make([][4]float64, n)
 	back := make([][4]int8, n)
 	for t, r := range runes {
-		emit, mask := s.d.emission(r)
+		emit, mask := s.emission(r)
 		for y := 0; y < 4; y++ {
 			em := minFloat
 			if mask&(1<<y) != 0 {

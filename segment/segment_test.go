@@ -41,7 +41,12 @@ func TestMatchesGse(t *testing.T) {
 	}
 	g := pristineGse(t)
 	s := New(Zh(), nil)
+	prepared := New(Zh(), nil)
+	prepared.PrepareChars()
 	for _, text := range randomTexts(2000) {
+		if got, want := prepared.CutSearch(text), g.CutSearch(text, true); !slices.Equal(got, want) {
+			t.Errorf("prepared CutSearch(%q)\n got %q\nwant %q", text, got, want)
+		}
 		if got, want := s.Cut(text), g.Cut(text, false); !slices.Equal(got, want) {
 			t.Errorf("Cut(%q)\n got %q\nwant %q", text, got, want)
 		}
@@ -51,6 +56,27 @@ func TestMatchesGse(t *testing.T) {
 		lower := strings.ToLower(text)
 		if got, want := s.hmmCut(lower), hmm.Cut(lower); !slices.Equal(got, want) {
 			t.Errorf("hmm(%q)\n got %q\nwant %q", lower, got, want)
+		}
+	}
+}
+
+// TestPreparedChars: the table of single characters changes no cut, with
+// words added (single characters among them, and characters beyond the
+// table) or without.
+func TestPreparedChars(t *testing.T) {
+	words := []Word{{"暑托班", 20000}, {"龘", 5}, {"㐀㐀", 7}, {"夏", 3}, {"x", 1}, {"①号", 9}}
+	for _, w := range [][]Word{nil, words} {
+		plain, prepared := New(Zh(), w), New(Zh(), w)
+		prepared.PrepareChars()
+		prepared.PrepareChars() // twice is once
+		texts := append(randomTexts(3000), "暑托班报名", "龘龘㐀㐀夏天", "x光检查①号楼", "\xff\xfe无效字节", "")
+		for _, text := range texts {
+			if got, want := prepared.CutSearch(text), plain.CutSearch(text); !slices.Equal(got, want) {
+				t.Errorf("CutSearch(%q)\n got %q\nwant %q", text, got, want)
+			}
+			if got, want := prepared.Cut(text), plain.Cut(text); !slices.Equal(got, want) {
+				t.Errorf("Cut(%q)\n got %q\nwant %q", text, got, want)
+			}
 		}
 	}
 }
@@ -94,11 +120,29 @@ func TestOpenRejectsBadFiles(t *testing.T) {
 }
 
 func BenchmarkCutSearch(b *testing.B) {
-	s := New(Zh(), nil)
 	text := strings.Repeat("青浦区盈浦街道长者食堂为辖区内60周岁以上老年人提供助餐服务，每餐补贴3元。申请人持身份证到社区事务受理服务中心办理。", 10)
-	b.SetBytes(int64(len(text)))
+	for _, prepared := range []bool{false, true} {
+		name := "plain"
+		if prepared {
+			name = "prepared"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := New(Zh(), nil)
+			if prepared {
+				s.PrepareChars()
+			}
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				s.CutSearch(text)
+			}
+		})
+	}
+}
+
+// BenchmarkPrepareChars is what a build pays once for the table.
+func BenchmarkPrepareChars(b *testing.B) {
 	for b.Loop() {
-		s.CutSearch(text)
+		New(Zh(), nil).PrepareChars()
 	}
 }
 
