@@ -4,7 +4,6 @@ import (
 	"math"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -211,10 +210,11 @@ type shape struct {
 	facts []int
 	// ask is, for a line that opens with a question (二、谁可以报名？…),
 	// that question, normalized: it heads the line's answer.
-	ask  []string
-	mu   sync.Mutex
-	cues map[Intent]*lineCues
-	scan lineScan // which characters each line holds
+	ask   []string
+	mu    sync.Mutex
+	cues  map[Intent]*lineCues
+	scan  lineScan    // which characters each line holds
+	dates rowDateScan // the dates each line names
 }
 
 // lineCues are, for one intent, which lines hold its value (an amount, an
@@ -817,17 +817,12 @@ func (sh *shape) rowDates(i int, now time.Time) []time.Time {
 		year = p.Time().Year()
 	}
 	var out []time.Time
-	for _, m := range reRowDate.FindAllStringSubmatch(sh.segs[i], -1) {
+	for _, rd := range sh.namedDates(i) {
 		y := year
-		if m[1] != "" {
-			y, _ = strconv.Atoi(m[1])
+		if rd.yearNamed {
+			y = rd.year
 		}
-		mo, _ := strconv.Atoi(m[2])
-		d, _ := strconv.Atoi(m[3])
-		if mo < 1 || mo > 12 || d < 1 || d > 31 {
-			continue
-		}
-		out = append(out, time.Date(y, time.Month(mo), d, 0, 0, 0, 0, clock.Shanghai))
+		out = append(out, time.Date(y, time.Month(rd.month), rd.day, 0, 0, 0, 0, clock.Shanghai))
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -63,4 +64,43 @@ func (sh *shape) holds(i int, u unit) bool {
 // line holds no more than the body does.
 func (sh *shape) inBody(u unit) bool {
 	return containsAny(&sh.doc.bodyRunes, sh.doc.body, u.text, u.alts)
+}
+
+// rowDate is a date a line names (reRowDate), its year when it names one.
+type rowDate struct {
+	yearNamed        bool
+	year, month, day int
+}
+
+// rowDateScan is, for a shape, the dates each line names, read once.
+type rowDateScan struct {
+	once  sync.Once
+	dates [][]rowDate
+}
+
+// namedDates are the valid dates line i of sh names, in order.
+func (sh *shape) namedDates(i int) []rowDate {
+	sc := &sh.dates
+	sc.once.Do(func() {
+		sc.dates = make([][]rowDate, len(sh.segs))
+		for j, s := range sh.segs {
+			if !strings.Contains(s, "月") {
+				continue // reRowDate needs 月
+			}
+			for _, m := range reRowDate.FindAllStringSubmatch(s, -1) {
+				var rd rowDate
+				if m[1] != "" {
+					rd.yearNamed = true
+					rd.year, _ = strconv.Atoi(m[1])
+				}
+				rd.month, _ = strconv.Atoi(m[2])
+				rd.day, _ = strconv.Atoi(m[3])
+				if rd.month < 1 || rd.month > 12 || rd.day < 1 || rd.day > 31 {
+					continue
+				}
+				sc.dates[j] = append(sc.dates[j], rd)
+			}
+		}
+	})
+	return sc.dates[i]
 }
