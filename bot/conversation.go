@@ -909,7 +909,7 @@ func (d *talk) pick(ctx context.Context, st convState, n int, now time.Time) (Tu
 		return Turn{Kind: TurnHint, Text: noChoicesText, Hits: []index.Hit{}}, st, nil
 	}
 	if n > len(st.Choices) {
-		t := Turn{Kind: TurnHint, Text: choiceRangeText(len(st.Choices)), Hits: []index.Hit{}, Choices: st.Choices}
+		t := Turn{Kind: TurnHint, Text: choiceRangeText(n, st.Choices, st.Titles), Hits: []index.Hit{}, Choices: st.Choices}
 		return t, st, nil
 	}
 	id := st.Choices[n-1]

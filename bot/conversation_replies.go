@@ -27,11 +27,31 @@ const (
 
 func numbered(n int, title string) string { return fmt.Sprintf("%d. %s", n, title) }
 
-func choiceRangeText(n int) string {
-	if n == 1 {
-		return "请回复数字 1 查看。"
+// choiceRangeText answers a number beyond the choices of the last reply:
+// it says so and numbers again what can be picked (their titles, where
+// known), so that a resident need not scroll back.
+func choiceRangeText(asked int, choices []string, titles map[string]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "上一条回复里没有第%d条。", asked)
+	listed := 0
+	for i, id := range choices {
+		if t := titles[id]; t != "" {
+			if listed == 0 {
+				b.WriteString("可以查看的有：")
+			}
+			b.WriteString("\n" + numbered(i+1, t))
+			listed++
+		}
 	}
-	return fmt.Sprintf("请回复 1 到 %d 之间的数字查看。", n)
+	switch {
+	case listed > 0:
+		b.WriteString("\n" + pickHint + "，或直接输入您想了解的问题。")
+	case len(choices) == 1:
+		b.WriteString("请回复数字 1 查看，或直接输入您想了解的问题。")
+	default:
+		fmt.Fprintf(&b, "请回复 1 到 %d 之间的数字查看，或直接输入您想了解的问题。", len(choices))
+	}
+	return b.String()
 }
 
 func feedbackSorryText(hotline string) string {

@@ -295,6 +295,12 @@ func TestDialoguePicksTheNumberedChoice(t *testing.T) {
 	}
 	if h := turns[4]; h.Kind != TurnHint || h.Answered {
 		t.Errorf("7 of 1 choice: %+v", h)
+	} else {
+		// It says there is no 7th and numbers again what can be picked.
+		assertContains(t, h.Text, "没有第7条")
+		for i, c := range h.Choices {
+			assertContains(t, h.Text, fmt.Sprintf("%d. %s", i+1, titleOf(lib, c)))
+		}
 	}
 	if h := say(t, d, "other", "2")[0]; h.Kind != TurnHint || h.Answered || h.Text != noChoicesText {
 		t.Errorf("a number with nothing to pick from: %+v", h)
