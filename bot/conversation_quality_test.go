@@ -266,10 +266,10 @@ func TestConversationQualityXiayang(t *testing.T) {
 		}
 	}
 	// The goal is first turn ≥ 0.88 and follow-ups ≥ 0.85. The floors are
-	// what is measured (0.850 / 0.934), rounded down; raise them as it
+	// what is measured (0.850 / 0.951), rounded down; raise them as it
 	// improves. Most turns still missed have the right disclosure without
 	// the fact in its passage, or (first turns) a clarifying question.
-	const wantFirst, wantLater = 0.85, 0.93
+	const wantFirst, wantLater = 0.85, 0.95
 	if s.firstRate() < wantFirst {
 		t.Errorf("first turn %.3f, want ≥ %.2f", s.firstRate(), wantFirst)
 	}
