@@ -3,6 +3,7 @@ package index
 import (
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -23,7 +24,14 @@ type synonyms struct {
 type synMember struct {
 	text  string
 	group int
+	// gapped: a situation's expression of three or more characters, which
+	// also matches with a few characters inside it (开个店 in 开个奶茶店).
+	gapped bool
 }
+
+// situationGap is how many characters a situation's expression may have
+// inserted into it, within one clause, and still be found.
+const situationGap = 3
 
 type synMatch struct {
 	member string
@@ -34,7 +42,7 @@ func newSynonyms(s *Segmenter) *synonyms {
 	sy := &synonyms{groups: append([][]string(nil), s.Lexicon().Synonyms...), terms: map[string][]string{}}
 	for gi, g := range sy.groups {
 		for _, m := range g {
-			sy.members = append(sy.members, synMember{m, gi})
+			sy.members = append(sy.members, synMember{m, gi, false})
 			if _, ok := sy.terms[m]; !ok {
 				sy.terms[m] = append([]string(nil), s.Terms(m)...)
 			}
@@ -51,7 +59,7 @@ func newSynonyms(s *Segmenter) *synonyms {
 			}
 		}
 		for _, w := range st.Says {
-			sy.members = append(sy.members, synMember{w, gi})
+			sy.members = append(sy.members, synMember{w, gi, utf8.RuneCountInString(w) >= 3})
 		}
 	}
 	sort.SliceStable(sy.members, func(i, j int) bool {
@@ -62,6 +70,12 @@ func newSynonyms(s *Segmenter) *synonyms {
 
 // find returns the expressions present in text, longest first, at most one
 // per group.
+//
+// A situation's expression of three or more characters is also found with
+// up to situationGap characters inserted, within one clause: residents
+// name the particular (开个奶茶店, 房子被火烧了) where the lexicon has the
+// general (开个店). The match is then the span of the question that holds
+// it. Exact matches are taken first.
 func (sy *synonyms) find(text string) []synMatch {
 	var out []synMatch
 	taken := map[int]bool{}
@@ -74,5 +88,56 @@ func (sy *synonyms) find(text string) []synMatch {
 			out = append(out, synMatch{m.text, m.group})
 		}
 	}
+	var runes []rune
+	for _, m := range sy.members {
+		if !m.gapped || taken[m.group] {
+			continue
+		}
+		if runes == nil {
+			runes = []rune(text)
+		}
+		if span := gappedSpan(runes, m.text, situationGap); span != "" {
+			taken[m.group] = true
+			out = append(out, synMatch{span, m.group})
+		}
+	}
 	return out
+}
+
+// gappedSpan finds expr's characters in order in text, beginning with its
+// first and ending with its last, with at most gap others between them and
+// no clause break, and returns the shortest such span ("" when none).
+func gappedSpan(text []rune, expr string, gap int) string {
+	want := []rune(expr)
+	best := ""
+	for start, r := range text {
+		if r != want[0] {
+			continue
+		}
+		k, extra := 1, 0
+		for i := start + 1; i < len(text) && k < len(want); i++ {
+			switch {
+			case text[i] == want[k]:
+				k++
+			case isClauseBreak(text[i]):
+				extra = gap + 1
+			default:
+				extra++
+			}
+			if extra > gap {
+				break
+			}
+			if k == len(want) {
+				if s := string(text[start : i+1]); best == "" || utf8.RuneCountInString(s) < utf8.RuneCountInString(best) {
+					best = s
+				}
+			}
+		}
+	}
+	return best
+}
+
+// isClauseBreak: punctuation or space, which a situation does not span.
+func isClauseBreak(r rune) bool {
+	return unicode.IsPunct(r) || unicode.IsSpace(r) || r == '～' || r == '~'
 }
