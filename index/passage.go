@@ -338,6 +338,28 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 	return c
 }
 
+// startPassage is what both passages begin with: the disclosure's shape and
+// the line cues of the question's intent (nil for none). done: the passage
+// is decided already, whole (nil for an empty body, else a short body
+// shown whole).
+func startPassage(di *docInfo, a analyzed) (sh *shape, cue *lineCues, done bool, whole *Passage) {
+	sh = di.shape()
+	if len(sh.segs) == 0 {
+		return sh, nil, true, nil
+	}
+	if a.intent != AnyIntent {
+		cue = sh.cuesFor(a.intent)
+	}
+	if sh.whole {
+		hit := false
+		for i := range sh.segs {
+			hit = hit || cue != nil && (cue.value[i] || cue.label[i])
+		}
+		return sh, cue, true, &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
+	}
+	return sh, cue, false, nil
+}
+
 // passage picks the part of a disclosure that answers the question: the
 // lines that hold most of what was asked and what the intent asks for (or,
 // for a question that names only a matter, its key facts: amounts, time
@@ -345,23 +367,11 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 // section, in the disclosure's order, within about budget characters. A
 // short body is the whole passage.
 func passage(di *docInfo, a analyzed, budget int) *Passage {
-	sh := di.shape()
+	sh, cue, done, early := startPassage(di, a)
+	if done {
+		return early
+	}
 	segs := sh.segs
-	if len(segs) == 0 {
-		return nil
-	}
-	in := a.intent
-	var cue *lineCues
-	if in != AnyIntent {
-		cue = sh.cuesFor(in)
-	}
-	if sh.whole {
-		hit := false
-		for i := range segs {
-			hit = hit || cue != nil && (cue.value[i] || cue.label[i])
-		}
-		return &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
-	}
 	scores, intentLine := sh.lineScores(a, cue)
 	chosen := sh.choose(scores, budget, nil)
 	if cue != nil && sh.runesOf(chosen) < budget/2 && !anyOf(chosen, intentLine) {

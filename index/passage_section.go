@@ -11,23 +11,11 @@ import (
 // from the heading of its section to the section's end, within about
 // budget characters. A short body is the whole passage.
 func sectionPassage(di *docInfo, a analyzed, budget int) *Passage {
-	sh := di.shape()
+	sh, cue, done, early := startPassage(di, a)
+	if done {
+		return early
+	}
 	segs := sh.segs
-	if len(segs) == 0 {
-		return nil
-	}
-	in := a.intent
-	var cue *lineCues
-	if in != AnyIntent {
-		cue = sh.cuesFor(in)
-	}
-	if sh.whole {
-		hit := false
-		for i := range segs {
-			hit = hit || cue != nil && (cue.value[i] || cue.label[i])
-		}
-		return &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
-	}
 	// A question word that most lines hold (the matter itself, in its own
 	// disclosure) tells little about which line answers.
 	weights := make([]float64, len(a.units))
