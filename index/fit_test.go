@@ -8,7 +8,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -242,27 +241,7 @@ var fitStart = Weights{0.12, 0.58, 0.30, 0, 0, 0, 0, 0.15, 0}
 // xiayangIndex indexes the 夏阳 dev corpus with the project's lexicon.
 func xiayangIndex(t testing.TB) *Index {
 	t.Helper()
-	data := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(data, "disclosures"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile("testdata/xiayang.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(data, "disclosures", "xiayang.jsonl"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	txt, _ := filepath.Glob("../data/*.txt")
-	for _, f := range txt {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(data, filepath.Base(f)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	data := CorpusDataDir(t, "testdata/xiayang.jsonl")
 	xy, err := OpenOrBuild(context.Background(), Options{Dir: t.TempDir(), DataDir: data})
 	if err != nil {
 		t.Fatal(err)

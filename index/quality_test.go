@@ -95,28 +95,7 @@ func corpusIndex(t testing.TB, c corpus) *index.Index {
 	t.Helper()
 	data := "../data"
 	if c.docs != "" {
-		data = t.TempDir()
-		if err := os.MkdirAll(filepath.Join(data, "disclosures"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(c.docs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(data, "disclosures", filepath.Base(c.docs)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		// The lexicon is the project's own: written for any subdistrict.
-		txt, _ := filepath.Glob("../data/*.txt")
-		for _, f := range txt {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(data, filepath.Base(f)), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		data = index.CorpusDataDir(t, c.docs)
 	}
 	ix, err := index.OpenOrBuild(context.Background(), index.Options{Dir: t.TempDir(), DataDir: data, Area: c.area})
 	if err != nil {
