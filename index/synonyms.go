@@ -24,9 +24,10 @@ type synonyms struct {
 type synMember struct {
 	text  string
 	group int
-	// gapped: a situation's expression of three or more characters, which
-	// also matches with a few characters inside it (开个店 in 开个奶茶店).
-	gapped bool
+	// runes: a situation's expression of three or more characters, which
+	// also matches with a few characters inside it (开个店 in 开个奶茶店);
+	// nil for every other member.
+	runes []rune
 }
 
 // situationGap is how many characters a situation's expression may have
@@ -42,7 +43,7 @@ func newSynonyms(s *Segmenter) *synonyms {
 	sy := &synonyms{groups: append([][]string(nil), s.Lexicon().Synonyms...), terms: map[string][]string{}}
 	for gi, g := range sy.groups {
 		for _, m := range g {
-			sy.members = append(sy.members, synMember{m, gi, false})
+			sy.members = append(sy.members, synMember{text: m, group: gi})
 			if _, ok := sy.terms[m]; !ok {
 				sy.terms[m] = append([]string(nil), s.Terms(m)...)
 			}
@@ -59,7 +60,11 @@ func newSynonyms(s *Segmenter) *synonyms {
 			}
 		}
 		for _, w := range st.Says {
-			sy.members = append(sy.members, synMember{w, gi, utf8.RuneCountInString(w) >= 3})
+			m := synMember{text: w, group: gi}
+			if utf8.RuneCountInString(w) >= 3 {
+				m.runes = []rune(w)
+			}
+			sy.members = append(sy.members, m)
 		}
 	}
 	sort.SliceStable(sy.members, func(i, j int) bool {
@@ -90,13 +95,13 @@ func (sy *synonyms) find(text string) []synMatch {
 	}
 	var runes []rune
 	for _, m := range sy.members {
-		if !m.gapped || taken[m.group] {
+		if m.runes == nil || taken[m.group] {
 			continue
 		}
 		if runes == nil {
 			runes = []rune(text)
 		}
-		if span := gappedSpan(runes, m.text, situationGap); span != "" {
+		if span := gappedSpan(runes, m.runes, situationGap); span != "" {
 			taken[m.group] = true
 			out = append(out, synMatch{span, m.group})
 		}
@@ -104,37 +109,34 @@ func (sy *synonyms) find(text string) []synMatch {
 	return out
 }
 
-// gappedSpan finds expr's characters in order in text, beginning with its
+// gappedSpan finds want's characters in order in text, beginning with its
 // first and ending with its last, with at most gap others between them and
 // no clause break, and returns the shortest such span ("" when none).
-func gappedSpan(text []rune, expr string, gap int) string {
-	want := []rune(expr)
-	best := ""
+func gappedSpan(text, want []rune, gap int) string {
+	from, to := 0, -1 // the shortest span found, text[from:to]
 	for start, r := range text {
 		if r != want[0] {
 			continue
 		}
 		k, extra := 1, 0
-		for i := start + 1; i < len(text) && k < len(want); i++ {
+		for i := start + 1; i < len(text) && k < len(want) && extra <= gap; i++ {
 			switch {
 			case text[i] == want[k]:
 				k++
+				if k == len(want) && (to < 0 || i+1-start < to-from) {
+					from, to = start, i+1
+				}
 			case isClauseBreak(text[i]):
 				extra = gap + 1
 			default:
 				extra++
 			}
-			if extra > gap {
-				break
-			}
-			if k == len(want) {
-				if s := string(text[start : i+1]); best == "" || utf8.RuneCountInString(s) < utf8.RuneCountInString(best) {
-					best = s
-				}
-			}
 		}
 	}
-	return best
+	if to < 0 {
+		return ""
+	}
+	return string(text[from:to])
 }
 
 // isClauseBreak: punctuation or space, which a situation does not span.

@@ -17,7 +17,7 @@ func TestGappedSpan(t *testing.T) {
 		{"房子被火烧了", "房子烧了", 3, "房子被火烧了"}, // two inserted
 		{"房子好像是被大火烧了", "房子烧了", 3, ""},   // five inserted
 	} {
-		if got := gappedSpan([]rune(c.text), c.expr, c.gap); got != c.want {
+		if got := gappedSpan([]rune(c.text), []rune(c.expr), c.gap); got != c.want {
 			t.Errorf("gappedSpan(%q, %q, %d) = %q, want %q", c.text, c.expr, c.gap, got, c.want)
 		}
 	}
