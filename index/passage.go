@@ -3,6 +3,7 @@ package index
 import (
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -694,6 +695,12 @@ func (sh *shape) choose(scores []float64, budget int, shown []int) []int {
 		if !always && runes+cost > budget {
 			return false
 		}
+		// A line that leads a list (同时具备以下条件：) says nothing
+		// without it: its items come along when they all fit.
+		if items, n := sh.itemsOf(with, picked); len(items) > 0 && runes+cost+n <= budget {
+			with = append(with, items...)
+			cost += n
+		}
 		for _, j := range with {
 			picked[j] = true
 		}
@@ -751,6 +758,23 @@ func (sh *shape) choose(scores []float64, budget int, shown []int) []int {
 		}
 	}
 	return out
+}
+
+// itemsOf are the list items not yet picked of the lines in with that
+// lead a list (…符合以下条件：, then 1. …), and their runes.
+func (sh *shape) itemsOf(with []int, picked []bool) (items []int, runes int) {
+	for _, l := range with {
+		if sh.heads[l] || !strings.HasSuffix(sh.segs[l], "：") && !strings.HasSuffix(sh.segs[l], ":") {
+			continue // a heading's section is not its list
+		}
+		for j := l + 1; j < len(sh.segs) && sh.parent[j] == l; j++ {
+			if !picked[j] && !slices.Contains(with, j) {
+				items = append(items, j)
+				runes += sh.runes[j]
+			}
+		}
+	}
+	return items, runes
 }
 
 // pastRows marks the rows of a table, or the lines of a run of three or
