@@ -2,6 +2,7 @@ package index
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/yingpu/govbot/content"
 )
 
 // The ranking features: a few interpretable signals that hold for any
@@ -24,17 +27,18 @@ const (
 	featPassage          // share of the question found within its passage
 	featTitleKind        // its title names the kind that answers the intent (a 标准 for 多少): a factor
 	featExact            // share of the question in the title as the resident wrote it (no synonym)
+	featPlace            // for a question asking for places: how much it is such a place (or a list of them); 1 when no candidate is: a factor
 	numFeatures
 )
 
-var featureNames = [numFeatures]string{"bm25", "coverage", "title", "phrase", "kind", "intent", "passage", "title_kind", "exact"}
+var featureNames = [numFeatures]string{"bm25", "coverage", "title", "phrase", "kind", "intent", "passage", "title_kind", "exact", "place"}
 
 // Weights mix the features into a rank.
 type Weights [numFeatures]float64
 
 // defaultWeights are used when the data directory has no ranking.txt:
 // those shipped in data/ranking.txt.
-var defaultWeights = Weights{0.05, 0.58, 0, 0, 0, 0, 0.05, 0.05, 0.30}
+var defaultWeights = Weights{0.05, 0.58, 0, 0, 0, 0, 0.05, 0.05, 0.30, 0.50}
 
 // RankingFile holds the ranking weights in a data directory.
 const RankingFile = "ranking.txt"
@@ -90,12 +94,15 @@ func featureIndex(name string) int {
 }
 
 // mix is the weighted sum of the features, scaled to 0..1 by the sum of
-// the weights, times the title-kind factor (1 + its weight when the title
-// names the kind that answers the question's intent).
+// the weights, times the factors: title kind (1 + its weight when the
+// title names the kind that answers the question's intent) and place
+// ((1 + its weight × the feature) / (1 + its weight): 1 for the place a
+// question asks for, and for every candidate of a question asking for no
+// place; less for what is not the place asked for).
 func (w *Weights) mix(f *[numFeatures]float64) float64 {
 	sum, tot := 0.0, 0.0
 	for i := range w {
-		if i == featTitleKind {
+		if isFactor(i) {
 			continue
 		}
 		sum += w[i] * f[i]
@@ -104,8 +111,14 @@ func (w *Weights) mix(f *[numFeatures]float64) float64 {
 	if tot == 0 {
 		return 0
 	}
-	return sum / tot * (1 + w[featTitleKind]*f[featTitleKind])
+	place := (1 + w[featPlace]*f[featPlace]) / (1 + w[featPlace])
+	return sum / tot * (1 + w[featTitleKind]*f[featTitleKind]) * place
 }
+
+// isFactor tells the features that multiply the rank rather than count
+// in its mean: they hold for some questions only, and leave the others'
+// ranks as they are.
+func isFactor(i int) bool { return i == featTitleKind || i == featPlace }
 
 // kindCues: title words that say what kind of disclosure it is, by the
 // intent it answers. A standard (标准) answers 多少; a list of places (一览,
@@ -224,4 +237,88 @@ func passageCoverage(a analyzed, p *Passage) float64 {
 		return 0
 	}
 	return got / total
+}
+
+// placeListCue: title words of a list of places (一览, 名录, 分布).
+var placeListCue = mustPattern(`一览|名录|分布|点位|网点`)
+
+// placeFeature is, for a question asking for places (a.places), the share
+// of what it names (the units of named) that a place's name holds: the
+// place of a located disclosure, or the title of a list of places. A
+// policy that merely names the places (a subsidy usable in every canteen)
+// is no place. 0 for other disclosures; 1 for every candidate of a
+// question asking for no place (see placeNeutral).
+func placeFeature(a analyzed, d *content.Disclosure, named uint64) float64 {
+	if !a.places || named == 0 {
+		return 1
+	}
+	var name string
+	switch {
+	case d.Location != nil:
+		name = normalize(d.Location.Name)
+	case placeListCue.MatchString(d.Title):
+		name = normalize(d.Title)
+	default:
+		return 0
+	}
+	total, got := 0.0, 0.0
+	for i, u := range a.units {
+		if i >= 64 || named&(1<<i) == 0 {
+			continue
+		}
+		total += u.weight
+		if unitIn(name, u) {
+			got += u.weight
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}
+
+// placeCommonShare: a word held by more than this share of the titles
+// (街道 in every 某某街道… title) names no kind of place.
+const placeCommonShare = 0.2
+
+// placeAskWord: the words that ask for a place (附近, 最近), not what kind.
+var placeAskWord = mustPattern(`附近|最近|周边|旁边|就近|哪里|哪儿|地方|地址|位置`)
+
+// placeUnits marks the question's units (bit i: unit i) that may name a
+// kind of place: a concept, or a word of two characters or more that at
+// most placeCommonShare of the titles hold, and not a word asking for a
+// place.
+func (g *generation) placeUnits(ctx context.Context, a analyzed) uint64 {
+	if !a.places {
+		return 0
+	}
+	limit := uint64(placeCommonShare * float64(g.meta.Docs))
+	var m uint64
+	for i, u := range a.units {
+		if i >= 64 || utf8.RuneCountInString(u.text) < 2 {
+			continue
+		}
+		if !u.concept && (placeAskWord.MatchString(u.text) || g.df.docFreq(ctx, fTitle, u.text) > limit) {
+			continue
+		}
+		m |= 1 << i
+	}
+	return m
+}
+
+// placeNeutral sets the place feature to 1 for every candidate when none
+// is a place of the kind asked for: there is nothing to prefer (欠薪去哪投诉
+// asks where, and no place is so named).
+func placeNeutral(cs []*candidate) {
+	named := false
+	for _, c := range cs {
+		c.placeAsked = c.feat[featPlace] >= 1
+		named = named || c.feat[featPlace] > 0
+	}
+	if named {
+		return
+	}
+	for _, c := range cs {
+		c.feat[featPlace], c.placeAsked = 1, false
+	}
 }

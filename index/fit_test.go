@@ -17,6 +17,8 @@ import (
 
 // Fitting the ranking weights (data/ranking.txt) by coordinate ascent:
 // GOVBOT_FIT=1 go test ./index -run TestFitWeights -v
+// GOVBOT_FIT=1 GOVBOT_FIT_SCAN=place go test ./index -run TestFitWeights -v
+// (one weight over its grid, the others as shipped)
 //
 // The weights are fitted on one corpus and checked on the other, both
 // ways, and on both together; the test prints every figure. With
@@ -205,6 +207,20 @@ func TestFitWeights(t *testing.T) {
 	}
 	report("hand-set", fitStart)
 	report("data", yp.weights)
+	if name := os.Getenv("GOVBOT_FIT_SCAN"); name != "" {
+		// One weight over its grid, the others as shipped: a weight set
+		// by hand is chosen on one corpus and checked on the other.
+		k := featureIndex(name)
+		if k < 0 {
+			t.Fatalf("GOVBOT_FIT_SCAN=%s: no such feature", name)
+		}
+		for step := 0; step <= 20; step++ {
+			w := yp.weights
+			w[k] = float64(step) * 0.05
+			report(fmt.Sprintf("%s=%.2f", name, w[k]), w)
+		}
+		return
+	}
 	fits := map[string]Weights{}
 	for _, on := range []string{"盈浦", "夏阳", "both"} {
 		fits[on] = fitWeights(corp[on], fitStart, minScore)

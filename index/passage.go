@@ -3,6 +3,7 @@ package index
 import (
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,7 +34,7 @@ const (
 var intentValues = map[Intent]*regexp.Regexp{
 	Amount:      regexp.MustCompile(`[0-9０-９]+(\.[0-9]+)?(元|万元|块|%|％|倍)|[一二三四五六七八九十百千万]+元|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|半数|免费|不收费`),
 	Where:       regexp.MustCompile(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室|地址|地点[:：在]|位于`),
-	Hours:       regexp.MustCompile(`\d{1,2}[:：]\d{2}|[上下]午\d|周[一二三四五六日]至周|工作日|节假日|全天|24小时`),
+	Hours:       regexp.MustCompile(`\d{1,2}[:：]\d{2}|(^|[^\d])\d{1,2}时|[上下]午\d|周[一二三四五六日]至周|工作日|节假日|全天|24小时`),
 	Materials:   regexp.MustCompile(`身份证|户口簿|户口本|证明|复印件|照片|申请表|材料[:：]|证书|银行卡|借记卡|合同`),
 	Process:     regexp.MustCompile(`登录|一网通办|随申办|提交|窗口|线上|线下|网上|扫码|小程序|报名方式|申请方式|办理方式|到[^，。；]{2,24}(申请|办理|提出|登记|报名)`),
 	Eligibility: regexp.MustCompile(`年满|符合|户籍|条件[:：]|对象[:：]|不满|以上的|以下的|须|应当`),
@@ -86,7 +87,7 @@ var factKinds = []*regexp.Regexp{
 	reDuration,
 	regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月`),
 	regexp.MustCompile(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室`),
-	regexp.MustCompile(`\d{1,2}[:：]\d{2}`),
+	regexp.MustCompile(`\d{1,2}[:：]\d{2}|(^|[^\d])\d{1,2}时`),
 	regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)`),
 	regexp.MustCompile(`[0-9０-９]+(人|户|个|件|条|份|名|次|所|家|处|台|张|周岁|岁)`),
 }
@@ -422,6 +423,7 @@ const (
 	cueWordScore = 1    // a weaker cue word of the intent
 	sectionScore = 2.5  // under a heading that names the intent
 	alsoScore    = 2.5  // what the intent also wants (how to → the papers)
+	plainScore   = 2.5  // what a question without intent asks in plain words
 	factScore    = 1    // a key fact, for a question with no intent
 	factEach     = 0.5  // each further kind of fact on the line
 	factMax      = 2.5
@@ -455,12 +457,30 @@ var alsoCues = []struct {
 	{Process, regexp.MustCompile(`怎么申请|怎么办理|如何办理|如何申请|流程|手续|怎么报名`)},
 }
 
-// alsoAsked are the intents a question asks for besides primary.
+// plainCues are the plain words by which a question that asks nothing in
+// particular (no intent) still says what it is after: a place (附近, 什么
+// 地方), a time of day (晚上, 周末), a price (便宜, 出钱).
+var plainCues = []struct {
+	intent Intent
+	re     *regexp.Regexp
+}{
+	{Where, regexp.MustCompile(`地方|附近|在哪|哪里|哪儿|地址|地点`)},
+	{Hours, regexp.MustCompile(`晚上|夜里|半夜|白天|早上|上午|下午|周末|几点|开门`)},
+	{Amount, regexp.MustCompile(`便宜|太贵|贵不贵|出钱|花钱|要钱|交钱|多少钱|收费|费用|价格|免费`)},
+}
+
+// alsoAsked are the intents a question asks for besides primary; for a
+// question without one, those its plain words ask for (plainCues).
 func alsoAsked(text string, primary Intent) []Intent {
-	if primary == AnyIntent {
-		return nil
-	}
 	var out []Intent
+	if primary == AnyIntent {
+		for _, c := range plainCues {
+			if c.re.MatchString(text) {
+				out = append(out, c.intent)
+			}
+		}
+		return out
+	}
 	for _, c := range alsoCues {
 		if c.intent != primary && c.re.MatchString(text) {
 			out = append(out, c.intent)
@@ -518,9 +538,12 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			}
 		}
 	}
-	var key []*lineCues
+	var key, plain []*lineCues
 	if cue == nil {
 		key = []*lineCues{sh.cuesFor(Amount), sh.cuesFor(Eligibility), sh.cuesFor(advice)}
+		for _, in := range a.also {
+			plain = append(plain, sh.cuesFor(in))
+		}
 	}
 	past := sh.pastRows(a.now)
 	scores = make([]float64, len(segs))
@@ -586,6 +609,12 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 				if sh.under(i, c) || c.label[i] {
 					score += keyScore
 					break
+				}
+			}
+			// What its plain words ask for (附近 → an address).
+			for _, c := range plain {
+				if c.figure[i] || sh.under(i, c) && c.value[i] {
+					score += plainScore
 				}
 			}
 		}
@@ -694,6 +723,12 @@ func (sh *shape) choose(scores []float64, budget int, shown []int) []int {
 		if !always && runes+cost > budget {
 			return false
 		}
+		// A line that leads a list (同时具备以下条件：) says nothing
+		// without it: its items come along when they all fit.
+		if items, n := sh.itemsOf(with, picked); len(items) > 0 && runes+cost+n <= budget {
+			with = append(with, items...)
+			cost += n
+		}
 		for _, j := range with {
 			picked[j] = true
 		}
@@ -751,6 +786,23 @@ func (sh *shape) choose(scores []float64, budget int, shown []int) []int {
 		}
 	}
 	return out
+}
+
+// itemsOf are the list items not yet picked of the lines in with that
+// lead a list (…符合以下条件：, then 1. …), and their runes.
+func (sh *shape) itemsOf(with []int, picked []bool) (items []int, runes int) {
+	for _, l := range with {
+		if sh.heads[l] || !strings.HasSuffix(sh.segs[l], "：") && !strings.HasSuffix(sh.segs[l], ":") {
+			continue // a heading's section is not its list
+		}
+		for j := l + 1; j < len(sh.segs) && sh.parent[j] == l; j++ {
+			if !picked[j] && !slices.Contains(with, j) {
+				items = append(items, j)
+				runes += sh.runes[j]
+			}
+		}
+	}
+	return items, runes
 }
 
 // pastRows marks the rows of a table, or the lines of a run of three or

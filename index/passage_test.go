@@ -399,3 +399,85 @@ func TestPassageWarningShowsWhatToDo(t *testing.T) {
 		t.Errorf("what to do is missing:\n%s", p.Text)
 	}
 }
+
+// A how-to question that shows the line leading a list of conditions
+// (…同时具备以下条件：) shows the whole list under it, not the lead alone.
+func TestPassageLeadComesWithItsList(t *testing.T) {
+	body := strings.Join([]string{
+		"【认定对象】同时具备以下条件的本市户籍老年人、残疾人和未满18周岁的未成年人，可认定为困难对象：",
+		"1. 无劳动能力；",
+		"2. 无生活来源；",
+		"3. 无法定赡养、扶养、抚养义务人，或者其法定义务人无履行义务能力。",
+		"【帮扶内容】提供基本生活条件；对生活不能自理的给予照料；提供疾病治疗；办理丧葬事宜。",
+		"【帮扶形式】分散帮扶或者集中帮扶，由本人自愿选择，集中帮扶的费用由政府承担。",
+		"【申请材料】户口簿、身份证，残疾人提供残疾人证，无法定义务人的情况说明。",
+		"【办理流程】本人或委托居委会向社区事务受理服务中心提出，街道核查并公示7天，全程一般不超过20个工作日。",
+		"【办理地点】社区事务受理服务中心社会救助窗口（清风路88号）。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-11", Title: "困难对象帮扶办事指南", Body: body})
+	q := "困难帮扶怎么申请"
+	p := passage(di, analyzed{intent: questionIntent(q), units: unitsOf("困难", "帮扶", "申请")}, passageRunes)
+	if !strings.Contains(p.Text, "以下条件") {
+		t.Fatalf("the lead is not shown:\n%s", p.Text)
+	}
+	for _, want := range []string{"1. 无劳动能力", "2. 无生活来源", "3. 无法定"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("the list's lead without %q:\n%s", want, p.Text)
+		}
+	}
+	if !strings.Contains(p.Text, "清风路88号") || !strings.Contains(p.Text, "【办理流程】") {
+		t.Errorf("the how-to lines are missing:\n%s", p.Text)
+	}
+}
+
+// A question that asks nothing in particular may say what it is after in
+// plain words: 附近/什么地方 an address (even in the introduction), 晚上
+// a time of day (22时至次日5时), 出钱 an amount.
+func TestPassagePlainWordsAskForAValue(t *testing.T) {
+	body := strings.Join([]string{
+		"街道社区托养中心位于清风路500号，建筑面积约2800平方米，为辖区老年人提供一站式养老服务。",
+		"一、开放时间：每天8:00—17:30。",
+		"二、服务项目",
+		"1. 日间照护：设托位30个，为家中无人照顾的老人提供午餐、午休和康复锻炼，收费每月1500元，需接受能力评估；",
+		"2. 短期托养：设床位26张，提供短期住养和喘息服务，收费根据照护等级每月4800元至7200元；",
+		"3. 康复服务：康复室提供理疗、康复训练，每周一、三、五由社区卫生服务中心康复医生坐诊；",
+		"4. 助浴服务：为失能、半失能老人提供助浴，每次60元，需提前3天预约；",
+		"5. 养老顾问：提供养老政策咨询，帮助申请居家养老服务补贴、长期护理保险评估和适老化改造。",
+		"三、本中心不设食堂，需就餐的老人可前往长者食堂或就近社区助餐点。",
+		"咨询电话：021-59283570",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-12", Title: "社区托养中心服务项目", Body: body})
+	q := "老人白天家里没人照顾，有没有能送过去的地方"
+	a := analyzed{intent: questionIntent(q), also: alsoAsked(q, questionIntent(q)), units: unitsOf("照顾", "老人")}
+	if a.intent != AnyIntent {
+		t.Fatalf("%q: intent %q, want none", q, a.intent)
+	}
+	p := passage(di, a, passageRunes)
+	for _, want := range []string{"清风路500号", "1500元"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+
+	road := strings.Join([]string{
+		"因雨污水管道改造工程施工需要，经公安交警部门同意，对清风路（云湖路至丰泽路段）实施临时交通管制。",
+		"一、管制时间：2026年11月16日0时至2026年12月31日24时。",
+		"二、管制措施：",
+		"1. 清风路（云湖路至丰泽路段）由北向南方向封闭施工，机动车借用南向北车道单车道通行，禁止大型货车通行；",
+		"2. 每天22时至次日5时，该路段实施全封闭，机动车请绕行云湖路、丰泽路；",
+		"3. 非机动车和行人在施工围挡西侧的临时通道通行；",
+		"4. 清风路沿线禁止停车。",
+		"三、公交调整：12路在管制期间临时绕行云湖路、丰泽路，暂停“清风路柳溪路”站，临时站点设在云湖路柳溪路口。",
+		"四、施工单位：某市政工程有限公司，现场负责人联系电话021-59281046。",
+		"请过往车辆和行人服从现场交通管理人员指挥，给您出行带来的不便，敬请谅解。如工期调整，将另行通告。",
+	}, "\n")
+	di = newDocInfo(content.Disclosure{ID: "t-13", Title: "清风路施工临时交通管制通告", Body: road})
+	q = "清风路晚上还能开过去吗"
+	a = analyzed{intent: questionIntent(q), also: alsoAsked(q, questionIntent(q)), units: unitsOf("清风路")}
+	if p := passage(di, a, passageRunes); !strings.Contains(p.Text, "22时至次日5时") {
+		t.Errorf("%q (intent %q, also %v): the night-time line is missing:\n%s", q, a.intent, a.also, p.Text)
+	}
+	if got := alsoAsked("清风路施工", AnyIntent); len(got) != 0 {
+		t.Errorf("a bare matter asks for %v", got)
+	}
+}

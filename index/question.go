@@ -43,6 +43,7 @@ type analyzed struct {
 	outside  *outside  // what no disclosure may answer (another area, a personal case…)
 	now      time.Time // the moment asked
 	also     []Intent  // what else it asks for (在哪办，多少钱: where, and an amount)
+	places   bool      // it asks for places: a list of them, the nearest, where one is (有哪些…, 最近的…, …在哪)
 }
 
 type weightedTerm struct {
@@ -59,6 +60,7 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 	a := analyzed{years: questionYears(text, now), intent: questionIntent(text), now: now}
 	a.pay = a.intent == Amount && rePay.MatchString(text)
 	a.also = alsoAsked(text, a.intent)
+	a.places = rePlaces.MatchString(text)
 	if len(a.years) == 0 {
 		a.months = questionMonths(text)
 	}
@@ -240,6 +242,12 @@ var intentPatterns = []struct {
 	{Eligibility, mustPattern(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求|可以参加|能参加|可不可以|算不算|有没有份|(能|可以)(申请|领|享受|办理)[^？?，。]{0,12}[吗伐]`)},
 	{Process, mustPattern(`怎么办|哪能办|流程|步骤|手续|怎么弄|哪能弄|网上|线上|在线|怎么操作|程序|(怎么|怎样|如何|哪能)[^，。？！,?!]{0,6}(申请|办理|报名|领取|领|登记|预约|参与|参加|提交|反映|投诉|查询|使用)`)},
 }
+
+// rePlaces: a question asking for places: which there are (有哪些, 哪几家),
+// the nearest (附近, 最近的), or where one is (在哪, 地址). What it asks
+// for is a place only when some place's name holds what it names (see
+// placeFeature): 有哪些补贴 asks for no place.
+var rePlaces = mustPattern(`有哪些|有哪几|哪几家|哪几个|哪几处|附近|最近的|就近|离我最近|离家近|在哪|哪里|哪儿|什么地方|啥地方|地址|位置|怎么走|去哪|到哪`)
 
 // rePay: an amount question about what the resident pays (a fee, a
 // contribution), which a charge or contribution notice answers rather than

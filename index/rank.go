@@ -58,7 +58,10 @@ type candidate struct {
 	feat     [numFeatures]float64
 	passage  *Passage // the part that answers the question
 	time     float64  // factor for what is in force
-	matched  []Match  // the question's terms found, and where (Query.Explain)
+	// placeAsked: a question asking for places names this place whole
+	// (its place feature is 1).
+	placeAsked bool
+	matched    []Match // the question's terms found, and where (Query.Explain)
 }
 
 // rank finds and orders the candidates for a question.
@@ -114,8 +117,12 @@ func (g *generation) rank(ctx context.Context, a analyzed, q Query, now time.Tim
 		c.supBy = g.supersededBy(ctx, c.doc.ID, day)
 	}
 	qr := questionRunes(q.Text)
+	named := g.placeUnits(ctx, a)
 	for _, c := range out {
-		c.features(a, qr)
+		c.features(a, qr, named)
+	}
+	placeNeutral(out)
+	for _, c := range out {
 		c.time = timeFactor(c, a, out)
 		c.rank = w.mix(&c.feat) * c.time
 	}
@@ -148,7 +155,7 @@ const passageCandidates = 6
 
 // features computes the candidate's ranking features but those of its
 // passage (see features.go).
-func (c *candidate) features(a analyzed, qr []rune) {
+func (c *candidate) features(a analyzed, qr []rune, named uint64) {
 	c.feat[featBM25] = c.bm25
 	c.feat[featCoverage] = c.coverage
 	c.feat[featTitle] = c.head
@@ -162,6 +169,7 @@ func (c *candidate) features(a analyzed, qr []rune) {
 	if titleKind(a, c.doc.Title) {
 		c.feat[featTitleKind] = 1
 	}
+	c.feat[featPlace] = placeFeature(a, c.doc, named)
 }
 
 // passageFeatures cuts the candidate's passage and computes the features
@@ -242,7 +250,8 @@ func (g *generation) sameChain(a, b string) bool {
 }
 
 // byDistance puts the located candidates that answer the question nearly as
-// well as the best one first, nearest first.
+// well as the best one, or are the kind of place it names (every canteen
+// for 附近的长者食堂), first, nearest first.
 func byDistance(cs []*candidate, radiusKm float64) []*candidate {
 	best := 0.0
 	for _, c := range cs {
@@ -255,7 +264,7 @@ func byDistance(cs []*candidate, radiusKm float64) []*candidate {
 	}
 	var near, rest []*candidate
 	for _, c := range cs {
-		if c.distance != nil && *c.distance <= radiusKm && c.rank >= 0.6*best && c.status != content.Expired {
+		if c.distance != nil && *c.distance <= radiusKm && (c.rank >= 0.6*best || c.placeAsked) && c.status != content.Expired {
 			near = append(near, c)
 		} else {
 			rest = append(rest, c)
@@ -312,7 +321,12 @@ func timeFactor(c *candidate, a analyzed, all []*candidate) float64 {
 			f *= 0.9
 		}
 	case content.NotYetEffective:
-		f *= 0.9
+		// A standard or policy to come gives way to the one in force; an
+		// event ahead (a notice with an end: an activity schedule, a fair)
+		// is what a resident asking about it wants.
+		if c.doc.Expires.IsZero() {
+			f *= 0.9
+		}
 	}
 	return f
 }

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"math"
 	"testing"
 
 	"github.com/yingpu/govbot/content"
@@ -169,5 +170,55 @@ func TestDocYearMatch(t *testing.T) {
 		if got := docYearMatch(d, y2025); got != c.want {
 			t.Errorf("%s (%s): %d, want %d", c.title, c.published, got, c.want)
 		}
+	}
+}
+
+// A question asking for places prefers the places of the kind it names
+// (located disclosures whose place is so named, lists of places) over a
+// policy that names them; 街道, in most titles, names no kind of place.
+func TestPlaceFeature(t *testing.T) {
+	g := sampleIndex(t).gen
+	feature := func(q, id string) float64 {
+		t.Helper()
+		a := g.analyze(q, evalDay)
+		di, err := g.info(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return placeFeature(a, &di.doc, g.placeUnits(t.Context(), a))
+	}
+	for _, c := range []struct {
+		q, id string
+		want  float64
+	}{
+		{"街道有哪些长者食堂", "eld-001", 1}, // 盈浦街道南门长者食堂: 街道 does not count
+		{"附近的老人饭堂", "eld-003", 1},   // 青安社区助餐点, a synonym of 长者食堂
+		{"街道有哪些长者食堂", "eld-009", 0}, // 老年助餐补贴政策解读: a policy, no place
+		{"长者食堂补贴标准", "eld-001", 1},  // asks for no place: nothing to prefer
+		{"避难场所在哪", "emg-013", 1},    // 应急避难场所名录
+		{"有哪些补贴", "eld-001", 0},     // a place, but not of what is asked
+	} {
+		if got := feature(c.q, c.id); math.Abs(got-c.want) > 0.01 {
+			t.Errorf("%s / %s: place %.2f, want %.2f", c.q, c.id, got, c.want)
+		}
+	}
+}
+
+// What is not yet in force gives way, but an event ahead (a notice with an
+// end date) does not: it is what a resident asking about it wants.
+func TestTimeFactorForWhatIsAhead(t *testing.T) {
+	ahead := func(expires string) *candidate {
+		d := &content.Disclosure{ID: "x", Title: "冬季社区文化活动安排"}
+		d.Effective, _ = content.ParseDate("2026-12-01")
+		if expires != "" {
+			d.Expires, _ = content.ParseDate(expires)
+		}
+		return &candidate{doc: d, status: content.NotYetEffective}
+	}
+	if f := timeFactor(ahead("2027-01-31"), analyzed{}, nil); f != 1 {
+		t.Errorf("an event ahead: factor %v, want 1", f)
+	}
+	if f := timeFactor(ahead(""), analyzed{}, nil); f >= 1 {
+		t.Errorf("a standard to come: factor %v, want below 1", f)
 	}
 }
