@@ -135,7 +135,8 @@ func sameTurn(a, b bot.Turn) bool {
 // and of both corpora's conversations gets the same reply as from a
 // dialogue that asks everything before deciding; and it asks less.
 // GOVBOT_REPLAY_ALL=1 replays the benchmark's 5,200 messages (warm-up
-// included) instead of the first 1,500.
+// included) instead of the first 1,500; GOVBOT_REPLAY_OUT=dir writes the
+// replies there, to compare with another build's.
 func TestConversationSkipsOnlyWhatCannotMatter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds indexes")
@@ -162,8 +163,13 @@ func TestConversationSkipsOnlyWhatCannotMatter(t *testing.T) {
 	}
 	for _, c := range cases {
 		// One index for both: two builds of a corpus may rank a few ties
-		// differently.
-		ix := corpusIndex(t, noon, c.corpus...)
+		// differently. GOVBOT_REPLAY_INDEX keeps it in a directory, so
+		// that another build of govbot replays on the same one.
+		dir := t.TempDir()
+		if d := os.Getenv("GOVBOT_REPLAY_INDEX"); d != "" {
+			dir = filepath.Join(d, strings.Fields(c.name)[0])
+		}
+		ix := corpusIndexIn(t, dir, noon, c.corpus...)
 		r := bot.NewRenderer(bot.RenderOptions{Related: 2})
 		short, all := newAskKinds(ix), newAskKinds(ix)
 		ds := bot.NewDialogue(short, r, clock.Fixed(noon), bot.ConversationOptions{})
