@@ -452,7 +452,7 @@ var alsoCues = []struct {
 	{Where, regexp.MustCompile(`在哪|哪里|哪儿|地址|地点`)},
 	{Duration, regexp.MustCompile(`多久|多长时间|几个工作日`)},
 	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号`)},
-	{Amount, regexp.MustCompile(`多少钱|几块钱|几钿|收费|费用|价格|免费|要钱|交钱|补贴多少|补多少`)},
+	{Amount, regexp.MustCompile(`多少钱|几块钱|几钿|收费|费用|价格|免费|要钱|交钱|出钱|花钱|便宜|太贵|贵不贵|补贴多少|补多少`)},
 	{Eligibility, regexp.MustCompile(`什么条件|条件|资格|谁能|谁可以`)},
 	{Process, regexp.MustCompile(`怎么申请|怎么办理|如何办理|如何申请|流程|手续|怎么报名`)},
 }
@@ -539,8 +539,10 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 		}
 	}
 	var key, plain []*lineCues
+	var dates *lineCues
 	if cue == nil {
 		key = []*lineCues{sh.cuesFor(Amount), sh.cuesFor(Eligibility), sh.cuesFor(advice)}
+		dates = sh.cuesFor(When)
 		for _, in := range a.also {
 			plain = append(plain, sh.cuesFor(in))
 		}
@@ -605,11 +607,14 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			}
 			// What a matter is, first: its standard, who may have it,
 			// what residents are told to do.
+			// The dates of a matter (its period, its deadline: 公示时间：
+			// 11月5日至12月4日) too, not a time of day (供餐时间).
+			inKey := dates != nil && (sh.under(i, dates) || dates.label[i]) && dates.figure[i]
 			for _, c := range key {
-				if sh.under(i, c) || c.label[i] {
-					score += keyScore
-					break
-				}
+				inKey = inKey || sh.under(i, c) || c.label[i]
+			}
+			if inKey {
+				score += keyScore
 			}
 			// What its plain words ask for (附近 → an address).
 			for _, c := range plain {

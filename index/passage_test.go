@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -479,5 +480,37 @@ func TestPassagePlainWordsAskForAValue(t *testing.T) {
 	}
 	if got := alsoAsked("清风路施工", AnyIntent); len(got) != 0 {
 		t.Errorf("a bare matter asks for %v", got)
+	}
+}
+
+// A question that names only a matter gets its dates too (the period of a
+// consultation, a deadline), not every line labelled 时间 (开放时间).
+func TestPassageKeyFactsHoldTheMattersDates(t *testing.T) {
+	body := strings.Join([]string{
+		"根据《城乡规划条例》有关规定，区规划资源局组织编制了《清风片区单元规划（草案）》，现予以公示，公开征求社会公众意见。",
+		"一、公示时间：2026年11月5日至2026年12月4日，共30日。",
+		"二、规划范围：东至丰泽路，南至桂荷路，西至西湾路，北至柳溪路，总面积约6.8平方公里。",
+		"三、主要内容：片区功能定位、用地布局、公共服务设施、道路交通、蓝绿空间等。草案提出新增中小学2所、社区卫生服务站1处、公共绿地约12公顷，规划轨道交通站点1处。",
+		"四、查阅方式：",
+		"1. 现场查阅：社区事务受理服务中心一楼大厅（清风路1099号），工作日8:30—17:00；",
+		"2. 网上查阅：区规划资源局网站“规划公示”栏目。",
+		"五、意见提交方式：",
+		"1. 现场填写意见表投入意见箱；",
+		"2. 邮寄至清风路1099号社区管理办，信封注明“单元规划意见”，以邮戳日期为准；",
+		"3. 发送电子邮件至规划意见邮箱。",
+		"提交意见时请注明姓名和联系方式，以便沟通。",
+		"联系电话：021-59283362。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-14", Title: "清风片区单元规划（草案）公开征求意见公告", Body: body})
+	p := passage(di, analyzed{units: unitsOf("片区", "规划", "征求意见")}, 150)
+	if !strings.Contains(p.Text, "2026年12月4日") {
+		t.Errorf("the period of the consultation is missing:\n%s", p.Text)
+	}
+}
+
+// 便宜 asks for a price, beside what else the question asks.
+func TestPassageCheaperAsksForThePrice(t *testing.T) {
+	if got := alsoAsked("我奶奶85了，在食堂吃饭能不能便宜点", Eligibility); !slices.Contains(got, Amount) {
+		t.Errorf("能不能便宜点 also asks %v, want an amount", got)
 	}
 }

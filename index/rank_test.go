@@ -196,7 +196,9 @@ func TestPlaceFeature(t *testing.T) {
 		{"街道有哪些长者食堂", "eld-009", 0}, // 老年助餐补贴政策解读: a policy, no place
 		{"长者食堂补贴标准", "eld-001", 1},  // asks for no place: nothing to prefer
 		{"避难场所在哪", "emg-013", 1},    // 应急避难场所名录
-		{"有哪些补贴", "eld-001", 0},     // a place, but not of what is asked
+		{"有哪些补贴", "eld-001", 0},
+		{"南门食堂几点开饭", "eld-001", 0.49}, // 盈浦街道南门长者食堂: 南门 and 食堂
+		{"南门食堂几点开饭", "eld-002", 0.24}, // 盈浦街道复兴长者食堂: 食堂 only     // a place, but not of what is asked
 	} {
 		if got := feature(c.q, c.id); math.Abs(got-c.want) > 0.01 {
 			t.Errorf("%s / %s: place %.2f, want %.2f", c.q, c.id, got, c.want)
