@@ -54,7 +54,18 @@ func indexOptions(cfg config.Config, clk clock.Clock, logger *slog.Logger) index
 		Area:         cfg.Area,
 		Clock:        clk,
 		Logger:       logger,
+		AnswerCache:  cacheSize(cfg.Search.AnswerCache),
+		DocCache:     cacheSize(cfg.Search.DisclosureCache),
 	}
+}
+
+// cacheSize is a configured cache size as index.Options take it: 0 (none)
+// becomes negative, as 0 there means the default.
+func cacheSize(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // What the console keeps beside the database, for any reindex to read: the

@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
 )
 
 // runGovbot runs the command line in-process.
@@ -183,5 +186,23 @@ func TestReindexRollback(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(state, "index", "CURRENT"))
 	if strings.TrimSpace(string(b)) != gens[0] {
 		t.Errorf("CURRENT %q after rollback, want %s", b, gens[0])
+	}
+}
+
+// The configured cache sizes reach the index: 0 means none there (where 0
+// would mean the default).
+func TestIndexOptionsCacheSizes(t *testing.T) {
+	cfg := config.Default()
+	opts := indexOptions(cfg, clock.System{}, nil)
+	if opts.AnswerCache != config.DefaultAnswerCache || opts.DocCache != config.DefaultDisclosureCache {
+		t.Errorf("defaults: answer cache %d, disclosure cache %d", opts.AnswerCache, opts.DocCache)
+	}
+	cfg.Search.AnswerCache, cfg.Search.DisclosureCache = 0, 0
+	if opts := indexOptions(cfg, clock.System{}, nil); opts.AnswerCache >= 0 || opts.DocCache >= 0 {
+		t.Errorf("none: answer cache %d, disclosure cache %d, want both negative", opts.AnswerCache, opts.DocCache)
+	}
+	cfg.Search.AnswerCache, cfg.Search.DisclosureCache = 10, 20
+	if opts := indexOptions(cfg, clock.System{}, nil); opts.AnswerCache != 10 || opts.DocCache != 20 {
+		t.Errorf("set: answer cache %d, disclosure cache %d", opts.AnswerCache, opts.DocCache)
 	}
 }

@@ -110,7 +110,26 @@ type Search struct {
 	// Datum of the disclosures' coordinates: "gcj02" (as read from Chinese
 	// web maps, and as WeChat's location messages are) or "wgs84" (GPS).
 	Datum string `yaml:"datum"`
+	// AnswerCache is how many answers to recent questions the index keeps
+	// (about 13 KB each); a reindex or an added disclosure empties it. 0:
+	// none, every question is answered anew.
+	AnswerCache int `yaml:"answer_cache"`
+	// DisclosureCache is how many decoded disclosures the index keeps, with
+	// what ranking and passages derive from them (about 7 KB each); one not
+	// kept is read from disk and decoded again when a question needs it. 0:
+	// none.
+	DisclosureCache int `yaml:"disclosure_cache"`
 }
+
+// Default sizes of the index's caches (search.answer_cache,
+// search.disclosure_cache).
+const (
+	DefaultAnswerCache     = 1024
+	DefaultDisclosureCache = 8192
+	// maxCache bounds either: a million entries is more than a server's
+	// memory holds.
+	maxCache = 1_000_000
+)
 
 // Default returns the configuration used when no file is given: the sample
 // data in ./data and state in ./state.
@@ -128,13 +147,15 @@ func Default() Config {
 			Nearby:   []string{"夏阳街道", "香花桥街道", "赵巷镇", "徐泾镇", "华新镇", "重固镇", "白鹤镇", "朱家角镇", "练塘镇", "金泽镇"},
 		},
 		Search: Search{
-			MinScore:      0.25,
-			DistinctShare: 0.2,
-			Related:       2,
-			Hotline:       DefaultHotline,
-			MaxReplyBytes: MaxReplyBytes,
-			GeoRadiusKm:   10,
-			Datum:         "gcj02",
+			MinScore:        0.25,
+			DistinctShare:   0.2,
+			Related:         2,
+			Hotline:         DefaultHotline,
+			MaxReplyBytes:   MaxReplyBytes,
+			GeoRadiusKm:     10,
+			Datum:           "gcj02",
+			AnswerCache:     DefaultAnswerCache,
+			DisclosureCache: DefaultDisclosureCache,
 		},
 		Conversation:    defaultConversation(),
 		OfficialAccount: defaultOfficialAccount(),
@@ -283,6 +304,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Search.Datum != "gcj02" && c.Search.Datum != "wgs84" {
 		errs = append(errs, fmt.Errorf("search.datum %q: want gcj02 or wgs84", c.Search.Datum))
+	}
+	if c.Search.AnswerCache < 0 || c.Search.AnswerCache > maxCache {
+		errs = append(errs, fmt.Errorf("search.answer_cache %d is outside 0..%d", c.Search.AnswerCache, maxCache))
+	}
+	if c.Search.DisclosureCache < 0 || c.Search.DisclosureCache > maxCache {
+		errs = append(errs, fmt.Errorf("search.disclosure_cache %d is outside 0..%d", c.Search.DisclosureCache, maxCache))
 	}
 	if c.Search.GeoRadiusKm <= 0 {
 		errs = append(errs, errors.New("search.geo_radius_km must be positive"))

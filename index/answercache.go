@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/yingpu/govbot/clock"
+	"github.com/yingpu/govbot/config"
 )
 
 // DefaultAnswerCache is how many answers an Index keeps by default.
-const DefaultAnswerCache = 1024
+const DefaultAnswerCache = config.DefaultAnswerCache
 
 // answerCache keeps the answers to the queries last asked of an Index. An
 // answer depends on the generation, the Index's settings, every field of

@@ -134,3 +134,25 @@ func TestAnalyzeCachedAsUncached(t *testing.T) {
 		}
 	}
 }
+
+// The decoded-disclosure cache changes nothing but the cost: with none
+// kept, or only a few, every query gets the answer of the default cache,
+// and the cache never holds more than its size.
+func TestDocCacheSizeAnswersTheSame(t *testing.T) {
+	base := sampleIndex(t)
+	plain := withoutCache(base)
+	for _, size := range []int{-1, 3} {
+		g := *base.gen
+		g.docs = newDocCache(size)
+		small := withoutCache(&Index{opts: base.opts, gen: &g, weights: base.weights})
+		for _, q := range cacheQueries(t, base) {
+			want := askOn(t, plain, q)
+			if got := askOn(t, small, q); !reflect.DeepEqual(got, want) {
+				t.Fatalf("cache of %d: %+v: the answer differs\n got %+v\nwant %+v", size, q, got, want)
+			}
+		}
+		if n := len(g.docs.items); n > max(size, 0) {
+			t.Errorf("cache of %d holds %d disclosures", size, n)
+		}
+	}
+}

@@ -220,16 +220,20 @@ func questionRunes(text string) []rune {
 }
 
 // passageCoverage is the share of the question's weight found in the
-// passage text: the words asked about, together in one place.
-func passageCoverage(a analyzed, p *Passage) float64 {
+// passage text: the words asked about, together in one place. held, when
+// not nil, says which units the passage holds (see sectionPassage).
+func passageCoverage(a analyzed, p *Passage, held []bool) float64 {
 	if p == nil {
 		return 0
 	}
-	text := normalize(p.Text)
+	var text string
+	if held == nil {
+		text = normalize(p.Text)
+	}
 	total, got := 0.0, 0.0
-	for _, u := range a.units {
+	for k, u := range a.units {
 		total += u.weight
-		if unitIn(text, u) {
+		if held != nil && held[k] || held == nil && unitIn(text, u) {
 			got += u.weight
 		}
 	}

@@ -40,8 +40,10 @@ import (
 const DefaultLockWait = 2 * time.Second
 
 const (
-	currentFile  = "CURRENT"
-	docCacheSize = 8192 // decoded disclosures kept per generation
+	currentFile = "CURRENT"
+	// DefaultDocCache is how many decoded disclosures a generation keeps
+	// by default (Options.DocCache).
+	DefaultDocCache = config.DefaultDisclosureCache
 )
 
 // ErrInUse is returned by OpenOrBuild when another process (a running
@@ -89,6 +91,12 @@ type Options struct {
 	// for the live generation (default DefaultAnswerCache; negative: none,
 	// and no question taken apart is kept either).
 	AnswerCache int
+	// DocCache is how many decoded disclosures each generation keeps, with
+	// what ranking and passages derive from them (their normalized text,
+	// lines and intent cues): a disclosure not kept is read and decoded
+	// again whenever a question needs it (default DefaultDocCache, about
+	// 10 KB each; negative: none kept).
+	DocCache int
 	// Force lets a rebuild replace the live generation even when it would
 	// hold less than half as many disclosures (a data directory emptied or
 	// broken by mistake would otherwise take the bot's answers away).
@@ -110,6 +118,9 @@ func (o *Options) fill() {
 	}
 	if o.AnswerCache == 0 {
 		o.AnswerCache = DefaultAnswerCache
+	}
+	if o.DocCache == 0 {
+		o.DocCache = DefaultDocCache
 	}
 }
 
@@ -182,7 +193,7 @@ func OpenOrBuild(ctx context.Context, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ranking weights: %w", err)
 	}
-	g, err := openGeneration(opts.Dir, name, opts.LockWait)
+	g, err := openGeneration(opts.Dir, name, opts.LockWait, opts.DocCache)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +352,7 @@ func (ix *Index) Reload() (bool, error) {
 	if same {
 		return false, nil
 	}
-	g, err := openGeneration(ix.opts.Dir, name, ix.opts.LockWait)
+	g, err := openGeneration(ix.opts.Dir, name, ix.opts.LockWait, ix.opts.DocCache)
 	if err != nil {
 		return false, err
 	}
@@ -465,7 +476,7 @@ func (g *generation) close() error {
 	return err
 }
 
-func openGeneration(dir, name string, lockWait time.Duration) (*generation, error) {
+func openGeneration(dir, name string, lockWait time.Duration, docCache int) (*generation, error) {
 	gdir := filepath.Join(dir, name)
 	b, err := os.ReadFile(filepath.Join(gdir, metaFile))
 	if err != nil {
@@ -502,7 +513,7 @@ func openGeneration(dir, name string, lockWait time.Duration) (*generation, erro
 		}
 		return nil, fmt.Errorf("open index generation %s: %w", name, err)
 	}
-	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCacheSize),
+	return &generation{name: name, bi: bi, seg: seg, meta: &md, syn: newSynonyms(seg), docs: newDocCache(docCache),
 		store: store, added: added, df: newTermStats(bi), withheld: readWithheld(gdir)}, nil
 }
 

@@ -9,11 +9,14 @@ import (
 // sectionPassage picks the part of a disclosure that answers the question: the
 // line that holds most of what was asked and what the intent asks for,
 // from the heading of its section to the section's end, within about
-// budget characters. A short body is the whole passage.
-func sectionPassage(di *docInfo, a analyzed, budget int) *Passage {
+// budget characters. A short body is the whole passage. held says, for
+// each of the question's units, whether the passage holds it (as unitIn
+// on its normalized text); nil when it was not worked out (a passage
+// decided early, the whole body).
+func sectionPassage(di *docInfo, a analyzed, budget int) (p *Passage, held []bool) {
 	sh, cue, done, early := startPassage(di, a)
 	if done {
-		return early
+		return early, nil
 	}
 	segs := sh.segs
 	// A question word that most lines hold (the matter itself, in its own
@@ -35,6 +38,24 @@ func sectionPassage(di *docInfo, a analyzed, budget int) *Passage {
 		}
 		weights[k] = u.weight * math.Log(1+float64(len(segs))/float64(1+n))
 		top += weights[k]
+	}
+	// heldIn: which units the lines hold. The passage's text is its lines
+	// joined by "\n", so a unit is in it when a line holds it (no unit
+	// spans lines; one with a line break is read from the text instead).
+	heldIn := func(lines []int) []bool {
+		out := make([]bool, len(a.units))
+		for k, u := range a.units {
+			if spansLines(u) {
+				return nil
+			}
+			for _, i := range lines {
+				if holds[k][i] {
+					out[k] = true
+					break
+				}
+			}
+		}
+		return out
 	}
 	heading := -1      // index of the heading of the current section
 	headMatch := false // it names what the intent asks for
@@ -113,8 +134,15 @@ func sectionPassage(di *docInfo, a analyzed, budget int) *Passage {
 		hit = hit || intentLine[i]
 	}
 	whole := start == 0 && end == len(segs)-1
+	section := func() (*Passage, []bool) {
+		lines := make([]int, 0, end+1-start)
+		for i := start; i <= end; i++ {
+			lines = append(lines, i)
+		}
+		return &Passage{Text: b.String(), Whole: whole, Intent: hit}, heldIn(lines)
+	}
 	if cue == nil {
-		return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+		return section()
 	}
 	// The section read holds no line with what the intent asks for (an
 	// address, a date, an amount…) while another part of the disclosure
@@ -128,7 +156,7 @@ func sectionPassage(di *docInfo, a analyzed, budget int) *Passage {
 			held = held || cue.value[i] && (!strong || cue.figure[i])
 		}
 		if held {
-			return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+			return section()
 		}
 		for i := range segs {
 			if !cue.value[i] || strong && !cue.figure[i] || i >= start && i <= end {
@@ -143,7 +171,7 @@ func sectionPassage(di *docInfo, a analyzed, budget int) *Passage {
 		}
 	}
 	if extra < 0 {
-		return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+		return section()
 	}
 	lines := []int{}
 	for j := extra - 1; j >= 0 && j >= extra-reachBack && (j > end || j < start); j-- {
@@ -164,7 +192,7 @@ func sectionPassage(di *docInfo, a analyzed, budget int) *Passage {
 		keep--
 	}
 	if runes+extraRunes > 2*budget {
-		return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+		return section()
 	}
 	var order []int
 	for i := start; i <= keep; i++ {
@@ -185,5 +213,18 @@ func sectionPassage(di *docInfo, a analyzed, budget int) *Passage {
 	for k, i := range order {
 		texts[k] = segs[i]
 	}
-	return &Passage{Text: strings.Join(texts, "\n"), Intent: true}
+	return &Passage{Text: strings.Join(texts, "\n"), Intent: true}, heldIn(order)
+}
+
+// spansLines: an expression of u holds a line break (and may span lines).
+func spansLines(u unit) bool {
+	if strings.Contains(u.text, "\n") {
+		return true
+	}
+	for _, alt := range u.alts {
+		if strings.Contains(alt, "\n") {
+			return true
+		}
+	}
+	return false
 }

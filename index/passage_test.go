@@ -514,3 +514,34 @@ func TestPassageCheaperAsksForThePrice(t *testing.T) {
 		t.Errorf("能不能便宜点 also asks %v, want an amount", got)
 	}
 }
+
+// A line that names an item of the disclosure's own table by number
+// (第4项…) comes with that row, under the table's header.
+func TestPassageCitedRowComesAlong(t *testing.T) {
+	body := strings.Join([]string{
+		"经街道党工委会议研究，现将清风街道2026年度重大行政决策事项目录公布如下。",
+		"| 序号 | 事项名称 | 承办部门 | 计划完成时间 | 是否听证 |",
+		"| 1 | 清风街道2026年美丽家园住宅小区综合改造实施方案 | 社区管理办 | 2026年3月 | 否 |",
+		"| 2 | 清风街道老年助餐服务提升三年行动方案（2026—2028年） | 社区服务办 | 2026年6月 | 否 |",
+		"| 3 | 清风街道住宅小区电动自行车集中充电设施建设管理办法 | 社区平安办 | 2026年12月 | 否 |",
+		"| 4 | 清风湖公园周边区域停车管理和交通组织方案 | 社区管理办 | 2026年第四季度 | 是 |",
+		"| 5 | 南片地块征收后土地复绿利用方案 | 农业农村服务中心 | 2026年9月 | 否 |",
+		"说明：",
+		"一、目录内事项按照公众参与、专家论证、风险评估、合法性审查、集体讨论决定的程序作出决策。",
+		"二、第四项涉及周边居民和商户切身利益，将召开听证会，听证会时间、地点和报名方式另行公告。",
+		"三、各事项在决策前将通过街道网站公开征求意见，征求意见期一般不少于30日。",
+		"四、对目录事项有意见建议的，可以通过街道党政办公室反映：地址清风路101号，电话021-59283011。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-15", Title: "清风街道2026年度重大行政决策事项目录", Body: body})
+	p := passage(di, analyzed{units: unitsOf("重大行政决策", "听证")}, passageRunes)
+	for _, want := range []string{"第四项", "| 4 | 清风湖公园周边区域停车管理和交通组织方案", "| 序号 |"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+	for in, want := range map[string]int{"4": 4, "四": 4, "十": 10, "十二": 12, "二十": 20, "二十三": 23, "第": 0} {
+		if got := itemNumber(in); got != want {
+			t.Errorf("itemNumber(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

@@ -175,8 +175,8 @@ func (c *candidate) features(a analyzed, qr []rune, named uint64) {
 // passageFeatures cuts the candidate's passage and computes the features
 // that read the whole body (the passage's, and the kind of its lines).
 func (c *candidate) passageFeatures(a analyzed) {
-	sp := sectionPassage(c.info, a, passageRunes)
-	c.feat[featPassage] = passageCoverage(a, sp)
+	sp, held := sectionPassage(c.info, a, passageRunes)
+	c.feat[featPassage] = passageCoverage(a, sp, held)
 	if a.intent != AnyIntent {
 		c.feat[featKind] = c.info.shape().cuesFor(a.intent).kind
 	}

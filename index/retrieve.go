@@ -6,9 +6,9 @@ package index
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -22,25 +22,24 @@ import (
 func (g *generation) buildQuery(ctx context.Context, a analyzed) []query.Query {
 	n := g.meta.Docs
 	common := uint64(max(commonTermMinDocs, n/commonTermShare))
-	var qs []query.Query
+	// The clauses and their boosts are made in one allocation each.
+	most := 2*len(a.terms) + len(a.py)
+	tqs := make([]query.TermQuery, 0, most)
+	boosts := make([]query.Boost, 0, most)
 	add := func(field, term string, boost float64) {
-		tq := bleve.NewTermQuery(term)
-		tq.SetField(field)
-		tq.SetBoost(boost)
-		qs = append(qs, tq)
+		boosts = append(boosts, query.Boost(boost))
+		tqs = append(tqs, query.TermQuery{Term: term, FieldVal: field, BoostVal: &boosts[len(boosts)-1]})
 	}
 	type bodyTerm struct {
 		term  string
 		boost float64
 		df    uint64
 	}
-	var body []bodyTerm
-	dup := map[string]bool{}
-	for _, t := range a.terms {
-		if dup[t.term] {
+	body := make([]bodyTerm, 0, len(a.terms))
+	for i, t := range a.terms {
+		if seenIn(a.terms[:i], t.term) {
 			continue
 		}
-		dup[t.term] = true
 		if g.df.docFreq(ctx, fTitle, t.term) <= common {
 			add(fTitle, t.term, boostTitle*t.boost)
 		}
@@ -58,16 +57,30 @@ func (g *generation) buildQuery(ctx context.Context, a analyzed) []query.Query {
 		}
 		add(fBody, b.term, boostBody*b.boost)
 	}
-	for _, p := range a.py {
-		if dup["py:"+p] {
+	for i, p := range a.py {
+		if slices.Contains(a.py[:i], p) {
 			continue
 		}
-		dup["py:"+p] = true
 		if df := g.df.docFreq(ctx, fPinyin, p); df > 0 && df <= common {
 			add(fPinyin, p, boostPinyin)
 		}
 	}
+	qs := make([]query.Query, len(tqs))
+	for i := range tqs {
+		qs[i] = &tqs[i]
+	}
 	return qs
+}
+
+// seenIn reports whether term is among terms already (a question's terms
+// are a few dozen at most: a scan beats a map).
+func seenIn(terms []weightedTerm, term string) bool {
+	for _, t := range terms {
+		if t.term == term {
+			return true
+		}
+	}
+	return false
 }
 
 // document fetches one disclosure by id.

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -19,6 +20,12 @@ type synonyms struct {
 	// situation[g] says group g is a life situation: its members are the
 	// expressions residents use, the group the services that answer it.
 	situation map[int]bool
+	// byFirst lists, per character, the members (indices into members,
+	// ascending) that begin with it: a question can hold only the members
+	// whose first character it has, so find looks at those alone.
+	byFirst map[rune][]int32
+	// blank are the members with no text (held by every text).
+	blank []int32
 }
 
 type synMember struct {
@@ -70,7 +77,27 @@ func newSynonyms(s *Segmenter) *synonyms {
 	sort.SliceStable(sy.members, func(i, j int) bool {
 		return utf8.RuneCountInString(sy.members[i].text) > utf8.RuneCountInString(sy.members[j].text)
 	})
+	sy.byFirst = map[rune][]int32{}
+	for i, m := range sy.members {
+		if m.text == "" {
+			sy.blank = append(sy.blank, int32(i))
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(m.text)
+		sy.byFirst[r] = append(sy.byFirst[r], int32(i))
+	}
 	return sy
+}
+
+// candidates are the members text may hold (those beginning with one of
+// its characters), in the order of members.
+func (sy *synonyms) candidates(text string) []int32 {
+	out := append([]int32(nil), sy.blank...)
+	for _, r := range text {
+		out = append(out, sy.byFirst[r]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out) // a character met twice adds its members twice
 }
 
 // find returns the expressions present in text, longest first, at most one
@@ -84,7 +111,9 @@ func newSynonyms(s *Segmenter) *synonyms {
 func (sy *synonyms) find(text string) []synMatch {
 	var out []synMatch
 	taken := map[int]bool{}
-	for _, m := range sy.members {
+	cands := sy.candidates(text)
+	for _, i := range cands {
+		m := &sy.members[i]
 		if taken[m.group] {
 			continue
 		}
@@ -94,7 +123,8 @@ func (sy *synonyms) find(text string) []synMatch {
 		}
 	}
 	var runes []rune
-	for _, m := range sy.members {
+	for _, i := range cands {
+		m := &sy.members[i]
 		if m.runes == nil || taken[m.group] {
 			continue
 		}

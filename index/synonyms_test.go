@@ -1,6 +1,10 @@
 package index
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestGappedSpan(t *testing.T) {
 	for _, c := range []struct {
@@ -33,4 +37,46 @@ func TestSituationWithWordsInside(t *testing.T) {
 	if len(general.Hits) == 0 || len(particular.Hits) == 0 || particular.Hits[0].ID != general.Hits[0].ID {
 		t.Errorf("开个奶茶店 → %v, want first %v as for 开个店", hitIDs(particular), hitIDs(general))
 	}
+}
+
+// find looks only at the members whose first character the text holds:
+// it finds what looking at every member finds, on the questions, titles
+// and lines of both corpora (normalized, as questions are).
+func TestSynonymsFindAsEveryMember(t *testing.T) {
+	sy := sampleIndex(t).gen.syn
+	every := func(text string) []synMatch {
+		var out []synMatch
+		taken := map[int]bool{}
+		for _, m := range sy.members {
+			if !taken[m.group] && strings.Contains(text, m.text) {
+				taken[m.group] = true
+				out = append(out, synMatch{m.text, m.group})
+			}
+		}
+		runes := []rune(text)
+		for _, m := range sy.members {
+			if m.runes == nil || taken[m.group] {
+				continue
+			}
+			if span := gappedSpan(runes, m.runes, situationGap); span != "" {
+				taken[m.group] = true
+				out = append(out, synMatch{span, m.group})
+			}
+		}
+		return out
+	}
+	texts := patternTexts(t)
+	found := 0
+	for _, s := range texts {
+		s = normalize(s)
+		got, want := sy.find(s), every(s)
+		if !slices.Equal(got, want) {
+			t.Fatalf("find(%q) = %v, every member: %v", s, got, want)
+		}
+		found += len(got)
+	}
+	if found == 0 {
+		t.Fatal("no text holds a synonym")
+	}
+	t.Logf("%d texts, %d expressions found", len(texts), found)
 }

@@ -12,18 +12,21 @@ import (
 type termStats struct {
 	bi bleve.Index
 	mu sync.Mutex
-	df map[string]uint64 // field + "\x00" + term
+	df map[fieldTerm]uint64
 }
+
+// fieldTerm is a term of a field (a key made without joining the two).
+type fieldTerm struct{ field, term string }
 
 const termStatsMax = 1 << 16
 
 func newTermStats(bi bleve.Index) *termStats {
-	return &termStats{bi: bi, df: map[string]uint64{}}
+	return &termStats{bi: bi, df: map[fieldTerm]uint64{}}
 }
 
 // docFreq returns the number of documents whose field holds term.
 func (s *termStats) docFreq(ctx context.Context, field, term string) uint64 {
-	key := field + "\x00" + term
+	key := fieldTerm{field, term}
 	s.mu.Lock()
 	n, ok := s.df[key]
 	s.mu.Unlock()
