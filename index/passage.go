@@ -213,6 +213,10 @@ type shape struct {
 	// cites is, for a line that names an item of the disclosure's table by
 	// its number (第4项涉及…), that row; -1: none.
 	cites []int
+	// sign marks the closing signature: the issuing office and the date
+	// alone at the end (夏阳街道社区服务办 / 2026年3月10日), which the
+	// source line says already.
+	sign []bool
 	// ask is, for a line that opens with a question (二、谁可以报名？…),
 	// that question, normalized: it heads the line's answer.
 	ask   []string
@@ -254,6 +258,7 @@ func newShape(d *docInfo) *shape {
 	sh.facts = make([]int, n)
 	sh.ask = make([]string, n)
 	sh.cites = make([]int, n)
+	sh.sign = make([]bool, n)
 	asks := 0
 	for _, s := range sh.segs {
 		if reAsk.MatchString(s) {
@@ -304,6 +309,7 @@ func newShape(d *docInfo) *shape {
 		}
 	}
 	sh.citeRows()
+	sh.markSignature()
 	return sh
 }
 
@@ -340,6 +346,23 @@ func (sh *shape) citeRows() {
 				sh.cites[i] = r
 			}
 		}
+	}
+}
+
+var reDateLine = regexp.MustCompile(`^[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日。?$`)
+
+// markSignature marks a body's closing signature: its last line when it is
+// a date alone, and the issuer's name just above it (a short line without
+// punctuation).
+func (sh *shape) markSignature() {
+	n := len(sh.segs)
+	if n < 3 || !reDateLine.MatchString(sh.segs[n-1]) {
+		return
+	}
+	sh.sign[n-1] = true
+	if s := sh.segs[n-2]; sh.runes[n-2] <= headingRunes && !reTableRow.MatchString(s) &&
+		!strings.ContainsAny(s, "，。；：:,.;！？!?、（）()0123456789") {
+		sh.sign[n-2] = true
 	}
 }
 
@@ -693,7 +716,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	// 【咨询电话】021-12345678 says something); a row past on the day
 	// asked that holds no word of the question is not shown.
 	for i := range segs {
-		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] || past[i] && words[i] == 0 {
+		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] || past[i] && words[i] == 0 || sh.sign[i] {
 			scores[i] = math.Inf(-1)
 		}
 	}

@@ -545,3 +545,36 @@ func TestPassageCitedRowComesAlong(t *testing.T) {
 		}
 	}
 }
+
+// The closing signature (the issuing office, then the date alone) is no
+// fact: the source line names both.
+func TestPassageLeavesOutTheSignature(t *testing.T) {
+	body := strings.Join([]string{
+		"各居民委员会、辖区各见习基地：",
+		"现就2026年青年就业见习工作通知如下。",
+		"一、见习对象：离校2年内未就业的高校毕业生。",
+		"二、见习待遇：见习基地按月发放见习生活补贴，标准不低于本市最低工资标准的80%。",
+		"三、工作要求：各居委会要结合就业服务站点，摸清辖区离校未就业青年情况，逐一上门或电话联系；见习基地须指定带教人员，不得安排见习人员从事高空、有毒有害等危险作业。",
+		"四、报名方式：本人携带身份证、毕业证书到社区事务受理服务中心就业窗口登记，也可在“随申办”搜索“就业见习”在线报名，报名后10个工作日内，就业服务专员将电话联系、推荐岗位。",
+		"咨询电话：021-59283125（工作日8:30—17:00）。",
+		"清风街道社区服务办",
+		"2026年3月10日",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-16", Title: "关于做好2026年青年就业见习工作的通知", Body: body})
+	sh := di.shape()
+	if !sh.sign[7] || !sh.sign[8] || sh.sign[6] {
+		t.Fatalf("signature marks %v", sh.sign)
+	}
+	p := passage(di, analyzed{units: unitsOf("见习")}, passageRunes)
+	if p.Whole || !strings.Contains(p.Text, "021-59283125") {
+		t.Errorf("want a passage with the phone:\n%s", p.Text)
+	}
+	if strings.Contains(p.Text, "2026年3月10日") || strings.Contains(p.Text, "清风街道社区服务办") {
+		t.Errorf("the signature is shown:\n%s", p.Text)
+	}
+	// A date that ends a sentence is not a signature.
+	di = newDocInfo(content.Disclosure{ID: "t-17", Title: "通知", Body: "一、报名：请于月底前报名。\n二、地点：清风路1号。\n截止日期：2026年3月10日"})
+	if di.shape().sign[2] {
+		t.Errorf("a labelled date taken for a signature")
+	}
+}
