@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -81,4 +82,54 @@ func TestAbsentTermsScoreAsBleves(t *testing.T) {
 			t.Fatal("no question has a title term no title holds")
 		}
 	}
+}
+
+// A text's character filter never rules out a word the text holds (every
+// piece of every text of both corpora, and words from the others), and
+// lets few through that it does not hold.
+func TestRuneFilterHoldsWhatTheTextHolds(t *testing.T) {
+	texts := patternTexts(t)
+	var words []string
+	for i, s := range texts {
+		if i%7 != 0 {
+			continue
+		}
+		rs := []rune(normalize(s))
+		for j := 0; j+2 <= len(rs) && j < 40; j += 3 {
+			words = append(words, string(rs[j:j+2]), string(rs[j:min(j+4, len(rs))]))
+		}
+	}
+	passed, absent := 0, 0
+	for i, s := range texts {
+		if i%5 != 0 {
+			continue
+		}
+		s = normalize(s)
+		var f runeFilter
+		f.addAll(s)
+		rs := []rune(s)
+		for j := range rs {
+			for k := j + 1; k <= len(rs) && k <= j+6; k++ {
+				if w := string(rs[j:k]); !f.mayHold(w) {
+					t.Fatalf("%q: the filter rules out %q, which it holds", s, w)
+				}
+			}
+		}
+		for _, w := range words[i%len(words) : min(i%len(words)+200, len(words))] {
+			held := strings.Contains(s, w)
+			if f.contains(s, w) != held {
+				t.Fatalf("%q: contains(%q) = %v", s, w, !held)
+			}
+			if !held {
+				absent++
+				if f.mayHold(w) {
+					passed++
+				}
+			}
+		}
+	}
+	if absent == 0 || float64(passed) > 0.1*float64(absent) {
+		t.Errorf("the filter lets %d of %d absent words through", passed, absent)
+	}
+	t.Logf("%d of %d absent words let through", passed, absent)
 }
