@@ -154,6 +154,9 @@ type Dialogue struct {
 	// follower's hash (restoredKey), until the follower's next message.
 	restored    *ttlCache[convState]
 	restoredKey atomic.Pointer[func(string) string]
+	// askAll asks the index every query a decision may use, before
+	// deciding (the reference the shortcuts are tested against).
+	askAll bool
 }
 
 // NewDialogue returns a Dialogue over lib that words its replies with r.
@@ -336,17 +339,31 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		return d.fresh(st, in.Text, own, alone)
 	}
 	matter := joinMatter(st.Topic, in.Text)
-	wide, err := d.lib.Ask(ctx, index.Query{Text: matter, Geo: in.Geo, Now: now, Exclude: st.Refused, Explain: true})
-	if err != nil {
-		return Turn{}, st, err
+	// Read with the matter (wide): asked only when a decision needs it. A
+	// message naming a matter of its own is often decided from its answer
+	// alone; the same query asked again is answered from the message's
+	// memory (onceLib).
+	askWide := func() (index.Answer, error) {
+		return d.lib.Ask(ctx, index.Query{Text: matter, Geo: in.Geo, Now: now, Exclude: st.Refused, Explain: true})
 	}
-	if u.rumour && rumourOnMatter(st, own, wide) && !rumourAnswered(st, own, wide) {
-		// Heard about what is to come on this matter, and nothing
-		// published on it says so: an old scheme, or another matter's, is
-		// no answer to it.
-		return d.rumourTurn(wide), st, nil
+	if d.askAll {
+		if _, err := askWide(); err != nil {
+			return Turn{}, st, err
+		}
 	}
-	follow, err := d.follows(ctx, st, u, in, now, own, alone, wide)
+	if u.rumour {
+		wide, err := askWide()
+		if err != nil {
+			return Turn{}, st, err
+		}
+		if rumourOnMatter(st, own, wide) && !rumourAnswered(st, own, wide) {
+			// Heard about what is to come on this matter, and nothing
+			// published on it says so: an old scheme, or another matter's,
+			// is no answer to it.
+			return d.rumourTurn(wide), st, nil
+		}
+	}
+	follow, err := d.follows(ctx, st, u, in, now, own, alone, askWide)
 	if err != nil {
 		return Turn{}, st, err
 	}
@@ -355,9 +372,20 @@ func (d *talk) question(ctx context.Context, st convState, u utterance, in Input
 		// Too close to choose on its own: the matter under discussion
 		// may tell which one is meant (有地方可以避寒吗 after a cold-wave
 		// warning).
+		if !d.askAll && !d.matterMayDecide(st, alone) {
+			return d.fresh(st, in.Text, own, alone)
+		}
+		wide, err := askWide()
+		if err != nil {
+			return Turn{}, st, err
+		}
 		if chosen = d.matterDecides(st, alone, wide); chosen == "" {
 			return d.fresh(st, in.Text, own, alone)
 		}
+	}
+	wide, err := askWide()
+	if err != nil {
+		return Turn{}, st, err
 	}
 	if chosen == "" {
 		if chosen, err = d.choose(ctx, st, u, in, now, own, alone, wide); err != nil {
@@ -515,6 +543,55 @@ func (d *talk) matterNearTop(st convState, own string, alone, wide index.Answer)
 	return ""
 }
 
+// matterMayBeNear tells whether matterNearTop can find a disclosure,
+// from what it reads of the message's answer on its own: false when no
+// candidate near the top is current, not refused and filed where the
+// disclosure last shown is (the category of a disclosure is its own,
+// whatever the query; the last reply's, when this answer does not hold
+// the one shown), so the message read with the matter need not be asked
+// for it.
+func (d *talk) matterMayBeNear(st convState, own string, alone index.Answer) bool {
+	if !alone.Answered || len(alone.Hits) == 0 || st.Topic == "" || own == "" || st.Answer == "" {
+		return false
+	}
+	if namesStrongly(alone.Hits[0], own) {
+		return false
+	}
+	category, known := shownCategory(st, alone)
+	for i, h := range alone.Hits {
+		if i == 3 || alone.Hits[0].Score-h.Score > d.o.FollowMargin || h.ID == st.Answer {
+			break
+		}
+		if h.Status != index.Current || contains(st.Refused, h.ID) {
+			continue
+		}
+		if !known || category != "" && h.Category == category {
+			return true
+		}
+	}
+	return false
+}
+
+// shownCategory is the category of the disclosure last shown, as this
+// answer or the last reply has it; known is false when neither holds it.
+func shownCategory(st convState, alone index.Answer) (category string, known bool) {
+	for _, hs := range [][]index.Hit{alone.Hits, st.Last.Hits} {
+		for _, h := range hs {
+			if h.ID == st.Answer {
+				return h.Category, true
+			}
+		}
+	}
+	return "", false
+}
+
+// matterMayDecide tells whether matterDecides can choose, from the
+// message's answer on its own: only when it would get a clarifying
+// question.
+func (d *talk) matterMayDecide(st convState, alone index.Answer) bool {
+	return st.Topic != "" && alone.Answered && len(d.clarifyCandidates(alone)) >= 2
+}
+
 // categoryOf is the category of the hit id of a ("" when absent).
 func categoryOf(a index.Answer, id string) string {
 	for _, h := range a.Hits {
@@ -546,8 +623,9 @@ func ownTerms(a index.Answer, id, words string) int {
 
 // follows tells whether a question continues the matter under discussion
 // (see docs/bot.md, "Follow-up or new question"). own are its topic words,
-// alone its answer on its own, wide its answer read with the matter.
-func (d *talk) follows(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone, wide index.Answer) (bool, error) {
+// alone its answer on its own; askWide asks it read with the matter, which
+// follows does only when the answer may depend on it.
+func (d *talk) follows(ctx context.Context, st convState, u utterance, in Input, now time.Time, own string, alone index.Answer, askWide func() (index.Answer, error)) (bool, error) {
 	if own == "" {
 		// It names no matter of its own (电话多少, 要交钱吗).
 		return true, nil
@@ -569,7 +647,8 @@ func (d *talk) follows(ctx context.Context, st convState, u utterance, in Input,
 		return false, nil
 	}
 	if !alone.Answered {
-		return wide.Answered, nil
+		wide, err := askWide()
+		return err == nil && wide.Answered, err
 	}
 	current := st.Choices
 	if st.Answer != "" {
@@ -581,17 +660,28 @@ func (d *talk) follows(ctx context.Context, st convState, u utterance, in Input,
 			return true, nil
 		}
 	}
-	if d.matterNearTop(st, own, alone, wide) != "" {
-		// Another disclosure on the matter is about as good an answer
-		// as any, and the best one is not about what the message names.
-		return true, nil
+	if d.askAll || d.matterMayBeNear(st, own, alone) {
+		wide, err := askWide()
+		if err != nil {
+			return false, err
+		}
+		if d.matterNearTop(st, own, alone, wide) != "" {
+			// Another disclosure on the matter is about as good an answer
+			// as any, and the best one is not about what the message
+			// names.
+			return true, nil
+		}
 	}
 	named := namedTerms(alone.Hits, own, 3)
 	if len(named) == 0 {
 		// It names nothing a disclosure is about (什么时候发到卡上): it asks
 		// about the matter under discussion, unless it says much of its
 		// own (a new matter nothing answers by name).
-		return wide.Answered && len(strings.Fields(own)) <= maxOwnUnnamed, nil
+		if len(strings.Fields(own)) > maxOwnUnnamed {
+			return false, nil
+		}
+		wide, err := askWide()
+		return err == nil && wide.Answered, err
 	}
 	if st.Answer != "" {
 		// What it names, the disclosure under discussion is about too
@@ -605,15 +695,59 @@ func (d *talk) follows(ctx context.Context, st convState, u utterance, in Input,
 			return true, nil
 		}
 	}
-	if wide.Answered && len(wide.Hits) > 0 && wide.Hits[0].ID != alone.Hits[0].ID && wide.Confidence >= alone.Confidence-d.o.ContextMargin {
-		// Read with the matter, it is answered at least as well, if the
-		// disclosure that answers it so speaks of the question's own words
-		// too (每天几点施工 after a renovation project: its works hours),
-		// not only of the matter.
-		cov, err := d.coverageIn(ctx, in, now, wide.Hits[0].ID)
-		return err == nil && cov >= alone.Confidence-d.o.FollowMargin, err
+	// Read with the matter, it may be answered at least as well by
+	// another disclosure that speaks of its own words too (每天几点施工
+	// after a renovation project: its works hours), not only of the
+	// matter: one found for it alone that speaks of its words within
+	// FollowMargin of its best answer.
+	near := d.nearCoverage(alone)
+	if len(near) == 0 {
+		// None: the message is a question of its own.
+		return false, nil
 	}
-	return false, nil
+	if !d.askAll {
+		// Asked of those only, read with the matter: when none is
+		// answered well enough, none is by the whole index either (a
+		// disclosure speaks of a question at least as much among fewer
+		// candidates), and the matter need not be asked of it.
+		b, err := d.lib.Ask(ctx, index.Query{Text: joinMatter(st.Topic, in.Text), Only: near, Geo: in.Geo, Now: now, Exclude: st.Refused})
+		if err != nil {
+			return false, err
+		}
+		if !anyCoverage(b.Hits, alone.Confidence-d.o.ContextMargin) {
+			return false, nil
+		}
+	}
+	wide, err := askWide()
+	if err != nil {
+		return false, err
+	}
+	return wide.Answered && len(wide.Hits) > 0 && contains(near, wide.Hits[0].ID) &&
+		wide.Confidence >= alone.Confidence-d.o.ContextMargin, nil
+}
+
+// nearCoverage are the disclosures other than the best found for a
+// message on its own (alone: its answer) that speak of its words within
+// FollowMargin of the best.
+func (d *talk) nearCoverage(alone index.Answer) []string {
+	var out []string
+	for i, h := range alone.Hits {
+		if i > 0 && h.Coverage >= alone.Confidence-d.o.FollowMargin {
+			out = append(out, h.ID)
+		}
+	}
+	return out
+}
+
+// anyCoverage tells whether one of hits speaks of at least min of the
+// question.
+func anyCoverage(hits []index.Hit, min float64) bool {
+	for _, h := range hits {
+		if h.Coverage >= min {
+			return true
+		}
+	}
+	return false
 }
 
 // shownSays tells whether the passage last shown holds all of own's topic
@@ -640,15 +774,6 @@ const maxPointingTopic = 2
 // maxOwnUnnamed: a message naming more words of its own than this, none of
 // which a disclosure is about, is a new matter, not a follow-up.
 const maxOwnUnnamed = 3
-
-// coverageIn is how much of the question disclosure id speaks of.
-func (d *talk) coverageIn(ctx context.Context, in Input, now time.Time, id string) (float64, error) {
-	a, err := d.lib.Ask(ctx, index.Query{Text: in.Text, Only: []string{id}, Geo: in.Geo, Now: now})
-	if err != nil || len(a.Hits) == 0 {
-		return 0, err
-	}
-	return a.Hits[0].Coverage, nil
-}
 
 // fresh answers a question on its own (a new matter); own are its topic
 // words.

@@ -59,6 +59,12 @@ func loadConversations(t testing.TB, path string) []conversation {
 // answering as of day.
 func corpusIndex(t testing.TB, day time.Time, corpus ...string) *index.Index {
 	t.Helper()
+	return corpusIndexIn(t, t.TempDir(), day, corpus...)
+}
+
+// corpusIndexIn is corpusIndex with its index in dir (opened when there).
+func corpusIndexIn(t testing.TB, dir string, day time.Time, corpus ...string) *index.Index {
+	t.Helper()
 	data := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(data, "disclosures"), 0o755); err != nil {
 		t.Fatal(err)
@@ -80,7 +86,7 @@ func corpusIndex(t testing.TB, day time.Time, corpus ...string) *index.Index {
 			t.Fatal(err)
 		}
 	}
-	ix, err := index.OpenOrBuild(context.Background(), index.Options{Dir: t.TempDir(), DataDir: data, Clock: clock.Fixed(day)})
+	ix, err := index.OpenOrBuild(context.Background(), index.Options{Dir: dir, DataDir: data, Clock: clock.Fixed(day)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -209,6 +210,13 @@ type shape struct {
 	tableHead []int
 	// facts is how many kinds of key facts each line holds (factKinds).
 	facts []int
+	// cites is, for a line that names an item of the disclosure's table by
+	// its number (第4项涉及…), that row; -1: none.
+	cites []int
+	// sign marks the closing signature: the issuing office and the date
+	// alone at the end (夏阳街道社区服务办 / 2026年3月10日), which the
+	// source line says already.
+	sign []bool
 	// ask is, for a line that opens with a question (二、谁可以报名？…),
 	// that question, normalized: it heads the line's answer.
 	ask   []string
@@ -249,6 +257,8 @@ func newShape(d *docInfo) *shape {
 	sh.tableHead = make([]int, n)
 	sh.facts = make([]int, n)
 	sh.ask = make([]string, n)
+	sh.cites = make([]int, n)
+	sh.sign = make([]bool, n)
 	asks := 0
 	for _, s := range sh.segs {
 		if reAsk.MatchString(s) {
@@ -298,7 +308,84 @@ func newShape(d *docInfo) *shape {
 			}
 		}
 	}
+	sh.citeRows()
+	sh.markSignature()
 	return sh
+}
+
+var (
+	reItemCited = regexp.MustCompile(`第([0-9]{1,2}|[一二三四五六七八九十]{1,3})项`)
+	reRowNumber = regexp.MustCompile(`^[|｜]\s*([0-9]{1,2})\s*[|｜]`)
+)
+
+// citeRows finds the table rows that lines name by number: 第4项 is the
+// row whose first cell is 4.
+func (sh *shape) citeRows() {
+	rows := map[int]int{}
+	for i, s := range sh.segs {
+		sh.cites[i] = -1
+		if sh.tableHead[i] < 0 {
+			continue
+		}
+		if m := reRowNumber.FindStringSubmatch(s); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			if _, dup := rows[n]; !dup {
+				rows[n] = i
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	for i, s := range sh.segs {
+		if sh.tableHead[i] >= 0 || sh.header[i] {
+			continue
+		}
+		if m := reItemCited.FindStringSubmatch(s); m != nil {
+			if r, ok := rows[itemNumber(m[1])]; ok {
+				sh.cites[i] = r
+			}
+		}
+	}
+}
+
+var reDateLine = regexp.MustCompile(`^[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日。?$`)
+
+// markSignature marks a body's closing signature: its last line when it is
+// a date alone, and the issuer's name just above it (a short line without
+// punctuation).
+func (sh *shape) markSignature() {
+	n := len(sh.segs)
+	if n < 3 || !reDateLine.MatchString(sh.segs[n-1]) {
+		return
+	}
+	sh.sign[n-1] = true
+	if s := sh.segs[n-2]; sh.runes[n-2] <= headingRunes && !reTableRow.MatchString(s) &&
+		!strings.ContainsAny(s, "，。；：:,.;！？!?、（）()0123456789") {
+		sh.sign[n-2] = true
+	}
+}
+
+// itemNumber reads 4 or 四 (up to 九十九); 0 when it cannot.
+func itemNumber(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	digit := func(r rune) int { return strings.IndexRune("零一二三四五六七八九", r) / len("一") }
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10
+	case len(rs) == 1:
+		return digit(rs[0])
+	case len(rs) == 2 && rs[0] == '十':
+		return 10 + digit(rs[1])
+	case len(rs) == 2 && rs[1] == '十':
+		return 10 * digit(rs[0])
+	case len(rs) == 3 && rs[1] == '十':
+		return 10*digit(rs[0]) + digit(rs[2])
+	}
+	return 0
 }
 
 // cuesFor returns the line cues of intent in (not AnyIntent).
@@ -629,7 +716,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	// 【咨询电话】021-12345678 says something); a row past on the day
 	// asked that holds no word of the question is not shown.
 	for i := range segs {
-		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] || past[i] && words[i] == 0 {
+		if sh.heads[i] && sh.facts[i] == 0 || sh.header[i] || past[i] && words[i] == 0 || sh.sign[i] {
 			scores[i] = math.Inf(-1)
 		}
 	}
@@ -718,8 +805,15 @@ func (sh *shape) choose(scores []float64, budget int, shown []int) []int {
 				with = append(with, h)
 			}
 		}
-		if hd := sh.tableHead[i]; hd >= 0 && !picked[hd] {
-			with = append(with, hd)
+		// The row of the table a line names by number (第4项) comes
+		// with it, under the table's header.
+		if r := sh.cites[i]; r >= 0 && !picked[r] {
+			with = append(with, r)
+		}
+		for _, j := range with {
+			if hd := sh.tableHead[j]; hd >= 0 && !picked[hd] && !slices.Contains(with, hd) {
+				with = append(with, hd)
+			}
 		}
 		cost := 0
 		for _, j := range with {

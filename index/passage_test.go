@@ -514,3 +514,67 @@ func TestPassageCheaperAsksForThePrice(t *testing.T) {
 		t.Errorf("能不能便宜点 also asks %v, want an amount", got)
 	}
 }
+
+// A line that names an item of the disclosure's own table by number
+// (第4项…) comes with that row, under the table's header.
+func TestPassageCitedRowComesAlong(t *testing.T) {
+	body := strings.Join([]string{
+		"经街道党工委会议研究，现将清风街道2026年度重大行政决策事项目录公布如下。",
+		"| 序号 | 事项名称 | 承办部门 | 计划完成时间 | 是否听证 |",
+		"| 1 | 清风街道2026年美丽家园住宅小区综合改造实施方案 | 社区管理办 | 2026年3月 | 否 |",
+		"| 2 | 清风街道老年助餐服务提升三年行动方案（2026—2028年） | 社区服务办 | 2026年6月 | 否 |",
+		"| 3 | 清风街道住宅小区电动自行车集中充电设施建设管理办法 | 社区平安办 | 2026年12月 | 否 |",
+		"| 4 | 清风湖公园周边区域停车管理和交通组织方案 | 社区管理办 | 2026年第四季度 | 是 |",
+		"| 5 | 南片地块征收后土地复绿利用方案 | 农业农村服务中心 | 2026年9月 | 否 |",
+		"说明：",
+		"一、目录内事项按照公众参与、专家论证、风险评估、合法性审查、集体讨论决定的程序作出决策。",
+		"二、第四项涉及周边居民和商户切身利益，将召开听证会，听证会时间、地点和报名方式另行公告。",
+		"三、各事项在决策前将通过街道网站公开征求意见，征求意见期一般不少于30日。",
+		"四、对目录事项有意见建议的，可以通过街道党政办公室反映：地址清风路101号，电话021-59283011。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-15", Title: "清风街道2026年度重大行政决策事项目录", Body: body})
+	p := passage(di, analyzed{units: unitsOf("重大行政决策", "听证")}, passageRunes)
+	for _, want := range []string{"第四项", "| 4 | 清风湖公园周边区域停车管理和交通组织方案", "| 序号 |"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("lacks %q:\n%s", want, p.Text)
+		}
+	}
+	for in, want := range map[string]int{"4": 4, "四": 4, "十": 10, "十二": 12, "二十": 20, "二十三": 23, "第": 0} {
+		if got := itemNumber(in); got != want {
+			t.Errorf("itemNumber(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// The closing signature (the issuing office, then the date alone) is no
+// fact: the source line names both.
+func TestPassageLeavesOutTheSignature(t *testing.T) {
+	body := strings.Join([]string{
+		"各居民委员会、辖区各见习基地：",
+		"现就2026年青年就业见习工作通知如下。",
+		"一、见习对象：离校2年内未就业的高校毕业生。",
+		"二、见习待遇：见习基地按月发放见习生活补贴，标准不低于本市最低工资标准的80%。",
+		"三、工作要求：各居委会要结合就业服务站点，摸清辖区离校未就业青年情况，逐一上门或电话联系；见习基地须指定带教人员，不得安排见习人员从事高空、有毒有害等危险作业。",
+		"四、报名方式：本人携带身份证、毕业证书到社区事务受理服务中心就业窗口登记，也可在“随申办”搜索“就业见习”在线报名，报名后10个工作日内，就业服务专员将电话联系、推荐岗位。",
+		"咨询电话：021-59283125（工作日8:30—17:00）。",
+		"清风街道社区服务办",
+		"2026年3月10日",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-16", Title: "关于做好2026年青年就业见习工作的通知", Body: body})
+	sh := di.shape()
+	if !sh.sign[7] || !sh.sign[8] || sh.sign[6] {
+		t.Fatalf("signature marks %v", sh.sign)
+	}
+	p := passage(di, analyzed{units: unitsOf("见习")}, passageRunes)
+	if p.Whole || !strings.Contains(p.Text, "021-59283125") {
+		t.Errorf("want a passage with the phone:\n%s", p.Text)
+	}
+	if strings.Contains(p.Text, "2026年3月10日") || strings.Contains(p.Text, "清风街道社区服务办") {
+		t.Errorf("the signature is shown:\n%s", p.Text)
+	}
+	// A date that ends a sentence is not a signature.
+	di = newDocInfo(content.Disclosure{ID: "t-17", Title: "通知", Body: "一、报名：请于月底前报名。\n二、地点：清风路1号。\n截止日期：2026年3月10日"})
+	if di.shape().sign[2] {
+		t.Errorf("a labelled date taken for a signature")
+	}
+}

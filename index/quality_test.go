@@ -74,7 +74,7 @@ var goal = qualityTarget{top1: 0.90, recall3: 0.97, answered: 0.95, declined: 0.
 // 0.95) where it says less. See BENCHMARKS.md.
 var floors = map[string]qualityTarget{
 	"盈浦": {top1: 0.90, recall3: 0.975, answered: 0.985, declined: 1, factsRight: 1, medianChars: 400},
-	"夏阳": {top1: 0.904, recall3: 0.976, answered: 0.954, declined: 0.95, factsRight: 0.934, medianChars: 400},
+	"夏阳": {top1: 0.904, recall3: 0.976, answered: 0.954, declined: 0.95, factsRight: 0.939, medianChars: 400},
 }
 
 // qualityFigures are one corpus's figures.
