@@ -133,3 +133,31 @@ func TestRuneFilterHoldsWhatTheTextHolds(t *testing.T) {
 	}
 	t.Logf("%d of %d absent words let through", passed, absent)
 }
+
+// The phrase of a question in a title, looked for only where the title's
+// characters allow, is the phrase looked for everywhere; and the title
+// kept per disclosure is its normalized title.
+func TestPhraseScoreFiltered(t *testing.T) {
+	ix := withoutCache(sampleIndex(t))
+	ctx := context.Background()
+	for _, q := range loadQuestions(t) {
+		a := ix.analysis(q.Q, evalDay)
+		cands, err := ix.gen.rank(ctx, a, Query{Text: q.Q, Now: evalDay}, evalDay, ix.opts.Search.GeoRadiusKm, &ix.weights)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qr := questionRunes(q.Q)
+		for _, c := range cands {
+			title := normalize(c.doc.Title)
+			if c.doc.Location != nil {
+				title += " " + normalize(c.doc.Location.Name)
+			}
+			if c.info.title != title {
+				t.Fatalf("%s: title kept %q, want %q", c.doc.ID, c.info.title, title)
+			}
+			if got, want := phraseScoreIn(qr, title, &c.info.headRunes), phraseScore(qr, title); got != want {
+				t.Fatalf("%q in %q: %v filtered, %v", q.Q, title, got, want)
+			}
+		}
+	}
+}
