@@ -73,7 +73,7 @@ var intentHeads = map[Intent]*regexp.Regexp{
 	Hours:       regexp.MustCompile(`时间`),
 	Materials:   regexp.MustCompile(`材料|证件|携带|准备`),
 	Process:     regexp.MustCompile(`流程|步骤|程序|方式|办理|申请|报名|怎么办|如何`),
-	Eligibility: regexp.MustCompile(`条件|对象|范围`),
+	Eligibility: regexp.MustCompile(`条件|对象|范围|哪些人|什么人|谁可以|什么情况`),
 	Phone:       regexp.MustCompile(`电话|联系|咨询`),
 	When:        regexp.MustCompile(`时间|截止|期限|日期|时限`),
 	Duration:    regexp.MustCompile(`时限|期限|时间|办结|流程|程序`),

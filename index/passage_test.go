@@ -578,3 +578,35 @@ func TestPassageLeavesOutTheSignature(t *testing.T) {
 		t.Errorf("a labelled date taken for a signature")
 	}
 }
+
+// A heading that asks who may apply (什么情况可以申请, 哪些人可以申请,
+// 谁可以申请) heads the conditions, as 申请条件 does.
+func TestPassageWhoMayApplyHeading(t *testing.T) {
+	body := strings.Join([]string{
+		"一、什么情况可以申请",
+		"（一）急难型：因火灾、交通事故等意外事件，或家庭成员突发重大疾病，导致基本生活暂时出现严重困难的家庭或个人；",
+		"（二）支出型：因医疗、教育等必需支出突然增加，超出家庭承受能力，导致基本生活暂时出现严重困难的家庭；",
+		"（三）遭遇其他特殊困难的家庭或个人。",
+		"非本市户籍、在本街道居住的人员遭遇急难情形的，可以向居住地街道申请，由街道给予急难型临时帮扶；生活无着的流浪乞讨人员，由街道协助送区救助管理站。",
+		"二、救助标准",
+		"根据困难程度一次性给予救助，一般在当月本市低保标准的3倍以内，最高可达低保标准的12倍。",
+		"三、申请材料",
+		"身份证或居住证、临时救助申请书、困难情况证明（如医疗费用票据、事故证明、火灾证明等）。",
+		"四、办理地点和电话",
+		"社区事务受理服务中心社会救助窗口（清风路1099号），电话021-59283138；也可以先向所在居委会反映，由社工协助申请。",
+	}, "\n")
+	di := newDocInfo(content.Disclosure{ID: "t-18", Title: "临时帮扶办事指南", Body: body})
+	q := "家里遇到急事能申请临时帮扶吗"
+	p := passage(di, analyzed{intent: questionIntent(q), units: unitsOf("遇到", "急事", "临时帮扶", "申请")}, passageRunes)
+	for _, want := range []string{"（一）急难型", "（二）支出型", "（三）遭遇其他"} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("%q (intent %q) lacks %q:\n%s", q, questionIntent(q), want, p.Text)
+		}
+	}
+	for _, h := range []string{"一、什么情况可以申请", "二、哪些人可以申请", "【谁可以申请】"} {
+		di := newDocInfo(content.Disclosure{ID: "t-19", Title: "指南", Body: h + "\n本市户籍、年满60周岁的老年人。\n" + strings.Repeat("其他说明。", 60)})
+		if c := di.shape().cuesFor(Eligibility); !c.names[0] {
+			t.Errorf("%q does not name who may apply", h)
+		}
+	}
+}

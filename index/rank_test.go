@@ -224,3 +224,18 @@ func TestTimeFactorForWhatIsAhead(t *testing.T) {
 		t.Errorf("a standard to come: factor %v, want below 1", f)
 	}
 }
+
+// On either corpus, a question asking where a kind of place is, which
+// there are, or when it opens, gets such a place first, not the policy
+// that names them all (written from the places a subdistrict runs).
+func TestPlaceQuestionsGetPlaces(t *testing.T) {
+	qs := []string{"附近有长者食堂吗", "托育点在哪里", "长者食堂几点开门", "老人吃饭的地方在哪里", "有哪些助餐点", "避难所在哪"}
+	for name, ix := range map[string]*Index{"盈浦": sampleIndex(t), "夏阳": xiayangIndex(t)} {
+		for _, q := range qs {
+			ans := askOn(t, ix, Query{Text: q, Now: evalDay})
+			if len(ans.Hits) == 0 || ans.Hits[0].Place == nil {
+				t.Errorf("%s %s: hits %v, want a place first", name, q, hitIDs(ans))
+			}
+		}
+	}
+}
