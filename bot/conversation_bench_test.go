@@ -16,6 +16,7 @@ import (
 // a word of its own is also asked alone).
 //
 //	go test -run '^$' -bench Dialogue -benchtime 200x ./bot
+//	go test -run '^$' -bench Dialogue/webhook-mix -benchtime 5200x ./bot
 func BenchmarkDialogue(b *testing.B) {
 	day, _ := clock.ParseDate("2026-11-26")
 	noon := day.Add(12 * time.Hour)
@@ -56,6 +57,29 @@ func BenchmarkDialogue(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+	b.Run("webhook-mix", func(b *testing.B) {
+		// The webhook benchmark's messages (500 followers asking the
+		// residents' questions in turn) on the sample data: -benchtime
+		// 5200x replays them all. Each run starts with no conversations
+		// and an index of its own, so that no run answers from another's
+		// asks.
+		today, _ := clock.ParseDate("2026-12-01")
+		at := today.Add(12 * time.Hour)
+		ix := corpusIndex(b, at, "../data/disclosures/part1.jsonl", "../data/disclosures/part2.jsonl")
+		lib := newAskKinds(ix)
+		d := bot.NewDialogue(lib, bot.NewRenderer(bot.RenderOptions{Related: 2}), clock.Fixed(at), bot.ConversationOptions{})
+		msgs := benchMessages(b, b.N)
+		b.ResetTimer()
+		for _, in := range msgs {
+			lib.reply(b, d, in)
+		}
+		b.StopTimer()
+		total := 0
+		for _, n := range lib.count {
+			total += n
+		}
+		b.ReportMetric(float64(total)/float64(b.N), "asks/msg")
 	})
 	b.Run("pick", func(b *testing.B) {
 		for i := range b.N {

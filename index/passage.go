@@ -693,9 +693,9 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 				score += min(factMax, factScore+factEach*float64(k-1))
 			}
 			// What a matter is, first: its standard, who may have it,
-			// what residents are told to do.
-			// The dates of a matter (its period, its deadline: 公示时间：
-			// 11月5日至12月4日) too, not a time of day (供餐时间).
+			// its dates (its period, its deadline: 公示时间：11月5日至
+			// 12月4日; not a time of day, 供餐时间), what residents are
+			// told to do.
 			inKey := dates != nil && (sh.under(i, dates) || dates.label[i]) && dates.figure[i]
 			for _, c := range key {
 				inKey = inKey || sh.under(i, c) || c.label[i]
