@@ -265,19 +265,14 @@ func (ix *Index) hitOf(ctx context.Context, c *candidate) Hit {
 		Score:      round3(math.Max(0, math.Min(1, c.rank))),
 		Title:      d.Title,
 		Department: d.Department,
-		Date:       d.Published.String(),
+		Date:       c.info.published,
 		URL:        d.URL,
 		Category:   d.Category,
 		Status:     Current,
 		Coverage:   round3(c.coverage),
 		DistanceKm: c.distance,
 	}
-	if !d.Effective.IsZero() {
-		h.Effective = d.Effective.String()
-	}
-	if !d.Expires.IsZero() {
-		h.Ended = d.Expires.String()
-	}
+	h.Effective, h.Ended = c.info.effective, c.info.expires
 	switch c.status {
 	case content.Expired:
 		h.Status = Ended
@@ -289,9 +284,7 @@ func (ix *Index) hitOf(ctx context.Context, c *candidate) Hit {
 		h.SupersededBy = &Ref{ID: c.supBy}
 		if n, ok := ix.gen.document(ctx, c.supBy); ok {
 			h.SupersededBy.Title = n.doc.Title
-			if !n.doc.Effective.IsZero() {
-				h.SupersededBy.Effective = n.doc.Effective.String()
-			}
+			h.SupersededBy.Effective = n.effective
 		}
 	}
 	if d.Location != nil {

@@ -11,9 +11,12 @@ import (
 // docInfo is a disclosure decoded from the index with the derived text that
 // ranking compares questions against.
 type docInfo struct {
-	doc  content.Disclosure
-	head string // normalized title, keywords and place name
-	body string // normalized body and address
+	doc   content.Disclosure
+	head  string // normalized title, keywords and place name
+	title string // normalized title and place name
+	// The dates as a hit shows them (YYYY-MM-DD, "" when unset).
+	published, effective, expires string
+	body                          string // normalized body and address
 	// Which characters head and body hold, to skip most substring searches
 	// for question words that cannot be there.
 	headRunes, bodyRunes runeFilter
@@ -35,9 +38,12 @@ func (d *docInfo) shape() *shape {
 func newDocInfo(d content.Disclosure) *docInfo {
 	di := &docInfo{doc: d}
 	di.head = normalize(d.Title + " " + strings.Join(d.Keywords, " "))
+	di.title = normalize(d.Title)
+	di.published, di.effective, di.expires = d.Published.String(), d.Effective.String(), d.Expires.String()
 	di.body = normalize(d.Body)
 	if d.Location != nil {
 		di.head += " " + normalize(d.Location.Name)
+		di.title += " " + normalize(d.Location.Name)
 		di.body += " " + normalize(d.Location.Name+" "+d.Location.Address)
 	}
 	di.headRunes.addAll(di.head)

@@ -177,6 +177,13 @@ func kindScore(di *docInfo, intent Intent, values []bool) float64 {
 const phraseRunes = 6
 
 func phraseScore(question []rune, title string) float64 {
+	return phraseScoreIn(question, title, nil)
+}
+
+// phraseScoreIn is phraseScore where f, when not nil, filters the
+// characters of title (or of a text that holds them all): a run holding a
+// character that f rules out is not looked for.
+func phraseScoreIn(question []rune, title string, f *runeFilter) float64 {
 	// The question as one string, and where each of its characters starts
 	// in it: q[at[i]:at[j]] is string(question[i:j]).
 	var buf [64]int
@@ -189,10 +196,24 @@ func phraseScore(question []rune, title string) float64 {
 		at = append(at, at[len(at)-1]+n)
 	}
 	q := string(question)
+	// absent[i]: the first character from i on that the title lacks
+	// (len(question): none).
+	var absent []int
+	if f != nil {
+		var abuf [64]int
+		absent = append(abuf[:0], make([]int, len(question)+1)...)
+		absent[len(question)] = len(question)
+		for i := len(question) - 1; i >= 0; i-- {
+			absent[i] = absent[i+1]
+			if !f.mayHold(q[at[i]:at[i+1]]) {
+				absent[i] = i
+			}
+		}
+	}
 	best := 0
 	for i := range question {
 		for j := i + best + 1; j <= len(question); j++ {
-			if !strings.Contains(title, q[at[i]:at[j]]) {
+			if absent != nil && absent[i] < j || !strings.Contains(title, q[at[i]:at[j]]) {
 				break
 			}
 			best = j - i

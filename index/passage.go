@@ -53,31 +53,31 @@ const advice Intent = "advice"
 // 最长12个月, 当场办结).
 var reDuration = regexp.MustCompile(`[0-9０-９]{1,3}(至[0-9０-９]{1,3})?(个工作日|个自然日|个小时|小时|个月|天|周)|[0-9０-９]{1,3}(个)?(日|年)(内|以内|之内)|当场|即时办结|立等可取`)
 
-var intentWords = map[Intent]*regexp.Regexp{
-	Amount:      regexp.MustCompile(`标准|金额|额度|补贴|补助|资助|奖励|费用|收费|价格`),
-	Where:       regexp.MustCompile(`地址|地点|窗口|服务点|站点|场所|中心`),
-	Hours:       regexp.MustCompile(`时间|开放|上午|下午`),
-	Materials:   regexp.MustCompile(`材料|证件|携带|提供|准备`),
-	Process:     regexp.MustCompile(`流程|步骤|程序|办理|申请|受理|审核|领取`),
-	Eligibility: regexp.MustCompile(`条件|对象|范围|适用|具备|具有`),
-	Phone:       regexp.MustCompile(`电话|咨询|联系`),
-	When:        regexp.MustCompile(`时间|日期|期间|起|前|结束|解除|到期`),
-	Duration:    regexp.MustCompile(`时限|期限|办结|完成|审核|发放|答复|时间`),
-	advice:      regexp.MustCompile(`提示|提醒|注意|建议`),
+var intentWords = map[Intent]*pattern{
+	Amount:      mustPattern(`标准|金额|额度|补贴|补助|资助|奖励|费用|收费|价格`),
+	Where:       mustPattern(`地址|地点|窗口|服务点|站点|场所|中心`),
+	Hours:       mustPattern(`时间|开放|上午|下午`),
+	Materials:   mustPattern(`材料|证件|携带|提供|准备`),
+	Process:     mustPattern(`流程|步骤|程序|办理|申请|受理|审核|领取`),
+	Eligibility: mustPattern(`条件|对象|范围|适用|具备|具有`),
+	Phone:       mustPattern(`电话|咨询|联系`),
+	When:        mustPattern(`时间|日期|期间|起|前|结束|解除|到期`),
+	Duration:    mustPattern(`时限|期限|办结|完成|审核|发放|答复|时间`),
+	advice:      mustPattern(`提示|提醒|注意|建议`),
 }
 
 // intentHeads are the heading words of the section that answers an intent.
-var intentHeads = map[Intent]*regexp.Regexp{
-	Amount:      regexp.MustCompile(`标准|金额|额度|限额|补贴|补助|费用|收费|价格|待遇|资助|奖励|津贴`),
-	Where:       regexp.MustCompile(`地址|地点|位置|场所|站点|服务点|窗口|分布`),
-	Hours:       regexp.MustCompile(`时间`),
-	Materials:   regexp.MustCompile(`材料|证件|携带|准备`),
-	Process:     regexp.MustCompile(`流程|步骤|程序|方式|办理|申请|报名|怎么办|如何`),
-	Eligibility: regexp.MustCompile(`条件|对象|范围|哪些人|什么人|谁可以|什么情况`),
-	Phone:       regexp.MustCompile(`电话|联系|咨询`),
-	When:        regexp.MustCompile(`时间|截止|期限|日期|时限`),
-	Duration:    regexp.MustCompile(`时限|期限|时间|办结|流程|程序`),
-	advice:      regexp.MustCompile(`提示|提醒|注意|须知|措施|防御|应对|怎么办`),
+var intentHeads = map[Intent]*pattern{
+	Amount:      mustPattern(`标准|金额|额度|限额|补贴|补助|费用|收费|价格|待遇|资助|奖励|津贴`),
+	Where:       mustPattern(`地址|地点|位置|场所|站点|服务点|窗口|分布`),
+	Hours:       mustPattern(`时间`),
+	Materials:   mustPattern(`材料|证件|携带|准备`),
+	Process:     mustPattern(`流程|步骤|程序|方式|办理|申请|报名|怎么办|如何`),
+	Eligibility: mustPattern(`条件|对象|范围|哪些人|什么人|谁可以|什么情况`),
+	Phone:       mustPattern(`电话|联系|咨询`),
+	When:        mustPattern(`时间|截止|期限|日期|时限`),
+	Duration:    mustPattern(`时限|期限|时间|办结|流程|程序`),
+	advice:      mustPattern(`提示|提醒|注意|须知|措施|防御|应对|怎么办`),
 }
 
 // factKinds are the key facts of a disclosure, for a question that names a
@@ -531,17 +531,17 @@ var alsoWanted = map[Intent][]Intent{
 // patterns, whose 多少 in 电话多少 asks for no amount.
 var alsoCues = []struct {
 	intent Intent
-	re     *regexp.Regexp
+	re     *pattern
 }{
-	{Phone, regexp.MustCompile(`电话|联系方式`)},
-	{Materials, regexp.MustCompile(`带什么|带啥|什么材料|哪些材料|材料`)},
-	{Hours, regexp.MustCompile(`几点|开放时间|营业时间|开门`)},
-	{Where, regexp.MustCompile(`在哪|哪里|哪儿|地址|地点`)},
-	{Duration, regexp.MustCompile(`多久|多长时间|几个工作日`)},
-	{When, regexp.MustCompile(`什么时候|啥时候|截止|几号`)},
-	{Amount, regexp.MustCompile(`多少钱|几块钱|几钿|收费|费用|价格|免费|要钱|交钱|出钱|花钱|便宜|太贵|贵不贵|补贴多少|补多少`)},
-	{Eligibility, regexp.MustCompile(`什么条件|条件|资格|谁能|谁可以`)},
-	{Process, regexp.MustCompile(`怎么申请|怎么办理|如何办理|如何申请|流程|手续|怎么报名`)},
+	{Phone, mustPattern(`电话|联系方式`)},
+	{Materials, mustPattern(`带什么|带啥|什么材料|哪些材料|材料`)},
+	{Hours, mustPattern(`几点|开放时间|营业时间|开门`)},
+	{Where, mustPattern(`在哪|哪里|哪儿|地址|地点`)},
+	{Duration, mustPattern(`多久|多长时间|几个工作日`)},
+	{When, mustPattern(`什么时候|啥时候|截止|几号`)},
+	{Amount, mustPattern(`多少钱|几块钱|几钿|收费|费用|价格|免费|要钱|交钱|出钱|花钱|便宜|太贵|贵不贵|补贴多少|补多少`)},
+	{Eligibility, mustPattern(`什么条件|条件|资格|谁能|谁可以`)},
+	{Process, mustPattern(`怎么申请|怎么办理|如何办理|如何申请|流程|手续|怎么报名`)},
 }
 
 // plainCues are the plain words by which a question that asks nothing in
@@ -549,11 +549,11 @@ var alsoCues = []struct {
 // 地方), a time of day (晚上, 周末), a price (便宜, 出钱).
 var plainCues = []struct {
 	intent Intent
-	re     *regexp.Regexp
+	re     *pattern
 }{
-	{Where, regexp.MustCompile(`地方|附近|在哪|哪里|哪儿|地址|地点`)},
-	{Hours, regexp.MustCompile(`晚上|夜里|半夜|白天|早上|上午|下午|周末|几点|开门`)},
-	{Amount, regexp.MustCompile(`便宜|太贵|贵不贵|出钱|花钱|要钱|交钱|多少钱|收费|费用|价格|免费`)},
+	{Where, mustPattern(`地方|附近|在哪|哪里|哪儿|地址|地点`)},
+	{Hours, mustPattern(`晚上|夜里|半夜|白天|早上|上午|下午|周末|几点|开门`)},
+	{Amount, mustPattern(`便宜|太贵|贵不贵|出钱|花钱|要钱|交钱|多少钱|收费|费用|价格|免费`)},
 }
 
 // alsoAsked are the intents a question asks for besides primary; for a

@@ -3,7 +3,6 @@ package index
 import (
 	"math"
 	"strings"
-	"unicode/utf8"
 )
 
 // sectionPassage picks the part of a disclosure that answers the question: the
@@ -108,7 +107,7 @@ func sectionPassage(di *docInfo, a analyzed, budget int) (p *Passage, held []boo
 			break
 		}
 	}
-	if start == best && best > 0 && utf8.RuneCountInString(segs[best-1]) <= 16 {
+	if start == best && best > 0 && sh.runes[best-1] <= 16 {
 		start = best - 1 // a short line before it gives it context
 	}
 	var b strings.Builder
@@ -116,7 +115,7 @@ func sectionPassage(di *docInfo, a analyzed, budget int) (p *Passage, held []boo
 	end := start
 	hit := false
 	for i := start; i < len(segs); i++ {
-		r := utf8.RuneCountInString(segs[i])
+		r := sh.runes[i]
 		// The section ends at the next heading, unless it is short: then
 		// the next one follows, within the budget.
 		if i > best && (sh.heading[i] && runes >= budget/2 || runes+r > budget) {
@@ -183,12 +182,12 @@ func sectionPassage(di *docInfo, a analyzed, budget int) (p *Passage, held []boo
 	lines = append(lines, extra)
 	extraRunes := 0
 	for _, j := range lines {
-		extraRunes += utf8.RuneCountInString(segs[j])
+		extraRunes += sh.runes[j]
 	}
 	// Room for it: the section loses its last lines past the best one.
 	keep := end
 	for keep > best && runes+extraRunes > budget+budget/4 {
-		runes -= utf8.RuneCountInString(segs[keep])
+		runes -= sh.runes[keep]
 		keep--
 	}
 	if runes+extraRunes > 2*budget {

@@ -58,10 +58,16 @@ func allPatterns() []*pattern {
 	for _, p := range intentPatterns {
 		ps = append(ps, p.re)
 	}
-	for _, m := range []map[Intent]*pattern{kindCues} {
+	for _, m := range []map[Intent]*pattern{kindCues, intentWords, intentHeads} {
 		for _, p := range m {
 			ps = append(ps, p)
 		}
+	}
+	for _, c := range alsoCues {
+		ps = append(ps, c.re)
+	}
+	for _, c := range plainCues {
+		ps = append(ps, c.re)
 	}
 	return append(ps, reFiller, reFirstPerson, reCaseState, reWarning, reStreetAfter, reYear4)
 }

@@ -160,11 +160,8 @@ func (c *candidate) features(a analyzed, qr []rune, named uint64) {
 	c.feat[featCoverage] = c.coverage
 	c.feat[featTitle] = c.head
 	c.feat[featExact] = c.exact
-	title := normalize(c.doc.Title)
-	if c.doc.Location != nil {
-		title += " " + normalize(c.doc.Location.Name)
-	}
-	c.feat[featPhrase] = phraseScore(qr, title)
+	// The title's characters are among those of title and keywords.
+	c.feat[featPhrase] = phraseScoreIn(qr, c.info.title, &c.info.headRunes)
 	c.feat[featKind] = 0.5
 	if titleKind(a, c.doc.Title) {
 		c.feat[featTitleKind] = 1

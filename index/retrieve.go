@@ -6,10 +6,14 @@ package index
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/scorer"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -24,11 +28,11 @@ func (g *generation) buildQuery(ctx context.Context, a analyzed) []query.Query {
 	common := uint64(max(commonTermMinDocs, n/commonTermShare))
 	// The clauses and their boosts are made in one allocation each.
 	most := 2*len(a.terms) + len(a.py)
-	tqs := make([]query.TermQuery, 0, most)
+	tqs := make([]absentOr, 0, most)
 	boosts := make([]query.Boost, 0, most)
-	add := func(field, term string, boost float64) {
+	add := func(field, term string, boost float64, absent bool) {
 		boosts = append(boosts, query.Boost(boost))
-		tqs = append(tqs, query.TermQuery{Term: term, FieldVal: field, BoostVal: &boosts[len(boosts)-1]})
+		tqs = append(tqs, absentOr{TermQuery: query.TermQuery{Term: term, FieldVal: field, BoostVal: &boosts[len(boosts)-1]}, absent: absent})
 	}
 	type bodyTerm struct {
 		term  string
@@ -40,8 +44,11 @@ func (g *generation) buildQuery(ctx context.Context, a analyzed) []query.Query {
 		if seenIn(a.terms[:i], t.term) {
 			continue
 		}
-		if g.df.docFreq(ctx, fTitle, t.term) <= common {
-			add(fTitle, t.term, boostTitle*t.boost)
+		if df := g.df.docFreq(ctx, fTitle, t.term); df <= common {
+			// A term no title holds still weighs in BM25's query
+			// normalization (and its coordination): kept, but not
+			// looked up in the index again.
+			add(fTitle, t.term, boostTitle*t.boost, df == 0)
 		}
 		body = append(body, bodyTerm{t.term, t.boost, g.df.docFreq(ctx, fBody, t.term)})
 	}
@@ -55,22 +62,113 @@ func (g *generation) buildQuery(ctx context.Context, a analyzed) []query.Query {
 		if b.df > common && i >= minBodyTerms {
 			break
 		}
-		add(fBody, b.term, boostBody*b.boost)
+		add(fBody, b.term, boostBody*b.boost, false)
 	}
 	for i, p := range a.py {
 		if slices.Contains(a.py[:i], p) {
 			continue
 		}
 		if df := g.df.docFreq(ctx, fPinyin, p); df > 0 && df <= common {
-			add(fPinyin, p, boostPinyin)
+			add(fPinyin, p, boostPinyin, false)
 		}
 	}
 	qs := make([]query.Query, len(tqs))
 	for i := range tqs {
-		qs[i] = &tqs[i]
+		if tqs[i].absent {
+			qs[i] = &tqs[i]
+		} else {
+			qs[i] = &tqs[i].TermQuery
+		}
 	}
 	return qs
 }
+
+// absentOr is a term query; when absent, for a term that no disclosure
+// holds in its field. bleve's own term query would look the term up in
+// every segment's dictionary to find no postings; this one knows there
+// are none, and gives the searcher bleve would: one that matches nothing
+// and weighs what bleve's weighs (its boost and its idf at a document
+// frequency of 0), so every score is what it would be.
+type absentOr struct {
+	query.TermQuery
+	absent bool
+}
+
+func (q *absentOr) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	if !q.absent || ctx == nil || ctx.Value(search.FieldTermSynonymMapKey) != nil {
+		return q.TermQuery.Searcher(ctx, r, m, options)
+	}
+	if err := search.RecordTermSearcher(ctx); err != nil {
+		return nil, err
+	}
+	field := q.FieldVal
+	if field == "" {
+		field = m.DefaultSearchField()
+	}
+	// The statistics bleve's term searcher scores with (its
+	// newTermSearcherFromReader).
+	var docs uint64
+	var avgLen float64
+	model := ""
+	if cb, ok := ctx.Value(search.GetScoringModelCallbackKey).(search.GetScoringModelCallbackFn); ok {
+		model = cb()
+	}
+	var err error
+	if model == index.BM25Scoring {
+		docs, avgLen, err = bm25Stats(ctx, field, r)
+	} else {
+		docs, err = r.DocCount()
+	}
+	if err != nil {
+		return nil, err
+	}
+	sc := scorer.NewTermQueryScorer([]byte(q.Term), field, q.BoostVal.Value(), docs, 0, avgLen, options)
+	return absentSearcher{weight: sc.Weight()}, nil
+}
+
+// bm25Stats are the document count and average field length BM25 scores
+// with (as bleve's searcher package reads them).
+func bm25Stats(ctx context.Context, field string, r index.IndexReader) (uint64, float64, error) {
+	var docs uint64
+	var card int
+	if st, ok := ctx.Value(search.BM25StatsKey).(*search.BM25Stats); ok {
+		docs = uint64(st.DocCount)
+		if card, ok = st.FieldCardinality[field]; !ok {
+			return 0, 0, fmt.Errorf("field stat for bm25 not present %s", field)
+		}
+	} else {
+		n, err := r.DocCount()
+		if err != nil {
+			return 0, 0, err
+		}
+		docs = n
+		if br, ok := r.(index.BM25Reader); ok {
+			if card, err = br.FieldCardinality(field); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	if docs == 0 && card == 0 {
+		return 0, 0, nil
+	}
+	return docs, math.Ceil(float64(card) / float64(docs)), nil
+}
+
+// absentSearcher matches nothing and weighs weight in the normalization
+// of the query it is part of.
+type absentSearcher struct{ weight float64 }
+
+func (s absentSearcher) Next(*search.SearchContext) (*search.DocumentMatch, error) { return nil, nil }
+func (s absentSearcher) Advance(*search.SearchContext, index.IndexInternalID) (*search.DocumentMatch, error) {
+	return nil, nil
+}
+func (s absentSearcher) Close() error               { return nil }
+func (s absentSearcher) Weight() float64            { return s.weight }
+func (s absentSearcher) SetQueryNorm(float64)       {}
+func (s absentSearcher) Count() uint64              { return 0 }
+func (s absentSearcher) Min() int                   { return 0 }
+func (s absentSearcher) Size() int                  { return 8 }
+func (s absentSearcher) DocumentMatchPoolSize() int { return 0 }
 
 // seenIn reports whether term is among terms already (a question's terms
 // are a few dozen at most: a scan beats a map).
