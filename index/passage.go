@@ -443,7 +443,13 @@ func startPassage(di *docInfo, a analyzed) (sh *shape, cue *lineCues, done bool,
 		for i := range sh.segs {
 			hit = hit || cue != nil && (cue.value[i] || cue.label[i])
 		}
-		return sh, cue, true, &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
+		all := make([]int, len(sh.segs))
+		for i := range all {
+			all[i] = i
+		}
+		scores, _, words := sh.lineScores(a, cue)
+		return sh, cue, true, &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit,
+			Best: sh.bestLine(all, scores, words, cue)}
 	}
 	return sh, cue, false, nil
 }
@@ -460,14 +466,14 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		return early
 	}
 	segs := sh.segs
-	scores, intentLine := sh.lineScores(a, cue)
+	scores, intentLine, words := sh.lineScores(a, cue)
 	chosen := sh.choose(scores, budget, nil)
 	if cue != nil && sh.runesOf(chosen) < budget/2 && !anyOf(chosen, intentLine) {
 		// Little of the disclosure answers what was asked, and nothing
 		// of what the intent asks for: its key facts come along (the
 		// time and place of an event asked whether one can still
 		// attend).
-		facts, _ := sh.lineScores(analyzed{units: a.units, now: a.now}, nil)
+		facts, _, _ := sh.lineScores(analyzed{units: a.units, now: a.now}, nil)
 		chosen = sh.choose(facts, budget, chosen)
 	}
 	var b strings.Builder
@@ -479,7 +485,31 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		b.WriteString(segs[i])
 		hit = hit || intentLine[i]
 	}
-	return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+	return &Passage{Text: b.String(), Whole: whole, Intent: hit, Best: sh.bestLine(chosen, scores, words, cue)}
+}
+
+// bestLine is the one line among lines that best answers the question: the
+// top-scoring line that holds the intent's value (an amount, a date, an
+// address…), or, when none does, the top-scoring line that holds a word
+// of the question; "" when no line holds anything of the question.
+func (sh *shape) bestLine(lines []int, scores, words []float64, cue *lineCues) string {
+	best, bestValue := -1, false
+	for _, i := range lines {
+		if math.IsInf(scores[i], -1) {
+			continue
+		}
+		value := cue != nil && cue.value[i]
+		if !value && words[i] <= 0 {
+			continue // nothing of the question
+		}
+		if best < 0 || value && !bestValue || value == bestValue && scores[i] > scores[best]+1e-9 {
+			best, bestValue = i, value
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return sh.segs[best]
 }
 
 func anyOf(lines []int, marked []bool) bool {
@@ -577,12 +607,13 @@ func alsoAsked(text string, primary Intent) []Intent {
 }
 
 // lineScores scores each line for the question; intentLine says which
-// lines hold what its intent asks for.
-func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intentLine []bool) {
+// lines hold what its intent asks for, words how much of the question's
+// own words each line holds (0: none).
+func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intentLine []bool, words []float64) {
 	segs := sh.segs
 	// A question word that most lines hold (the matter itself, in its own
 	// disclosure) tells little about which line answers.
-	words := make([]float64, len(segs))
+	words = make([]float64, len(segs))
 	top := 0.0
 	for _, u := range lineUnits(sh.doc, a.units) {
 		n := 0
@@ -728,7 +759,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			}
 		}
 	}
-	return scores, intentLine
+	return scores, intentLine, words
 }
 
 // partShare is how much the known parts of a word the disclosure lacks
