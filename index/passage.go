@@ -449,7 +449,7 @@ func startPassage(di *docInfo, a analyzed) (sh *shape, cue *lineCues, done bool,
 		}
 		scores, _, words := sh.lineScores(a, cue)
 		return sh, cue, true, &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit,
-			Best: sh.bestLine(all, scores, words, cue)}
+			Best: sh.bestLine(all, scores, words, a, cue)}
 	}
 	return sh, cue, false, nil
 }
@@ -485,25 +485,32 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		b.WriteString(segs[i])
 		hit = hit || intentLine[i]
 	}
-	return &Passage{Text: b.String(), Whole: whole, Intent: hit, Best: sh.bestLine(chosen, scores, words, cue)}
+	return &Passage{Text: b.String(), Whole: whole, Intent: hit, Best: sh.bestLine(chosen, scores, words, a, cue)}
 }
 
 // bestLine is the one line among lines that best answers the question: the
-// top-scoring line that holds the intent's value (an amount, a date, an
-// address…), or, when none does, the top-scoring line that holds a word
-// of the question; "" when no line holds anything of the question.
-func (sh *shape) bestLine(lines []int, scores, words []float64, cue *lineCues) string {
-	best, bestValue := -1, false
+// top-scoring line that speaks of the way of doing it asked about (a.means:
+// 不受理电话申请 for 可以打电话申请吗), else that holds the intent's value
+// (an amount, a date, an address…), else that holds a word of the
+// question; "" when no line holds anything of the question.
+func (sh *shape) bestLine(lines []int, scores, words []float64, a analyzed, cue *lineCues) string {
+	tier := func(i int) int {
+		switch {
+		case sh.saysMeans(i, a.means):
+			return 2
+		case cue != nil && cue.value[i]:
+			return 1
+		}
+		return 0
+	}
+	best, bestTier := -1, -1
 	for _, i := range lines {
-		if math.IsInf(scores[i], -1) {
-			continue
+		t := tier(i)
+		if math.IsInf(scores[i], -1) || t == 0 && words[i] <= 0 {
+			continue // a heading alone, or nothing of the question
 		}
-		value := cue != nil && cue.value[i]
-		if !value && words[i] <= 0 {
-			continue // nothing of the question
-		}
-		if best < 0 || value && !bestValue || value == bestValue && scores[i] > scores[best]+1e-9 {
-			best, bestValue = i, value
+		if t > bestTier || t == bestTier && scores[i] > scores[best]+1e-9 {
+			best, bestTier = i, t
 		}
 	}
 	if best < 0 {
@@ -563,7 +570,7 @@ var alsoCues = []struct {
 	intent Intent
 	re     *pattern
 }{
-	{Phone, mustPattern(`电话|联系方式`)},
+	{Phone, rePhoneAsk},
 	{Materials, mustPattern(`带什么|带啥|什么材料|哪些材料|材料`)},
 	{Hours, mustPattern(`几点|开放时间|营业时间|开门`)},
 	{Where, mustPattern(`在哪|哪里|哪儿|地址|地点`)},
@@ -689,6 +696,11 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 		if past[i] {
 			score -= pastRow
 		}
+		if sh.saysMeans(i, a.means) {
+			// 本机关不受理电话申请 for 可以打电话申请吗: whether and how.
+			score += valueScore
+			intentLine[i] = true
+		}
 		if cue != nil {
 			switch {
 			case cue.value[i] && cue.word[i] && a.intent == Duration:
@@ -786,6 +798,25 @@ func lineUnits(di *docInfo, units []unit) []unit {
 		}
 	}
 	return out
+}
+
+// saysMeans tells whether line i speaks of one of the ways of doing it a
+// question asks about (a.means); a line labelled with it that gives a
+// number (咨询电话：021-…) says how to reach someone, not a way of doing it.
+func (sh *shape) saysMeans(i int, means []string) bool {
+	if len(means) == 0 {
+		return false
+	}
+	lb := ""
+	if reNumber.MatchString(sh.segs[i]) {
+		lb = label(sh.segs[i])
+	}
+	for _, w := range means {
+		if strings.Contains(sh.segs[i], w) && !strings.Contains(lb, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // under tells whether line i comes under a heading or a lead line that
@@ -1020,6 +1051,9 @@ func (sh *shape) rowDates(i int, now time.Time) []time.Time {
 }
 
 var reDigit = regexp.MustCompile(`[0-9０-９]`)
+
+// reNumber: a phone number (021-59283011, 59283011, 12345).
+var reNumber = regexp.MustCompile(`\d{3,4}-\d{7,8}|\d{5,}`)
 
 var rePreamble = regexp.MustCompile(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
 
