@@ -447,9 +447,9 @@ func startPassage(di *docInfo, a analyzed) (sh *shape, cue *lineCues, done bool,
 		for i := range all {
 			all[i] = i
 		}
-		scores, _, words := sh.lineScores(a, cue)
+		scores, _, words, also := sh.lineScores(a, cue)
 		return sh, cue, true, &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit,
-			Best: sh.bestLine(all, scores, words, a, cue)}
+			Best: sh.bestLine(all, scores, words, also, a, cue)}
 	}
 	return sh, cue, false, nil
 }
@@ -466,14 +466,14 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		return early
 	}
 	segs := sh.segs
-	scores, intentLine, words := sh.lineScores(a, cue)
+	scores, intentLine, words, also := sh.lineScores(a, cue)
 	chosen := sh.choose(scores, budget, nil)
 	if cue != nil && sh.runesOf(chosen) < budget/2 && !anyOf(chosen, intentLine) {
 		// Little of the disclosure answers what was asked, and nothing
 		// of what the intent asks for: its key facts come along (the
 		// time and place of an event asked whether one can still
 		// attend).
-		facts, _, _ := sh.lineScores(analyzed{units: a.units, now: a.now}, nil)
+		facts, _, _, _ := sh.lineScores(analyzed{units: a.units, now: a.now}, nil)
 		chosen = sh.choose(facts, budget, chosen)
 	}
 	var b strings.Builder
@@ -485,20 +485,23 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		b.WriteString(segs[i])
 		hit = hit || intentLine[i]
 	}
-	return &Passage{Text: b.String(), Whole: whole, Intent: hit, Best: sh.bestLine(chosen, scores, words, a, cue)}
+	return &Passage{Text: b.String(), Whole: whole, Intent: hit, Best: sh.bestLine(chosen, scores, words, also, a, cue)}
 }
 
 // bestLine is the one line among lines that best answers the question: the
 // top-scoring line that speaks of the way of doing it asked about (a.means:
 // 不受理电话申请 for 可以打电话申请吗), else that holds the intent's value
-// (an amount, a date, an address…), else that holds a word of the
+// (an amount, a date, an address…), else that holds what else the question
+// asks for (asked: the price of 最便宜的…), else that holds a word of the
 // question; "" when no line holds anything of the question.
-func (sh *shape) bestLine(lines []int, scores, words []float64, a analyzed, cue *lineCues) string {
+func (sh *shape) bestLine(lines []int, scores, words []float64, asked []bool, a analyzed, cue *lineCues) string {
 	tier := func(i int) int {
 		switch {
 		case sh.saysMeans(i, a.means):
-			return 2
+			return 3
 		case cue != nil && cue.value[i]:
+			return 2
+		case asked[i]:
 			return 1
 		}
 		return 0
@@ -615,8 +618,9 @@ func alsoAsked(text string, primary Intent) []Intent {
 
 // lineScores scores each line for the question; intentLine says which
 // lines hold what its intent asks for, words how much of the question's
-// own words each line holds (0: none).
-func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intentLine []bool, words []float64) {
+// own words each line holds (0: none), asked which hold what else it asks
+// for (alsoAsked: 在哪里办，多少钱 → an amount; 最便宜的 → a price).
+func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intentLine []bool, words []float64, asked []bool) {
 	segs := sh.segs
 	// A question word that most lines hold (the matter itself, in its own
 	// disclosure) tells little about which line answers.
@@ -675,6 +679,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	past := sh.pastRows(a.now)
 	scores = make([]float64, len(segs))
 	intentLine = make([]bool, len(segs))
+	asked = make([]bool, len(segs))
 	for i := range segs {
 		h := sh.parent[i]
 		score := words[i]
@@ -729,6 +734,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			for _, c := range also {
 				if c.figure[i] || sh.under(i, c) && c.value[i] {
 					score += alsoScore
+					asked[i] = asked[i] || c.figure[i]
 				}
 			}
 		} else {
@@ -750,6 +756,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			for _, c := range plain {
 				if c.figure[i] || sh.under(i, c) && c.value[i] {
 					score += plainScore
+					asked[i] = asked[i] || c.figure[i]
 				}
 			}
 		}
@@ -771,7 +778,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			}
 		}
 	}
-	return scores, intentLine, words
+	return scores, intentLine, words, asked
 }
 
 // partShare is how much the known parts of a word the disclosure lacks

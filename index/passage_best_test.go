@@ -37,6 +37,7 @@ func TestPassageBestLine(t *testing.T) {
 		{name: "where", di: long, a: analyzed{intent: Where, units: unitsOf("助餐")}, want: "社区食堂设在青浦区清风路88号。"},
 		{name: "phone", di: long, a: analyzed{intent: Phone, units: unitsOf("助餐")}, want: "咨询电话：021-59281234。"},
 		{name: "no intent", di: long, a: analyzed{units: unitsOf("送餐")}, want: "堂食每客14元，送餐每客另加3元。"},
+		{name: "no intent, a price in plain words", di: long, a: analyzed{units: unitsOf("食堂"), also: []Intent{Amount}}, want: "堂食每客14元，送餐每客另加3元。"},
 		{name: "whole, hours", di: short, a: analyzed{intent: Hours, units: unitsOf("食堂")}, want: "长者食堂每天11:00开始供餐。", whole: true},
 		{name: "nothing of the question", di: long, a: analyzed{units: unitsOf("游泳")}, absent: true},
 	} {
