@@ -812,3 +812,27 @@ func TestDialogueSameAskedOfTheOneNamed(t *testing.T) {
 		t.Errorf("then 电话多少: %s, want canteen-b", top(f))
 	}
 }
+
+// A new question whose best answer stands out is decided from its answer
+// on its own: the index is not asked it read with the matter, and the
+// reply is the one a dialogue asking everything first gives.
+func TestDialogueNewQuestionAsksNothingWithTheMatter(t *testing.T) {
+	for _, all := range []bool{false, true} {
+		lib := testLibrary()
+		d := testDialogue(lib, clock.NewFake(time.Unix(1e9, 0)), ConversationOptions{})
+		d.askAll = all
+		turns := say(t, d, "u", "低保标准", "医疗救助看病")
+		if turns[1].Kind != TurnAnswer || top(turns[1]) != "medical" {
+			t.Errorf("askAll %v: new topic: %s %s", all, turns[1].Kind, top(turns[1]))
+		}
+		wide := 0
+		for _, q := range lib.all() {
+			if q.Text != "低保标准" && q.Text != "医疗救助看病" {
+				wide++
+			}
+		}
+		if all != (wide > 0) {
+			t.Errorf("askAll %v: %d asks with the matter: %+v", all, wide, lib.all())
+		}
+	}
+}

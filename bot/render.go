@@ -136,21 +136,42 @@ func (r *Renderer) disclosureText(top index.Hit, others []index.Hit, limit int) 
 		avail -= len(rel) + 1
 		choices = append(choices, relIDs...)
 	} else {
-		rel = ""
+		rel, relIDs = "", nil
 	}
 	text := head
 	if p := top.Passage; p != nil && p.Text != "" {
-		body, cut := fitLines(p.Text, avail-len(r.hintFor(p, true))-1)
-		if hint := r.hintFor(p, cut); hint != "" {
+		hint := r.hintFor(p, true)
+		body, cut := fitLines(p.Text, avail-len(hint)-1)
+		if hint = r.hintFor(p, cut); hint != "" {
 			body += "\n" + hint
 		}
-		text += body + "\n"
+		text += pointToChoices(body, others, relIDs, avail) + "\n"
 	}
 	text += src
 	if rel != "" {
 		text += "\n" + rel
 	}
 	return text, choices
+}
+
+// pointToChoices says, where a passage points to another disclosure that
+// the reply numbers (具体标准见《老年助餐补贴政策解读》), which number shows
+// it: 《…》（回复「2」查看）, room permitting within max bytes.
+func pointToChoices(body string, others []index.Hit, numbered []string, max int) string {
+	for k, id := range numbered {
+		for _, h := range others {
+			if h.ID != id {
+				continue
+			}
+			ref := "《" + h.Title + "》"
+			note := fmt.Sprintf("（回复「%d」查看）", k+2)
+			if i := strings.Index(body, ref); i >= 0 && !strings.HasPrefix(body[i+len(ref):], note) && len(body)+len(note) <= max {
+				body = body[:i+len(ref)] + note + body[i+len(ref):]
+			}
+			break
+		}
+	}
+	return body
 }
 
 // fitLines keeps whole lines of s within max bytes (cutting the first line

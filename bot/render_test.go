@@ -97,6 +97,38 @@ func TestRenderAnswer(t *testing.T) {
 	}
 }
 
+// A passage that points to another disclosure the reply numbers says
+// which number shows it; one it does not number is left as it is.
+func TestRenderPointsToTheNumberedDisclosure(t *testing.T) {
+	top := hitFor("eld-001", "长者食堂就餐指南")
+	top.Passage = &index.Passage{Text: "【补贴】80周岁以上老人刷敬老卡就餐可抵扣助餐补贴，具体标准见《老年助餐补贴政策解读》。\n另见《长者食堂名录》。"}
+	std := hitFor("eld-009", "老年助餐补贴政策解读")
+	std.Related = true
+	list := hitFor("eld-010", "长者食堂名录")
+	r := NewRenderer(RenderOptions{Related: 2})
+	text, choices := r.Numbered(index.Answer{Answered: true, Hits: []index.Hit{top, std, list}})
+	if !strings.Contains(text, "具体标准见《老年助餐补贴政策解读》（回复「2」查看）。") {
+		t.Errorf("the pointer does not name its number:\n%s", text)
+	}
+	if strings.Contains(text, "《长者食堂名录》（回复") {
+		t.Errorf("a disclosure the reply does not number is given a number:\n%s", text)
+	}
+	if !reflect.DeepEqual(choices, []string{"eld-001", "eld-009"}) {
+		t.Errorf("choices %v", choices)
+	}
+	// Without room for the related titles, nothing is numbered.
+	small := NewRenderer(RenderOptions{Related: 2, MaxReplyBytes: 250})
+	short := top
+	short.Passage = &index.Passage{Text: "具体标准见《老年助餐补贴政策解读》。"}
+	text, choices = small.Numbered(index.Answer{Answered: true, Hits: []index.Hit{short, std}})
+	if len(choices) != 1 || !strings.Contains(text, "具体标准见") {
+		t.Fatalf("want the passage without related titles, got %v:\n%s", choices, text)
+	}
+	if strings.Contains(text, "回复「2」") {
+		t.Errorf("numbered with no related titles shown:\n%s", text)
+	}
+}
+
 func TestRenderPlaces(t *testing.T) {
 	var hits []index.Hit
 	names := []string{"甲", "乙", "丙", "丁"}

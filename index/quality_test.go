@@ -47,6 +47,8 @@ type corpus struct {
 	docs      string   // disclosures file, or "" for the sample data
 	questions []string // question files
 	area      config.Area
+	// reportOnly: the figures are printed, not held to a floor.
+	reportOnly bool
 }
 
 var corpora = []corpus{
@@ -55,6 +57,11 @@ var corpora = []corpus{
 	{name: "夏阳", docs: "testdata/xiayang.jsonl", questions: []string{"testdata/xiayang-questions.jsonl"},
 		area: config.Area{Name: "夏阳街道", District: "青浦区", City: "上海",
 			Nearby: []string{"盈浦街道", "香花桥街道", "赵巷镇", "徐泾镇", "华新镇", "重固镇", "白鹤镇", "朱家角镇", "练塘镇", "金泽镇"}}},
+	// 盈浦 probe: residents' questions in everyday words (life situations,
+	// Shanghainese) about services the 盈浦 disclosures publish, written
+	// before the lexicon's entries for them; reported, not asserted.
+	{name: "盈浦 probe", questions: []string{"testdata/probe-questions.jsonl"},
+		area: config.Default().Area, reportOnly: true},
 }
 
 // qualityTarget is what each corpus must reach.
@@ -73,8 +80,8 @@ var goal = qualityTarget{top1: 0.90, recall3: 0.97, answered: 0.95, declined: 0.
 // the goal above (top-1 0.90, recall@3 0.97, declined 0.90, facts held
 // 0.95) where it says less. See BENCHMARKS.md.
 var floors = map[string]qualityTarget{
-	"盈浦": {top1: 0.90, recall3: 0.975, answered: 0.985, declined: 1, factsRight: 1, medianChars: 400},
-	"夏阳": {top1: 0.904, recall3: 0.976, answered: 0.954, declined: 0.95, factsRight: 0.939, medianChars: 400},
+	"盈浦": {top1: 0.909, recall3: 0.979, answered: 0.993, declined: 1, factsRight: 1, medianChars: 400},
+	"夏阳": {top1: 0.913, recall3: 0.976, answered: 0.963, declined: 0.975, factsRight: 0.944, medianChars: 400},
 }
 
 // qualityFigures are one corpus's figures.
@@ -332,6 +339,9 @@ func TestAnswerQuality(t *testing.T) {
 				c.name, f.n, f.top1, f.recall3, f.mrr, f.answered, f.declined, f.none, f.factsRight, f.factsHalf[0], f.factsHalf[1], f.factsAll, f.withFacts, f.medianChars, f.medianAll)
 			t.Log(line)
 			fmt.Println(line)
+			if c.reportOnly {
+				return
+			}
 			fl := floors[c.name]
 			check := func(what string, got, floor, want float64) {
 				if got < floor-1e-9 {
