@@ -1279,12 +1279,10 @@ func (d *talk) clarifyCandidates(a index.Answer) []index.Hit {
 // clarify asks which of cands (the candidates of a) is meant.
 func (d *talk) clarify(a index.Answer, cands []index.Hit) Turn {
 	t := Turn{Kind: TurnClarify, Answered: true, Confidence: a.Confidence, Hits: a.Hits, Choices: []string{}}
-	lines := make([]string, len(cands))
-	for i, h := range cands {
-		lines[i] = numbered(i+1, h.Title)
+	for _, h := range cands {
 		t.Choices = append(t.Choices, h.ID)
 	}
-	t.Text = fit(clarifyHead+"\n"+strings.Join(lines, "\n")+"\n"+pickHint, d.render.o.MaxReplyBytes)
+	t.Text = clarifyText(cands, d.render.o.MaxReplyBytes)
 	return t
 }
 

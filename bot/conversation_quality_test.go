@@ -255,10 +255,10 @@ func contains(list []string, s string) bool {
 // conversationFloors are what each corpus's conversations must reach (first
 // turn, follow-ups). The goal is first turn ≥ 0.88 and follow-ups ≥ 0.85;
 // where a figure is short of it, or above it, the floor is what is measured
-// (夏阳 0.900 / 0.934; 盈浦 0.955 / 1.000), rounded down: raise them as it
+// (夏阳 0.925 / 0.934; 盈浦 0.955 / 1.000), rounded down: raise them as it
 // improves. Most 夏阳 turns still missed have the right disclosure without
 // the fact in its passage, or (first turns) a clarifying question.
-var conversationFloors = map[string][2]float64{"夏阳": {0.90, 0.93}, "盈浦": {0.95, 1.00}}
+var conversationFloors = map[string][2]float64{"夏阳": {0.92, 0.93}, "盈浦": {0.95, 1.00}}
 
 // checkConversations runs a corpus's conversations through the dialogue
 // every surface uses, with a real index of the corpus as of 2026-11-26,

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/yingpu/govbot/index"
@@ -26,6 +27,98 @@ const (
 )
 
 func numbered(n int, title string) string { return fmt.Sprintf("%d. %s", n, title) }
+
+// The clarifying reply (您想了解的是：) shows under each choice's title the
+// line of that disclosure that best answers the question, so that a
+// resident whose answer is in choice 1 reads it without a second message.
+const (
+	// answerLineRunes bounds the line under a choice: about two lines of
+	// a phone screen.
+	answerLineRunes = 60
+	// answerLineIndent sets the line under its title.
+	answerLineIndent = "   "
+)
+
+// clarifyText asks which of cands is meant: each numbered title, with the
+// line of its passage that answers (Passage.Best) under it, shortened;
+// within limit bytes, the lines of the last choices are left out first,
+// the titles never.
+func clarifyText(cands []index.Hit, limit int) string {
+	titles := make([]string, len(cands))
+	lines := make([]string, len(cands))
+	for i, h := range cands {
+		titles[i] = numbered(i+1, h.Title)
+		if p := h.Passage; p != nil {
+			lines[i] = answerLine(p.Best, answerLineRunes)
+		}
+	}
+	layout := func() string {
+		var b strings.Builder
+		b.WriteString(clarifyHead)
+		for i := range cands {
+			b.WriteString("\n" + titles[i])
+			if lines[i] != "" {
+				b.WriteString("\n" + answerLineIndent + lines[i])
+			}
+		}
+		b.WriteString("\n" + pickHint)
+		return b.String()
+	}
+	text := layout()
+	for i := len(lines) - 1; i >= 0 && len(text) > limit; i-- {
+		if lines[i] != "" {
+			lines[i] = ""
+			text = layout()
+		}
+	}
+	return fit(text, limit)
+}
+
+var (
+	// reLineMark is what opens a line of a disclosure but says nothing
+	// under a title: a list number (1. , （四）, 三、, ①) or 问：, 答：.
+	reLineMark = regexp.MustCompile(`^([问答]\s*[0-9０-９]*\s*[:：]|[0-9０-９]{1,2}\s*[.、．)）]|[(（][一二三四五六七八九十0-9０-９]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、．.]|[①-⑳])\s*`)
+	// reAnswerMark is the 答： between a question and its answer on one
+	// line (问：…？答：…): the question mark sets them apart already.
+	reAnswerMark = regexp.MustCompile(`([？?])\s*答\s*[:：]\s*`)
+	// reLabel is a bracketed label (【办理时限】…), read as 办理时限：….
+	reLabel = regexp.MustCompile(`^【([^】]{1,12})】\s*`)
+	// reCell separates the cells of a table row (| 项目 | 件数 |).
+	reCell = regexp.MustCompile(`\s*[|｜]\s*`)
+)
+
+// clauseEnds end a clause: a line is shortened after one of them.
+const clauseEnds = "，。；：！？、,;:!?"
+
+// answerLine shortens line to about max runes for reading under a title:
+// without its list number, a table row's cells set apart, cut after the
+// last clause that fits (…), or, when the first clause alone is too long,
+// within it.
+func answerLine(line string, max int) string {
+	line = strings.TrimSpace(line)
+	if strings.HasPrefix(line, "|") || strings.HasPrefix(line, "｜") {
+		line = strings.Trim(reCell.ReplaceAllString(line, "，"), "，")
+	}
+	line = strings.TrimSpace(reLineMark.ReplaceAllString(line, ""))
+	line = reAnswerMark.ReplaceAllString(line, "$1")
+	line = reLabel.ReplaceAllString(line, "$1：")
+	line = strings.TrimRight(line, "，；：、,;:")
+	rs := []rune(line)
+	if len(rs) <= max {
+		return line
+	}
+	cut := -1
+	for i := max - 1; i >= max/3; i-- {
+		if strings.ContainsRune(clauseEnds, rs[i]) {
+			cut = i
+			break
+		}
+	}
+	if cut < 0 {
+		return string(rs[:max-1]) + "…"
+	}
+	return strings.TrimRight(string(rs[:cut+1]), clauseEnds) + "…"
+}
 
 // choiceRangeText answers a number beyond the choices of the last reply:
 // it says so and numbers again what can be picked (their titles, where

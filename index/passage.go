@@ -444,7 +444,13 @@ func startPassage(di *docInfo, a analyzed) (sh *shape, cue *lineCues, done bool,
 		for i := range sh.segs {
 			hit = hit || cue != nil && (cue.value[i] || cue.label[i])
 		}
-		return sh, cue, true, &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit}
+		all := make([]int, len(sh.segs))
+		for i := range all {
+			all[i] = i
+		}
+		scores, _, words, also := sh.lineScores(a, cue)
+		return sh, cue, true, &Passage{Text: strings.TrimSpace(di.doc.Body), Whole: true, Intent: hit,
+			Best: sh.bestLine(all, scores, words, also, a, cue)}
 	}
 	return sh, cue, false, nil
 }
@@ -461,14 +467,14 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		return early
 	}
 	segs := sh.segs
-	scores, intentLine := sh.lineScores(a, cue)
+	scores, intentLine, words, also := sh.lineScores(a, cue)
 	chosen := sh.choose(scores, budget, nil)
 	if cue != nil && sh.runesOf(chosen) < budget/2 && !anyOf(chosen, intentLine) {
 		// Little of the disclosure answers what was asked, and nothing
 		// of what the intent asks for: its key facts come along (the
 		// time and place of an event asked whether one can still
 		// attend).
-		facts, _ := sh.lineScores(analyzed{units: a.units, now: a.now}, nil)
+		facts, _, _, _ := sh.lineScores(analyzed{units: a.units, now: a.now}, nil)
 		chosen = sh.choose(facts, budget, chosen)
 	}
 	var b strings.Builder
@@ -480,7 +486,41 @@ func passage(di *docInfo, a analyzed, budget int) *Passage {
 		b.WriteString(segs[i])
 		hit = hit || intentLine[i]
 	}
-	return &Passage{Text: b.String(), Whole: whole, Intent: hit}
+	return &Passage{Text: b.String(), Whole: whole, Intent: hit, Best: sh.bestLine(chosen, scores, words, also, a, cue)}
+}
+
+// bestLine is the one line among lines that best answers the question: the
+// top-scoring line that speaks of the way of doing it asked about (a.means:
+// 不受理电话申请 for 可以打电话申请吗), else that holds the intent's value
+// (an amount, a date, an address…), else that holds what else the question
+// asks for (asked: the price of 最便宜的…), else that holds a word of the
+// question; "" when no line holds anything of the question.
+func (sh *shape) bestLine(lines []int, scores, words []float64, asked []bool, a analyzed, cue *lineCues) string {
+	tier := func(i int) int {
+		switch {
+		case sh.saysMeans(i, a.means):
+			return 3
+		case cue != nil && cue.value[i]:
+			return 2
+		case asked[i]:
+			return 1
+		}
+		return 0
+	}
+	best, bestTier := -1, -1
+	for _, i := range lines {
+		t := tier(i)
+		if math.IsInf(scores[i], -1) || t == 0 && words[i] <= 0 {
+			continue // a heading alone, or nothing of the question
+		}
+		if t > bestTier || t == bestTier && scores[i] > scores[best]+1e-9 {
+			best, bestTier = i, t
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return sh.segs[best]
 }
 
 func anyOf(lines []int, marked []bool) bool {
@@ -534,7 +574,7 @@ var alsoCues = []struct {
 	intent Intent
 	re     *pattern
 }{
-	{Phone, mustPattern(`电话|联系方式`)},
+	{Phone, rePhoneAsk},
 	{Materials, mustPattern(`带什么|带啥|什么材料|哪些材料|材料`)},
 	{Hours, mustPattern(`几点|开放时间|营业时间|开门`)},
 	{Where, mustPattern(`在哪|哪里|哪儿|地址|地点`)},
@@ -578,12 +618,14 @@ func alsoAsked(text string, primary Intent) []Intent {
 }
 
 // lineScores scores each line for the question; intentLine says which
-// lines hold what its intent asks for.
-func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intentLine []bool) {
+// lines hold what its intent asks for, words how much of the question's
+// own words each line holds (0: none), asked which hold what else it asks
+// for (alsoAsked: 在哪里办，多少钱 → an amount; 最便宜的 → a price).
+func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intentLine []bool, words []float64, asked []bool) {
 	segs := sh.segs
 	// A question word that most lines hold (the matter itself, in its own
 	// disclosure) tells little about which line answers.
-	words := make([]float64, len(segs))
+	words = make([]float64, len(segs))
 	top := 0.0
 	for _, u := range lineUnits(sh.doc, a.units) {
 		n := 0
@@ -638,6 +680,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 	past := sh.pastRows(a.now)
 	scores = make([]float64, len(segs))
 	intentLine = make([]bool, len(segs))
+	asked = make([]bool, len(segs))
 	for i := range segs {
 		h := sh.parent[i]
 		score := words[i]
@@ -658,6 +701,11 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 		}
 		if past[i] {
 			score -= pastRow
+		}
+		if sh.saysMeans(i, a.means) {
+			// 本机关不受理电话申请 for 可以打电话申请吗: whether and how.
+			score += valueScore
+			intentLine[i] = true
 		}
 		if cue != nil {
 			switch {
@@ -687,6 +735,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			for _, c := range also {
 				if c.figure[i] || sh.under(i, c) && c.value[i] {
 					score += alsoScore
+					asked[i] = asked[i] || c.figure[i]
 				}
 			}
 		} else {
@@ -708,6 +757,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			for _, c := range plain {
 				if c.figure[i] || sh.under(i, c) && c.value[i] {
 					score += plainScore
+					asked[i] = asked[i] || c.figure[i]
 				}
 			}
 		}
@@ -729,7 +779,7 @@ func (sh *shape) lineScores(a analyzed, cue *lineCues) (scores []float64, intent
 			}
 		}
 	}
-	return scores, intentLine
+	return scores, intentLine, words, asked
 }
 
 // partShare is how much the known parts of a word the disclosure lacks
@@ -756,6 +806,25 @@ func lineUnits(di *docInfo, units []unit) []unit {
 		}
 	}
 	return out
+}
+
+// saysMeans tells whether line i speaks of one of the ways of doing it a
+// question asks about (a.means); a line labelled with it that gives a
+// number (咨询电话：021-…) says how to reach someone, not a way of doing it.
+func (sh *shape) saysMeans(i int, means []string) bool {
+	if len(means) == 0 {
+		return false
+	}
+	lb := ""
+	if reNumber.MatchString(sh.segs[i]) {
+		lb = label(sh.segs[i])
+	}
+	for _, w := range means {
+		if strings.Contains(sh.segs[i], w) && !strings.Contains(lb, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // under tells whether line i comes under a heading or a lead line that
@@ -990,6 +1059,9 @@ func (sh *shape) rowDates(i int, now time.Time) []time.Time {
 }
 
 var reDigit = regexp.MustCompile(`[0-9０-９]`)
+
+// reNumber: a phone number (021-59283011, 59283011, 12345).
+var reNumber = regexp.MustCompile(`\d{3,4}-\d{7,8}|\d{5,}`)
 
 var rePreamble = mustPattern(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
 

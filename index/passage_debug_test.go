@@ -30,7 +30,7 @@ func TestDebugPassage(t *testing.T) {
 		if a.intent != AnyIntent {
 			cue = sh.cuesFor(a.intent)
 		}
-		scores, il := sh.lineScores(a, cue)
+		scores, il, _, _ := sh.lineScores(a, cue)
 		p := passage(di, a, passageRunes)
 		var b strings.Builder
 		fmt.Fprintf(&b, "Q %q intent=%q also=%v doc=%s\n", q, a.intent, a.also, id)

@@ -80,8 +80,8 @@ var goal = qualityTarget{top1: 0.90, recall3: 0.97, answered: 0.95, declined: 0.
 // the goal above (top-1 0.90, recall@3 0.97, declined 0.90, facts held
 // 0.95) where it says less. See BENCHMARKS.md.
 var floors = map[string]qualityTarget{
-	"盈浦": {top1: 0.909, recall3: 0.979, answered: 0.993, declined: 1, factsRight: 1, medianChars: 400},
-	"夏阳": {top1: 0.913, recall3: 0.976, answered: 0.963, declined: 0.975, factsRight: 0.944, medianChars: 400},
+	"盈浦": {top1: 0.912, recall3: 0.979, answered: 0.993, declined: 1, factsRight: 1, medianChars: 400},
+	"夏阳": {top1: 0.913, recall3: 0.976, answered: 0.963, declined: 0.975, factsRight: 0.969, medianChars: 400},
 }
 
 // qualityFigures are one corpus's figures.

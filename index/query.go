@@ -70,6 +70,11 @@ type Passage struct {
 	// asks for (an amount, an address, a phone number…), not only its
 	// words.
 	Intent bool `json:"intent"`
+	// Best is the one line of the disclosure that best answers the
+	// question (the passage's top line, preferring one that holds what
+	// the intent asks for), as written; "" when no line holds anything
+	// of the question.
+	Best string `json:"best,omitempty"`
 }
 
 // Where a question term was found in a disclosure.

@@ -43,7 +43,11 @@ type analyzed struct {
 	outside  *outside  // what no disclosure may answer (another area, a personal case…)
 	now      time.Time // the moment asked
 	also     []Intent  // what else it asks for (在哪办，多少钱: where, and an amount)
-	places   bool      // it asks for places: a list of them, the nearest, where one is (有哪些…, 最近的…, …在哪), when one opens
+	// means are the words of the way of doing it that a question on how
+	// asks about (可以打电话申请吗: 电话; 能邮寄吗: 邮寄, 信函…): the line
+	// that speaks of that way says whether and how.
+	means  []string
+	places bool // it asks for places: a list of them, the nearest, where one is (有哪些…, 最近的…, …在哪), when one opens
 }
 
 type weightedTerm struct {
@@ -60,6 +64,9 @@ func (g *generation) analyze(text string, now time.Time) analyzed {
 	a := analyzed{years: questionYears(text, now), intent: questionIntent(text), now: now}
 	a.pay = a.intent == Amount && rePay.MatchString(text)
 	a.also = alsoAsked(text, a.intent)
+	if a.intent == Process || reWayAsked.MatchString(text) {
+		a.means = meansAsked(text)
+	}
 	a.places = rePlaces.MatchString(text) || placeIntents[a.intent]
 	if len(a.years) == 0 {
 		a.months = questionMonths(text)
@@ -226,13 +233,22 @@ func questionMonths(text string) map[int]bool {
 	return ms
 }
 
+// rePhoneAsk: a request for a phone number or a way to reach someone
+// (电话多少, 号码, 联系方式, 打哪个, 怎么联系, 订餐电话 ending the
+// question), not the word 电话 alone: 可以打电话申请吗 asks whether the
+// phone is a way to apply, 有人打电话说… tells of a call. A hotline (热线)
+// is asked about as a number.
+var rePhoneAsk = mustPattern(`号码|联系方式|联系电话|咨询电话|热线|打哪个|拨哪个|打什么|怎么联系|如何联系|怎样联系|联系谁|找谁联系|` +
+	`电话(号码|号)?(是)?(多少|几|啥|什么)|(什么|啥|哪个|哪一个)电话|电话呢|有(没有)?(联系)?电话|电话有(吗|伐|没有)|留(个|下)?电话|` +
+	`电话(号码|号)?[吗？?！!。，,\s]*$`)
+
 // intentPatterns tell what a question asks for, in the order they are
 // tried: 电话多少 asks for a phone number, not an amount.
 var intentPatterns = []struct {
 	intent Intent
 	re     *pattern
 }{
-	{Phone, mustPattern(`电话|号码|联系方式|热线|打哪个|怎么联系`)},
+	{Phone, rePhoneAsk},
 	{Materials, mustPattern(`带什么|带啥|材料|证件|准备什么|准备啥|需要什么|需要啥|要带|提供什么|要哪些|资料`)},
 	{Hours, mustPattern(`几点|开放时间|营业时间|办公时间|上班时间|服务时间|开门|关门|什么时候开|几时开|周末开|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日末](开|上班|有人)`)},
 	{Where, mustPattern(`找谁|向谁|找哪个|哪个部门|在哪|哪里|哪儿|哪块|啥地方|什么地方|地址|地点|位置|怎么走|哪个窗口|几楼|几层|哪一层|哪层楼|去哪|到哪里|到哪儿|到哪去|到哪个|到哪家|到哪办|到哪领|到哪交|到哪$`)},
@@ -240,7 +256,34 @@ var intentPatterns = []struct {
 	{When, mustPattern(`什么时候|啥时候|截止|几号|哪天|哪一天|日期|期限|何时|几月|有效期`)},
 	{Amount, mustPattern(`要交钱|交钱吗|收钱|要钱吗|花钱|掏钱|付费|交费|缴费|自费|收费吗|免费吗|是不是免费|多少钱|多少|额度|最多|最高|上限|几[块元千百万]|几钿|标准|涨|提高|调整|金额|收费|费用|价格|贵不贵|补多少|给多少`)},
 	{Eligibility, mustPattern(`条件|谁能|谁可以|能不能|能否|可以申请吗|能申请吗|能办吗|符合|资格|够不够|要求|可以参加|能参加|可不可以|算不算|有没有份|(能|可以)(申请|领|享受|办理)[^？?，。]{0,12}[吗伐]`)},
-	{Process, mustPattern(`怎么办|哪能办|流程|步骤|手续|怎么弄|哪能弄|网上|线上|在线|怎么操作|程序|(怎么|怎样|如何|哪能)[^，。？！,?!]{0,6}(申请|办理|报名|领取|领|登记|预约|参与|参加|提交|反映|投诉|查询|使用)`)},
+	{Process, mustPattern(`怎么办|哪能办|流程|步骤|手续|怎么弄|哪能弄|网上|线上|在线|怎么操作|程序|(电话|邮寄|信函|传真|手机)[^，。？！,?!]{0,2}(申请|办理|办|报名|预约|登记|提交|挂号)|(怎么|怎样|如何|哪能)[^，。？！,?!]{0,6}(申请|办理|报名|领取|领|登记|预约|参与|参加|提交|反映|投诉|查询|使用)`)},
+}
+
+// meansWords are the ways of doing a matter a question may ask about, each
+// with the words a disclosure says it in. Online ways (网上, 随申办, 小程序)
+// are the process intent's own values already (intentValues).
+var meansWords = []struct {
+	asked *pattern
+	said  []string
+}{
+	{mustPattern(`电话`), []string{"电话"}},
+	{mustPattern(`邮寄|信函|寄过去|寄材料|快递`), []string{"邮寄", "信函", "快递", "邮政"}},
+	{mustPattern(`传真`), []string{"传真"}},
+}
+
+// reWayAsked: a way of doing it named with what is done (电话预约, 网上办,
+// 邮寄提交), whatever the question asks of it (能不能电话预约: whether).
+var reWayAsked = regexp.MustCompile(`(电话|邮寄|信函|传真|手机|网上|线上|在线)[^，。？！,?!]{0,2}(申请|办理|办|报名|预约|登记|提交|挂号|缴费|交)`)
+
+// meansAsked are the words of the ways of doing it that text asks about.
+func meansAsked(text string) []string {
+	var out []string
+	for _, m := range meansWords {
+		if m.asked.MatchString(text) {
+			out = append(out, m.said...)
+		}
+	}
+	return out
 }
 
 // rePlaces: a question asking for places: which there are (有哪些, 哪几家),

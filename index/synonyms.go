@@ -136,12 +136,19 @@ func (sy *synonyms) find(text string) []synMatch {
 			out = append(out, synMatch{span, m.group})
 		}
 	}
+	// Longest first across both kinds: a situation found with words
+	// inside it (不太会带孩子) is taken before a shorter expression it
+	// holds (孩子), which would otherwise leave it nothing to match.
+	sort.SliceStable(out, func(i, j int) bool {
+		return utf8.RuneCountInString(out[i].member) > utf8.RuneCountInString(out[j].member)
+	})
 	return out
 }
 
 // gappedSpan finds want's characters in order in text, beginning with its
 // first and ending with its last, with at most gap others between them and
-// no clause break, and returns the shortest such span ("" when none).
+// no clause break or negation, and returns the shortest such span ("" when
+// none).
 func gappedSpan(text, want []rune, gap int) string {
 	from, to := 0, -1 // the shortest span found, text[from:to]
 	for start, r := range text {
@@ -156,7 +163,7 @@ func gappedSpan(text, want []rune, gap int) string {
 				if k == len(want) && (to < 0 || i+1-start < to-from) {
 					from, to = start, i+1
 				}
-			case isClauseBreak(text[i]):
+			case isClauseBreak(text[i]) || isNegation(text[i]):
 				extra = gap + 1
 			default:
 				extra++
@@ -167,6 +174,12 @@ func gappedSpan(text, want []rune, gap int) string {
 		return ""
 	}
 	return string(text[from:to])
+}
+
+// isNegation: a character that, inserted into a situation, says the
+// opposite (公司一直没裁员 is not 公司裁员), so the situation is not found.
+func isNegation(r rune) bool {
+	return strings.ContainsRune("不没未无别非", r)
 }
 
 // isClauseBreak: punctuation or space, which a situation does not span.

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestGappedSpan(t *testing.T) {
@@ -20,6 +21,9 @@ func TestGappedSpan(t *testing.T) {
 		{"开个开个小店", "开个店", 3, "开个小店"},    // the shortest span
 		{"房子被火烧了", "房子烧了", 3, "房子被火烧了"}, // two inserted
 		{"房子好像是被大火烧了", "房子烧了", 3, ""},   // five inserted
+		{"公司一直没裁员", "公司裁员", 3, ""},      // a negation inserted says the opposite
+		{"房子没烧了", "房子烧了", 3, ""},
+		{"不太会带孩子", "不会带孩子", 3, "不太会带孩子"}, // the expression's own negation
 	} {
 		if got := gappedSpan([]rune(c.text), []rune(c.expr), c.gap); got != c.want {
 			t.Errorf("gappedSpan(%q, %q, %d) = %q, want %q", c.text, c.expr, c.gap, got, c.want)
@@ -63,6 +67,9 @@ func TestSynonymsFindAsEveryMember(t *testing.T) {
 				out = append(out, synMatch{span, m.group})
 			}
 		}
+		slices.SortStableFunc(out, func(a, b synMatch) int {
+			return utf8.RuneCountInString(b.member) - utf8.RuneCountInString(a.member)
+		})
 		return out
 	}
 	texts := patternTexts(t)
@@ -79,4 +86,22 @@ func TestSynonymsFindAsEveryMember(t *testing.T) {
 		t.Fatal("no text holds a synonym")
 	}
 	t.Logf("%d texts, %d expressions found", len(texts), found)
+}
+
+// A situation found with words inside it is taken before a shorter
+// expression it holds: 不太会带孩子 is the situation 不会带孩子, not the
+// synonym 孩子 alone, which would leave the situation nothing to match.
+func TestSituationBeforeTheWordsItHolds(t *testing.T) {
+	lx := Lexicon{
+		Synonyms:   [][]string{{"婴幼儿", "孩子"}},
+		Situations: []Situation{{Says: []string{"不会带孩子"}, Means: []string{"科学育儿"}}},
+	}
+	s, err := NewSegmenter(lx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := newSynonyms(s).find("第一次当妈妈不太会带孩子")
+	if len(got) == 0 || got[0].member != "不太会带孩子" {
+		t.Errorf("find = %+v, want the situation 不太会带孩子 first", got)
+	}
 }
