@@ -83,6 +83,9 @@ var (
 	reAnswerMark = regexp.MustCompile(`([？?])\s*答\s*[:：]\s*`)
 	// reLabel is a bracketed label (【办理时限】…), read as 办理时限：….
 	reLabel = regexp.MustCompile(`^【([^】]{1,12})】\s*`)
+	// reDecimal: a line opening with a number like 1.5 (1.5公里范围内…),
+	// not a list number.
+	reDecimal = regexp.MustCompile(`^[0-9０-９]{1,2}[.．][0-9０-９]`)
 	// reCell separates the cells of a table row (| 项目 | 件数 |).
 	reCell = regexp.MustCompile(`\s*[|｜]\s*`)
 )
@@ -99,7 +102,9 @@ func answerLine(line string, max int) string {
 	if strings.HasPrefix(line, "|") || strings.HasPrefix(line, "｜") {
 		line = strings.Trim(reCell.ReplaceAllString(line, "，"), "，")
 	}
-	line = strings.TrimSpace(reLineMark.ReplaceAllString(line, ""))
+	if m := reLineMark.FindString(line); m != "" && !reDecimal.MatchString(line) {
+		line = strings.TrimSpace(line[len(m):])
+	}
 	line = reAnswerMark.ReplaceAllString(line, "$1")
 	line = reLabel.ReplaceAllString(line, "$1：")
 	line = strings.TrimRight(line, "，；：、,;:")

@@ -75,6 +75,9 @@ type libDoc struct {
 	kinds    []index.Intent
 	place    *index.Place
 	category string
+	// best is the line its passages give as the one that answers
+	// (index.Passage.Best).
+	best string
 }
 
 // fakeLibrary ranks its disclosures by how many of their words a question
@@ -145,7 +148,7 @@ func (f *fakeLibrary) hit(d libDoc, q string, score float64) index.Hit {
 			}
 		}
 	}
-	h.Passage = &index.Passage{Text: line, Whole: len(d.body) == 1}
+	h.Passage = &index.Passage{Text: line, Whole: len(d.body) == 1, Best: d.best}
 	return h
 }
 
@@ -236,8 +239,8 @@ func testLibrary() *fakeLibrary {
 	return &fakeLibrary{docs: []libDoc{
 		{id: "std", title: "低保标准公告", words: []string{"低保", "标准"}, body: []string{"低保标准每月1600元。"}},
 		{id: "guide", title: "低保申请指南", words: []string{"低保", "申请"}, body: []string{"申请条件：本市户籍。", "所需材料：户口簿、身份证。", "办理地址：盛阳路1099号。", "咨询电话：021-59280000。"}},
-		{id: "canteen-a", title: "澄湖长者食堂", words: []string{"长者食堂", "澄湖"}, body: []string{"地址：澄湖路218号。", "电话：021-111。"}},
-		{id: "canteen-b", title: "桂荷长者食堂", words: []string{"长者食堂", "桂荷"}, body: []string{"地址：桂荷路77号。", "早餐7:00—8:30。"}},
+		{id: "canteen-a", title: "澄湖长者食堂", words: []string{"长者食堂", "澄湖"}, body: []string{"地址：澄湖路218号。", "电话：021-111。"}, best: "地址：澄湖路218号。"},
+		{id: "canteen-b", title: "桂荷长者食堂", words: []string{"长者食堂", "桂荷"}, body: []string{"地址：桂荷路77号。", "早餐7:00—8:30。"}, best: "1. 地址：桂荷路77号；"},
 		{id: "canteen-c", title: "柳溪助餐点", words: []string{"长者食堂", "柳溪"}, body: []string{"地址：柳溪路356弄。"}},
 		{id: "medical", title: "医疗救助指南", words: []string{"医疗救助", "看病"}, body: []string{"自负部分救助80%。"}},
 		{id: "long", title: "街道年度报告", words: []string{"年度报告"}, body: long},
@@ -494,7 +497,9 @@ func TestDialogueAsksWhenCandidatesAreClose(t *testing.T) {
 	if tr.Kind != TurnClarify || !tr.Answered || len(tr.Choices) != 3 || tr.Choices[0] != "canteen-a" {
 		t.Fatalf("close candidates: %s %v", tr.Kind, tr.Choices)
 	}
-	assertContains(t, tr.Text, "您想了解的是：\n1. 澄湖长者食堂\n2. 桂荷长者食堂\n3. 柳溪助餐点\n回复数字查看")
+	// Each choice with the line that answers under its title (shortened,
+	// without its list number); one without such a line, its title alone.
+	assertContains(t, tr.Text, "您想了解的是：\n1. 澄湖长者食堂\n   地址：澄湖路218号。\n2. 桂荷长者食堂\n   地址：桂荷路77号\n3. 柳溪助餐点\n回复数字查看")
 	if p := say(t, d, "u", "第二个")[0]; top(p) != "canteen-b" {
 		t.Errorf("第二个 picked %s", top(p))
 	}
