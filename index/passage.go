@@ -32,17 +32,17 @@ const (
 // intentValues mark the lines that hold what an intent asks for, in any
 // disclosure: an amount (每人每月1510元), an address, opening hours, a
 // phone number, a date, a list of papers. intentWords are weaker cues.
-var intentValues = map[Intent]*regexp.Regexp{
-	Amount:      regexp.MustCompile(`[0-9０-９]+(\.[0-9]+)?(元|万元|块|%|％|倍)|[一二三四五六七八九十百千万]+元|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|半数|免费|不收费`),
-	Where:       regexp.MustCompile(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室|地址|地点[:：在]|位于`),
-	Hours:       regexp.MustCompile(`\d{1,2}[:：]\d{2}|(^|[^\d])\d{1,2}时|[上下]午\d|周[一二三四五六日]至周|工作日|节假日|全天|24小时`),
-	Materials:   regexp.MustCompile(`身份证|户口簿|户口本|证明|复印件|照片|申请表|材料[:：]|证书|银行卡|借记卡|合同`),
-	Process:     regexp.MustCompile(`登录|一网通办|随申办|提交|窗口|线上|线下|网上|扫码|小程序|报名方式|申请方式|办理方式|到[^，。；]{2,24}(申请|办理|提出|登记|报名)`),
-	Eligibility: regexp.MustCompile(`年满|符合|户籍|条件[:：]|对象[:：]|不满|以上的|以下的|须|应当`),
-	Phone:       regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)|电话[:：]|热线`),
-	When:        regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}[日号]\d{1,2}时|截止|之日起|\d+个(工作)?日|\d+个月|期限|有效期|届时|每月\d{1,2}[日号]`),
+var intentValues = map[Intent]*pattern{
+	Amount:      mustPattern(`[0-9０-９]+(\.[0-9]+)?(元|万元|块|%|％|倍)|[一二三四五六七八九十百千万]+元|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|半数|免费|不收费`),
+	Where:       mustPattern(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室|地址|地点[:：在]|位于`),
+	Hours:       mustPattern(`\d{1,2}[:：]\d{2}|(^|[^\d])\d{1,2}时|[上下]午\d|周[一二三四五六日]至周|工作日|节假日|全天|24小时`),
+	Materials:   mustPattern(`身份证|户口簿|户口本|证明|复印件|照片|申请表|材料[:：]|证书|银行卡|借记卡|合同`),
+	Process:     mustPattern(`登录|一网通办|随申办|提交|窗口|线上|线下|网上|扫码|小程序|报名方式|申请方式|办理方式|到[^，。；]{2,24}(申请|办理|提出|登记|报名)`),
+	Eligibility: mustPattern(`年满|符合|户籍|条件[:：]|对象[:：]|不满|以上的|以下的|须|应当`),
+	Phone:       mustPattern(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)|电话[:：]|热线`),
+	When:        mustPattern(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}[日号]\d{1,2}时|截止|之日起|\d+个(工作)?日|\d+个月|期限|有效期|届时|每月\d{1,2}[日号]`),
 	Duration:    reDuration,
-	advice:      regexp.MustCompile(`不要|请勿|切勿|尽量|及时|避免|立即|注意|严禁`),
+	advice:      mustPattern(`不要|请勿|切勿|尽量|及时|避免|立即|注意|严禁`),
 }
 
 // advice is no question's intent: what a disclosure tells residents to do
@@ -51,7 +51,7 @@ const advice Intent = "advice"
 
 // reDuration: a time limit or a length of time (15个工作日, 60日内, 24小时,
 // 最长12个月, 当场办结).
-var reDuration = regexp.MustCompile(`[0-9０-９]{1,3}(至[0-9０-９]{1,3})?(个工作日|个自然日|个小时|小时|个月|天|周)|[0-9０-９]{1,3}(个)?(日|年)(内|以内|之内)|当场|即时办结|立等可取`)
+var reDuration = mustPattern(`[0-9０-９]{1,3}(至[0-9０-９]{1,3})?(个工作日|个自然日|个小时|小时|个月|天|周)|[0-9０-９]{1,3}(个)?(日|年)(内|以内|之内)|当场|即时办结|立等可取`)
 
 var intentWords = map[Intent]*pattern{
 	Amount:      mustPattern(`标准|金额|额度|补贴|补助|资助|奖励|费用|收费|价格`),
@@ -83,14 +83,14 @@ var intentHeads = map[Intent]*pattern{
 // factKinds are the key facts of a disclosure, for a question that names a
 // matter and asks nothing in particular: an amount or ratio, a time limit,
 // a date, a place, a time of day, a phone number, a count.
-var factKinds = []*regexp.Regexp{
-	regexp.MustCompile(`[0-9０-９]+(\.[0-9]+)?(元|万元|%|％|倍)|[一二三四五六七八九十百千万]+元|[一二三四五六七八九十]+分之[一二三四五六七八九十]+`),
+var factKinds = []*pattern{
+	mustPattern(`[0-9０-９]+(\.[0-9]+)?(元|万元|%|％|倍)|[一二三四五六七八九十百千万]+元|[一二三四五六七八九十]+分之[一二三四五六七八九十]+`),
 	reDuration,
-	regexp.MustCompile(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月`),
-	regexp.MustCompile(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室`),
-	regexp.MustCompile(`\d{1,2}[:：]\d{2}|(^|[^\d])\d{1,2}时`),
-	regexp.MustCompile(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)`),
-	regexp.MustCompile(`[0-9０-９]+(人|户|个|件|条|份|名|次|所|家|处|台|张|周岁|岁)`),
+	mustPattern(`\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月`),
+	mustPattern(`[路街弄巷村道]\d+(弄\d+)?号|\d+号楼|\d+室`),
+	mustPattern(`\d{1,2}[:：]\d{2}|(^|[^\d])\d{1,2}时`),
+	mustPattern(`\d{3,4}-\d{7,8}|(^|[^\d])\d{8}([^\d]|$)`),
+	mustPattern(`[0-9０-９]+(人|户|个|件|条|份|名|次|所|家|处|台|张|周岁|岁)`),
 }
 
 var (
@@ -398,8 +398,9 @@ func (sh *shape) cuesFor(in Intent) *lineCues {
 	n := len(sh.segs)
 	c := &lineCues{value: make([]bool, n), word: make([]bool, n), label: make([]bool, n), head: make([]bool, n), figure: make([]bool, n), names: make([]bool, n)}
 	for i, s := range sh.segs {
-		c.value[i] = intentValues[in].MatchString(s)
-		for _, m := range intentValues[in].FindAllString(s, -1) {
+		values := intentValues[in].FindAllString(s, -1) // none when it does not match
+		c.value[i] = len(values) > 0
+		for _, m := range values {
 			c.figure[i] = c.figure[i] || reDigit.MatchString(m)
 		}
 		c.word[i] = intentWords[in].MatchString(s)
@@ -1062,7 +1063,7 @@ var reDigit = regexp.MustCompile(`[0-9０-９]`)
 // reNumber: a phone number (021-59283011, 59283011, 12345).
 var reNumber = regexp.MustCompile(`\d{3,4}-\d{7,8}|\d{5,}`)
 
-var rePreamble = regexp.MustCompile(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
+var rePreamble = mustPattern(`(如下|以下)[：:。]?$|特此公告|现予公示|现将.*(公布|公示|公告)`)
 
 // unitIn reports whether normalized text s holds question unit u.
 func unitIn(s string, u unit) bool {

@@ -19,17 +19,96 @@ import (
 // not (…|有没有份|(能|可以)(申请|领)[^？?，。]{0,12}[吗伐]) is matched by the
 // list, then by a regexp of the rest; it is searched and replaced by the
 // whole regexp, when it matches at all.
+//
+// An expression matched by the regexp is first checked for the characters
+// any match needs (one of 0-9 or ０-９ for [0-9０-９]+(人|户|个…); one of
+// 如, 以, 特, 现 for (如下|以下)[：:。]?$|特此公告|现予公示|…): a text
+// with none of them is not run through the engine.
 type pattern struct {
 	re   *regexp.Regexp
 	list *wordList      // nil: not a finite list of words
 	rest *regexp.Regexp // the alternatives after the list's, if any
+	// need: for an expression that is no list, every match holds one of
+	// these characters (ranges: lo, hi pairs); nil when no small set is
+	// known.
+	need []rune
 }
 
 // mustPattern compiles expr (regexp syntax).
 func mustPattern(expr string) *pattern {
 	p := &pattern{re: regexp.MustCompile(expr)}
 	p.list, p.rest = newWordList(expr)
+	if p.list == nil {
+		if re, err := syntax.Parse(expr, syntax.Perl); err == nil {
+			if need, ok := required(re.Simplify()); ok {
+				p.need = need
+			}
+		}
+	}
 	return p
+}
+
+// maxNeed bounds the ranges of characters a pattern checks a text for.
+const maxNeed = 24
+
+// required returns characters (ranges: lo, hi pairs) of which every match
+// of re holds one; ok is false when there is no such set of at most
+// maxNeed ranges (re may match the empty string, or any character).
+func required(re *syntax.Regexp) (need []rune, ok bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 || len(re.Rune) == 0 {
+			return nil, false
+		}
+		return []rune{re.Rune[0], re.Rune[0]}, true
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 || len(re.Rune) > 2*maxNeed {
+			return nil, false
+		}
+		return re.Rune, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min < 1 {
+			return nil, false
+		}
+		return required(re.Sub[0])
+	case syntax.OpConcat:
+		// Every part is in every match: the part needing fewest.
+		for _, sub := range re.Sub {
+			if r, ok := required(sub); ok && (need == nil || len(r) < len(need)) {
+				need = r
+			}
+		}
+		return need, need != nil
+	case syntax.OpAlternate:
+		// A match is one alternative's: what any of them needs.
+		for _, sub := range re.Sub {
+			r, ok := required(sub)
+			if !ok || len(need)+len(r) > 2*maxNeed {
+				return nil, false
+			}
+			need = append(need, r...)
+		}
+		return need, true
+	}
+	return nil, false
+}
+
+// mayMatch reports whether s holds a character every match needs (true
+// when the pattern knows of none).
+func (p *pattern) mayMatch(s string) bool {
+	if p.need == nil {
+		return true
+	}
+	for _, r := range s {
+		for i := 0; i < len(p.need); i += 2 {
+			if p.need[i] <= r && r <= p.need[i+1] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (p *pattern) String() string { return p.re.String() }
@@ -37,7 +116,7 @@ func (p *pattern) String() string { return p.re.String() }
 // MatchString reports whether s holds a match.
 func (p *pattern) MatchString(s string) bool {
 	if p.list == nil {
-		return p.re.MatchString(s)
+		return p.mayMatch(s) && p.re.MatchString(s)
 	}
 	if _, _, ok := p.list.next(s, 0); ok {
 		return true
@@ -49,7 +128,7 @@ func (p *pattern) MatchString(s string) bool {
 // is negative), nil when there is none, as regexp.FindAllString.
 func (p *pattern) FindAllString(s string, n int) []string {
 	if p.list == nil || p.rest != nil {
-		if p.rest != nil && !p.MatchString(s) {
+		if p.list == nil && !p.mayMatch(s) || p.rest != nil && !p.MatchString(s) {
 			return nil
 		}
 		return p.re.FindAllString(s, n)
@@ -70,7 +149,7 @@ func (p *pattern) FindAllString(s string, n int) []string {
 // regexp.ReplaceAllString (a repl with $ expands by the regexp).
 func (p *pattern) ReplaceAllString(src, repl string) string {
 	if p.list == nil || p.rest != nil || strings.Contains(repl, "$") {
-		if p.list != nil && !p.MatchString(src) {
+		if p.list == nil && !p.mayMatch(src) || p.list != nil && !p.MatchString(src) {
 			return src
 		}
 		return p.re.ReplaceAllString(src, repl)

@@ -78,11 +78,24 @@ func TestPatternMatchesAsRegexp(t *testing.T) {
 		`(a|ab)(c|bcd)`, `^(东|西)?(路|街)`, `结果出来了?没`, `x??y`, `[0-9０-９]`, `\d{1,2}[:：]\d{2}`,
 		`(^|[^0-9])(\d{2})年`, `a*`, `(?i)abc`, `那么|那个|那`, `(19|20)\d{2}`, `.`, `a|`,
 		`能否|(能|可以)(申请|领)[^？?，。]{0,12}[吗伐]`, `要|(能|可以)申请.{0,3}吗|吗`, `a*|b`, `b|a*`, `^a|b`,
+		`\d+号`, `(?i)号a`, `[^号]号`, `号{0,2}室`, `(号|室)+`, `x{2,}`, `^$`, `\b`, `号?`, `[0-9０-９]{1,3}(天|周)|当场`,
 	}
 	ps := allPatterns()
 	for _, e := range extra {
 		ps = append(ps, mustPattern(e))
 	}
+	// The line cues: word lists, or matched by the regexp engine after a
+	// check for the characters every match needs.
+	guarded := append([]*pattern{reDuration, rePreamble}, factKinds...)
+	for _, p := range intentValues {
+		guarded = append(guarded, p)
+	}
+	for _, p := range guarded {
+		if p.list == nil && p.need == nil {
+			t.Errorf("%s: neither a word list nor the characters its matches need", p)
+		}
+	}
+	ps = append(ps, guarded...)
 	lists := 0
 	for _, p := range ps {
 		re := regexp.MustCompile(p.String())

@@ -88,7 +88,10 @@ func (g *generation) buildQuery(ctx context.Context, a analyzed) []query.Query {
 // every segment's dictionary to find no postings; this one knows there
 // are none, and gives the searcher bleve would: one that matches nothing
 // and weighs what bleve's weighs (its boost and its idf at a document
-// frequency of 0), so every score is what it would be.
+// frequency of 0), so every score is what it would be. It reads the
+// statistics as bleve v2's term searcher does; TestAbsentTermsScoreAsBleves
+// holds every score to bleve's own, so an upgrade that changes them fails
+// there.
 type absentOr struct {
 	query.TermQuery
 	absent bool

@@ -12,23 +12,20 @@ import (
 type termStats struct {
 	bi bleve.Index
 	mu sync.Mutex
-	df map[fieldTerm]uint64
+	df map[string]map[string]uint64 // by field, then term
+	n  int                          // counts kept
 }
-
-// fieldTerm is a term of a field (a key made without joining the two).
-type fieldTerm struct{ field, term string }
 
 const termStatsMax = 1 << 16
 
 func newTermStats(bi bleve.Index) *termStats {
-	return &termStats{bi: bi, df: map[fieldTerm]uint64{}}
+	return &termStats{bi: bi, df: map[string]map[string]uint64{}}
 }
 
 // docFreq returns the number of documents whose field holds term.
 func (s *termStats) docFreq(ctx context.Context, field, term string) uint64 {
-	key := fieldTerm{field, term}
 	s.mu.Lock()
-	n, ok := s.df[key]
+	n, ok := s.df[field][term]
 	s.mu.Unlock()
 	if ok {
 		return n
@@ -49,10 +46,19 @@ func (s *termStats) docFreq(ctx context.Context, field, term string) uint64 {
 	n = tfr.Count()
 	tfr.Close()
 	s.mu.Lock()
-	if len(s.df) >= termStatsMax {
+	if s.n >= termStatsMax {
 		clear(s.df)
+		s.n = 0
 	}
-	s.df[key] = n
+	m := s.df[field]
+	if m == nil {
+		m = map[string]uint64{}
+		s.df[field] = m
+	}
+	if _, ok := m[term]; !ok {
+		s.n++
+	}
+	m[term] = n
 	s.mu.Unlock()
 	return n
 }
@@ -61,5 +67,6 @@ func (s *termStats) docFreq(ctx context.Context, field, term string) uint64 {
 func (s *termStats) reset() {
 	s.mu.Lock()
 	clear(s.df)
+	s.n = 0
 	s.mu.Unlock()
 }
