@@ -150,7 +150,8 @@ func (ix *Index) compose(ctx context.Context, cands []*candidate, a analyzed, q 
 		// where none is about 廉租房): what it shares is the rest.
 		ans.Decline, ans.Matter = DeclineNotCovered, ix.gen.absentMatter(ctx, q.Text, a, cands)
 	case !confident(cands[0], a, minScore) ||
-		!ix.gen.distinctive(ctx, a, cands[0], ix.opts.Search.DistinctShare):
+		!ix.gen.distinctive(ctx, a, cands[0], ix.opts.Search.DistinctShare) ||
+		inPassing(a, cands[0]): // its words only in passing (decline.go)
 		ans.Decline = DeclineLowScore
 		if a.referral != nil {
 			ans.Decline = DeclineReferral

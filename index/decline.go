@@ -394,3 +394,92 @@ func (g *generation) absent(ctx context.Context, u unit, cands []*candidate) boo
 	}
 	return true
 }
+
+// A disclosure may hold the question's words only in passing: each in one
+// line of its body, none in its title, keywords or a heading, no two in
+// one line (老年人坐公交免费吗 answered from a service centre whose body
+// says once that a bus stops nearby and, elsewhere, that blood pressure is
+// measured free). What it dwells on is something else: the question is
+// declined rather than answered with it.
+const (
+	// passingMinWords: the matter words (two characters or more, no
+	// intent word) the question must share with the disclosure for
+	// their scattering to tell; one word alone tells nothing.
+	passingMinWords = 2
+	// passingMaxLines: a word in more lines than this is dwelt on.
+	passingMaxLines = 1
+)
+
+// inPassing reports whether candidate c holds the question's matter words
+// only in passing: at least passingMinWords of them, every one scattered
+// (in one line of the body, not in the title, keywords, a heading or a
+// question of a FAQ), no two in one line. One word the disclosure dwells
+// on, or two in one line, and it is about the question.
+func inPassing(a analyzed, c *candidate) bool {
+	anchored, scattered, together := passingWords(a, c, passingMaxLines)
+	return anchored == 0 && scattered >= passingMinWords && !together
+}
+
+// passingWords reports, for candidate c, how the question's matter words
+// lie in it: anchored (in the title or keywords, in a heading, in more
+// than passingMaxLines lines, or found only by sound), or scattered words
+// each in one line, and whether two scattered ones share a line.
+func passingWords(a analyzed, c *candidate, maxLines int) (anchored, scattered int, together bool) {
+	var words []int
+	for i, u := range a.units {
+		if i >= 64 || c.found&(1<<i) == 0 || utf8.RuneCountInString(u.text) < 2 ||
+			questionIntent(u.text) != AnyIntent || reDeictic.MatchString(u.text) {
+			continue
+		}
+		words = append(words, i)
+	}
+	// A word inside another one found (垃圾 in 垃圾分类) is that one.
+	inner := func(i int) bool {
+		for _, j := range words {
+			if j != i && len(a.units[j].text) > len(a.units[i].text) && strings.Contains(a.units[j].text, a.units[i].text) {
+				return true
+			}
+		}
+		return false
+	}
+	sh := c.info.shape()
+	lineOf := map[int]int{} // scattered word → its line
+	for _, i := range words {
+		if inner(i) {
+			continue
+		}
+		u := a.units[i]
+		if containsAny(&c.info.headRunes, c.info.head, u.text, u.alts) {
+			anchored++
+			continue
+		}
+		lines, line, heading := 0, -1, false
+		for l, s := range sh.norm {
+			if strings.Contains(s, u.text) || containsOne(s, u.alts) {
+				lines++
+				line = l
+				heading = heading || sh.heading[l] || sh.ask[l] != ""
+			}
+		}
+		if lines == 0 || lines > maxLines || heading {
+			anchored++
+			continue
+		}
+		for _, l := range lineOf {
+			together = together || l == line
+		}
+		lineOf[i] = line
+		scattered++
+	}
+	return anchored, scattered, together
+}
+
+// containsOne reports whether s holds one of words.
+func containsOne(s string, words []string) bool {
+	for _, w := range words {
+		if w != "" && strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -205,3 +205,35 @@ func TestAskAbsentProgramme(t *testing.T) {
 		t.Errorf("廉租房申请条件 with a disclosure on it: answered=%v decline=%q hits %v", ans.Answered, ans.Decline, hitIDs(ans))
 	}
 }
+
+// A disclosure that holds the question's words only in passing (each in
+// one line of its body, far apart, none in its title or a heading) is no
+// answer: the question is declined. The same words in one line, or one of
+// them in the title, and it answers.
+func TestAskDeclinesWordsInPassing(t *testing.T) {
+	centre := "一、服务项目\n提供日间照料、助浴和康复训练。\n二、健康小屋\n每天上午可免费测量血压、血糖。\n三、交通\n中心门口设有无障碍坡道，附近有公交站点。"
+	cases := []struct {
+		name, title, body string
+		answered          bool
+	}{
+		{"scattered in the body", "社区综合为老服务中心服务项目", centre, false},
+		{"in one line", "社区综合为老服务中心服务项目", centre + "\n四、出行\n持敬老卡的老人可免费乘坐公交。", true},
+		{"one in a heading", "社区综合为老服务中心服务项目", "一、服务项目\n提供日间照料。\n二、公交出行\n每天上午可免费测量血压。\n附近有公交站点，往来便利。", true},
+		{"one in the title", "老年人公交出行服务指南", centre, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := guideCorpus(t, 60, newDisclosure(t, "doc", tc.title, tc.body))
+			ans := askOn(t, ix, Query{Text: "坐公交免费吗", Now: evalDay})
+			if len(ans.Hits) == 0 || ans.Hits[0].ID != "doc" {
+				t.Fatalf("hits %v, want doc first", hitIDs(ans))
+			}
+			if ans.Answered != tc.answered {
+				t.Errorf("answered=%v decline=%q, want answered=%v", ans.Answered, ans.Decline, tc.answered)
+			}
+			if !tc.answered && ans.Decline != DeclineLowScore {
+				t.Errorf("decline %q, want %q", ans.Decline, DeclineLowScore)
+			}
+		})
+	}
+}

@@ -81,7 +81,7 @@ var goal = qualityTarget{top1: 0.90, recall3: 0.97, answered: 0.95, declined: 0.
 // 0.95) where it says less. See BENCHMARKS.md.
 var floors = map[string]qualityTarget{
 	"盈浦": {top1: 0.912, recall3: 0.979, answered: 0.993, declined: 1, factsRight: 1, medianChars: 400},
-	"夏阳": {top1: 0.913, recall3: 0.976, answered: 0.963, declined: 0.975, factsRight: 0.969, medianChars: 400},
+	"夏阳": {top1: 0.913, recall3: 0.976, answered: 0.963, declined: 1, factsRight: 0.969, medianChars: 400},
 }
 
 // qualityFigures are one corpus's figures.
