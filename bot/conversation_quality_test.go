@@ -308,7 +308,8 @@ type evalQuestion struct {
 	Lat     *float64 `json:"lat"`
 }
 
-func loadQuestions(t testing.TB, paths ...string) []evalQuestion {
+// readQuestions reads every question of the question files, in order.
+func readQuestions(t testing.TB, paths ...string) []evalQuestion {
 	t.Helper()
 	var out []evalQuestion
 	for _, p := range paths {
@@ -324,9 +325,19 @@ func loadQuestions(t testing.TB, paths ...string) []evalQuestion {
 			if err := json.Unmarshal([]byte(line), &q); err != nil {
 				t.Fatalf("%s: %v", p, err)
 			}
-			if q.Lat == nil && len(q.Answers) > 0 {
-				out = append(out, q)
-			}
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// loadQuestions is the answerable questions asked without a location.
+func loadQuestions(t testing.TB, paths ...string) []evalQuestion {
+	t.Helper()
+	var out []evalQuestion
+	for _, q := range readQuestions(t, paths...) {
+		if q.Lat == nil && len(q.Answers) > 0 {
+			out = append(out, q)
 		}
 	}
 	return out

@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -90,22 +89,9 @@ func benchMessages(t testing.TB, n int) []bot.Input {
 		t.Fatalf("no question files: %v", err)
 	}
 	var qs []string
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.TrimSpace(line) == "" {
-				continue
-			}
-			var q evalQuestion
-			if err := json.Unmarshal([]byte(line), &q); err != nil {
-				t.Fatalf("%s: %v", file, err)
-			}
-			if s := strings.TrimSpace(q.Q); s != "" {
-				qs = append(qs, s)
-			}
+	for _, q := range readQuestions(t, files...) {
+		if s := strings.TrimSpace(q.Q); s != "" {
+			qs = append(qs, s)
 		}
 	}
 	out := make([]bot.Input, n)

@@ -14,10 +14,7 @@ func TestDebugQuestion(t *testing.T) {
 	if q == "" {
 		t.Skip("set GOVBOT_DEBUG_Q")
 	}
-	ix := sampleIndex(t)
-	if os.Getenv("GOVBOT_DEBUG_CORPUS") == "xiayang" {
-		ix = xiayangIndex(t)
-	}
+	ix := debugIndex(t, "yingpu")
 	for _, q := range strings.Split(q, "|") {
 		a := ix.gen.analyze(q, evalDay)
 		cands, err := ix.gen.rank(context.Background(), a, Query{Text: q, Explain: true}, evalDay, 10, &ix.weights)
@@ -34,4 +31,18 @@ func TestDebugQuestion(t *testing.T) {
 			t.Logf("%s rank=%.3f %v sup=%s st=%d %s %v", c.doc.ID, c.rank, c.factors(), c.supBy, c.status, c.doc.Title, c.matched)
 		}
 	}
+}
+
+// debugIndex is the index of the corpus GOVBOT_DEBUG_CORPUS names (yingpu:
+// the sample data, xiayang: the 夏阳 corpus), by default dflt's.
+func debugIndex(t *testing.T, dflt string) *Index {
+	t.Helper()
+	corpus := os.Getenv("GOVBOT_DEBUG_CORPUS")
+	if corpus == "" {
+		corpus = dflt
+	}
+	if corpus == "xiayang" {
+		return xiayangIndex(t)
+	}
+	return sampleIndex(t)
 }

@@ -14,10 +14,7 @@ func TestDebugPassage(t *testing.T) {
 	if spec == "" {
 		t.Skip("set GOVBOT_DEBUG_P")
 	}
-	ix := xiayangIndex(t)
-	if os.Getenv("GOVBOT_DEBUG_CORPUS") == "yingpu" {
-		ix = sampleIndex(t)
-	}
+	ix := debugIndex(t, "xiayang")
 	for _, qs := range strings.Split(spec, "|") {
 		q, id, _ := strings.Cut(qs, "=")
 		a := ix.gen.analyze(q, evalDay)

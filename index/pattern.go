@@ -28,10 +28,11 @@ type pattern struct {
 	re   *regexp.Regexp
 	list *wordList      // nil: not a finite list of words
 	rest *regexp.Regexp // the alternatives after the list's, if any
-	// need: for an expression that is no list, every match holds one of
-	// these characters (ranges: lo, hi pairs); nil when no small set is
-	// known.
-	need []rune
+	// need: for an expression that is no list, sets of characters
+	// (ranges: lo, hi pairs) of each of which every match holds one (a
+	// digit, and one of 人, 户, 个… for [0-9０-９]+(人|户|个…)); nil when
+	// none is known.
+	need [][]rune
 }
 
 // mustPattern compiles expr (regexp syntax).
@@ -40,9 +41,7 @@ func mustPattern(expr string) *pattern {
 	p.list, p.rest = newWordList(expr)
 	if p.list == nil {
 		if re, err := syntax.Parse(expr, syntax.Perl); err == nil {
-			if need, ok := required(re.Simplify()); ok {
-				p.need = need
-			}
+			p.need = requiredAll(re.Simplify())
 		}
 	}
 	return p
@@ -95,17 +94,62 @@ func required(re *syntax.Regexp) (need []rune, ok bool) {
 	return nil, false
 }
 
-// mayMatch reports whether s holds a character every match needs (true
-// when the pattern knows of none).
+// maxNeedSets bounds the sets of characters a pattern checks a text for.
+const maxNeedSets = 4
+
+// requiredAll returns sets of characters (see required) of each of which
+// every match of re holds one: those of every part of a sequence, every
+// character of a literal; at most maxNeedSets, none when nothing is known.
+func requiredAll(re *syntax.Regexp) [][]rune {
+	var sets [][]rune
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil
+		}
+		for _, r := range re.Rune {
+			sets = append(sets, []rune{r, r})
+		}
+	case syntax.OpCapture, syntax.OpPlus:
+		sets = requiredAll(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			sets = requiredAll(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			sets = append(sets, requiredAll(sub)...)
+		}
+	default:
+		if need, ok := required(re); ok {
+			sets = [][]rune{need}
+		}
+	}
+	return sets[:min(len(sets), maxNeedSets)]
+}
+
+// mayMatch reports whether s holds a character of each set every match
+// needs (true when the pattern knows of none).
 func (p *pattern) mayMatch(s string) bool {
-	if p.need == nil {
+	if len(p.need) == 0 {
 		return true
 	}
+	all := uint8(1)<<len(p.need) - 1
+	var hit uint8
 	for _, r := range s {
-		for i := 0; i < len(p.need); i += 2 {
-			if p.need[i] <= r && r <= p.need[i+1] {
-				return true
+		for k, set := range p.need {
+			if hit&(1<<k) != 0 {
+				continue
 			}
+			for i := 0; i < len(set); i += 2 {
+				if set[i] <= r && r <= set[i+1] {
+					hit |= 1 << k
+					break
+				}
+			}
+		}
+		if hit == all {
+			return true
 		}
 	}
 	return false
