@@ -32,7 +32,10 @@ func (ix *Index) Ask(ctx context.Context, q Query) (Answer, error) {
 	if now.IsZero() {
 		now = ix.opts.Clock.Now()
 	}
-	if ix.opts.AnswerCache < 0 {
+	if ix.opts.AnswerCache < 0 || len(q.Only) > 0 {
+		// A query restricted to a few disclosures costs a fraction of a
+		// search and is seldom asked again: keeping it would only push out
+		// answers that are dear to work out again.
 		return ix.ask(ctx, q, now)
 	}
 	key := answerKey(q, now)

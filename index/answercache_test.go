@@ -156,3 +156,32 @@ func TestDocCacheSizeAnswersTheSame(t *testing.T) {
 		}
 	}
 }
+
+// A query restricted to a few disclosures is answered anew each time: it
+// costs a fraction of a search, and keeping it would push out the answers
+// that are dear to work out again.
+func TestAnswerCacheLeavesOutRestrictedQueries(t *testing.T) {
+	shared := sampleIndex(t)
+	ix := &Index{opts: shared.opts, gen: shared.gen, weights: shared.weights} // a cache of its own
+	q := Query{Text: "低保标准是多少", Now: evalDay}
+	a := askOn(t, ix, q)
+	if len(a.Hits) == 0 {
+		t.Fatal("no hits")
+	}
+	before := len(ix.answers.items) // 1
+	restricted := q
+	restricted.Only = []string{a.Hits[0].ID}
+	for range 2 {
+		if got := askOn(t, ix, restricted); len(got.Hits) != 1 || got.Hits[0].ID != a.Hits[0].ID {
+			t.Fatalf("restricted ask: %v", got.Hits)
+		}
+	}
+	if n := len(ix.answers.items); n != before {
+		t.Errorf("answers kept: %d after restricted asks, %d before", n, before)
+	}
+	q.Text = "廉租房在哪里办"
+	askOn(t, ix, q)
+	if n := len(ix.answers.items); n != before+1 {
+		t.Errorf("answers kept: %d after a new question, want %d", n, before+1)
+	}
+}
