@@ -246,8 +246,7 @@ func (l *Log) List(f Filter) ([]Record, error) {
 			k, v = c.Last()
 		} else {
 			// Seek to the first key after To, then step back.
-			k, v = c.Seek(key(f.To, ^uint64(0)))
-			if k == nil {
+			if k, _ = c.Seek(key(f.To, ^uint64(0))); k == nil {
 				k, v = c.Last()
 			} else {
 				k, v = c.Prev()

@@ -41,9 +41,8 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var from []string
-	for _, b := range res.Chat {
-		from = append(from, b.From)
+	if n := len(res.Chat); n >= 2 && (res.Chat[n-2].From != "resident" || res.Chat[n-1].From != "govbot") {
+		t.Errorf("the last two bubbles are from %q and %q, want resident and govbot", res.Chat[n-2].From, res.Chat[n-1].From)
 	}
 	if len(res.Chat) < 5 || res.Chat[len(res.Chat)-2].Text != "低保标准是多少" || !strings.Contains(res.Chat[len(res.Chat)-1].Text, "1510") {
 		t.Fatalf("chat %+v", res.Chat)

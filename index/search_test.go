@@ -2,13 +2,11 @@ package index
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/yingpu/govbot/clock"
-	"github.com/yingpu/govbot/config"
 )
 
 // day is midday (Asia/Shanghai) of a YYYY-MM-DD date.
@@ -55,16 +53,6 @@ func hitOfID(a Answer, id string) (Hit, bool) {
 		}
 	}
 	return Hit{}, false
-}
-
-// withSearch is the sample index answering with other search settings. It
-// shares the sample's generation (opening another would load the
-// segmenter's dictionary again); it must only be asked, never closed.
-func withSearch(t testing.TB, s config.Search) *Index {
-	base := sampleIndex(t)
-	opts := base.opts
-	opts.Search = s
-	return &Index{opts: opts, gen: base.gen, weights: base.weights}
 }
 
 // Drafts (not approved) and approved disclosures that hold personal data
@@ -190,8 +178,6 @@ func TestCurrentWarningEndsWithItsExpiry(t *testing.T) {
 		}
 	}
 }
-
-var reDistance = regexp.MustCompile(`约(\d+)(米|\.\d公里)`)
 
 func TestGeoQuestionListsNearestFirst(t *testing.T) {
 	ix := sampleIndex(t)

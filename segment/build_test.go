@@ -200,7 +200,6 @@ type buildEntry struct {
 	flags uint16
 	freq  uint32
 	idf   float32
-	off   int
 }
 
 // encode writes the file format described in dict.go.

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -265,5 +264,3 @@ func (e *env) records(action string) []audit.Record {
 	}
 	return recs
 }
-
-var errNone = errors.New("none")
